@@ -1,0 +1,18 @@
+# Helpers shared by the rule files (no rules here).
+import shlex
+import sys
+from pathlib import Path
+
+from build.render import STYLES_DIR
+
+# The pipeline's own command, run with the Python that runs Snakemake (.venv), so that it
+# works without an activated virtual environment.
+ARTICLE = f"{shlex.quote(sys.executable)} -m build.cli"
+
+# Every template, defaults file, filter and stylesheet: a change re-renders the outputs.
+STYLE_FILES = sorted(str(p) for p in STYLES_DIR.rglob("*") if p.is_file())
+
+
+def section_files(wildcards=None):
+    """Manuscript section files manuscript/NN-*.md, in reading (filename) order."""
+    return sorted(str(p) for p in Path("manuscript").glob("[0-9][0-9]-*.md"))

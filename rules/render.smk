@@ -1,0 +1,85 @@
+# Render stage: parse the article once into pandoc's JSON AST (citations resolved by
+# citeproc), then write HTML, EPUB and PDF from it. See src/build/render.py.
+# Each command keeps its full output in its log; on failure the log (its first line names
+# path:line) is repeated on stderr, next to Snakemake's own message.
+
+
+rule parse_article:
+    input:
+        markdown=rules.normalize_citations.output.markdown,
+        metadata="manuscript/metadata.yaml",
+        bib="refs.bib",
+        lint=rules.lint_bibliography.output.report,
+        config="config/config.yaml",
+        styles=STYLE_FILES,
+    output:
+        ast="output/render/article.json",
+    log:
+        "output/logs/parse_article.log",
+    params:
+        article=ARTICLE,
+        sections=section_files,
+    message:
+        "Parsing the article with pandoc citeproc (CSL style: {config[csl_style]})"
+    shell:
+        "{params.article} render --to json --markdown {input.markdown} --metadata {input.metadata}"
+        " --bibliography {input.bib} --config {input.config} --sections {params.sections}"
+        " --output {output.ast} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+
+
+rule render_html:
+    input:
+        ast=rules.parse_article.output.ast,
+        config="config/config.yaml",
+        styles=STYLE_FILES,
+    output:
+        html="output/article.html",
+    log:
+        "output/logs/render_html.log",
+    params:
+        article=ARTICLE,
+    message:
+        "Writing the standalone HTML page {output.html}"
+    shell:
+        "{params.article} render --to html --ast {input.ast} --config {input.config}"
+        " --output {output.html} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+
+
+rule render_epub:
+    input:
+        ast=rules.parse_article.output.ast,
+        config="config/config.yaml",
+        styles=STYLE_FILES,
+    output:
+        epub="output/article.epub",
+    log:
+        "output/logs/render_epub.log",
+    params:
+        article=ARTICLE,
+    message:
+        "Writing the EPUB 3 {output.epub}"
+    shell:
+        "{params.article} render --to epub --ast {input.ast} --config {input.config}"
+        " --output {output.epub} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+
+
+rule render_pdf:
+    input:
+        ast=rules.parse_article.output.ast,
+        metadata="manuscript/metadata.yaml",
+        config="config/config.yaml",
+        styles=STYLE_FILES,
+    output:
+        pdf="output/article.pdf",
+        print_html="output/render/article.print.html",
+        profile_css="output/render/profile.css",
+    log:
+        "output/logs/render_pdf.log",
+    params:
+        article=ARTICLE,
+    message:
+        "Writing the PDF {output.pdf} with WeasyPrint (print HTML: {output.print_html})"
+    shell:
+        "{params.article} render --to pdf --ast {input.ast} --metadata {input.metadata}"
+        " --config {input.config} --print-html {output.print_html}"
+        " --output {output.pdf} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"

@@ -1,0 +1,1 @@
+"""Publishing pipeline for the SCO article: one module per pipeline stage."""

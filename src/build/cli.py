@@ -1,0 +1,55 @@
+"""Thin command-line layer: ``article <stage> [options]``.
+
+Each stage module exposes two functions:
+
+* ``configure_parser(parser: argparse.ArgumentParser) -> None`` adds its options;
+* ``command(**options) -> int`` does the work with plain values and returns an exit code.
+
+This module only parses arguments, turns them into plain keyword arguments and
+prints :class:`build.errors.PipelineError` messages (``path:line:col: message`` plus a
+hint) to standard error with exit code 1 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from build.errors import PipelineError
+
+#: subcommand -> (module, one-line help). Add a stage here, nothing else.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "citations": ("build.citations", "normalize author-year citations into pandoc citations"),
+    "bibliography": ("build.bibliography", "lint and format refs.bib"),
+    "manuscript": ("build.manuscript", "assemble and check the manuscript"),
+    "render": ("build.render", "render HTML, EPUB or PDF"),
+    "data": ("build.summits", "check manuscript/data/ and write Table 1"),
+    "linebreaks": ("build.linebreaks", "one sentence per line in Markdown (--check, --write)"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``article`` command; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="article", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
+    for name, (module_name, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text)
+        sp.set_defaults(_module=module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        module.configure_parser(sp)
+    args = parser.parse_args(argv)
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "stage"}
+    module = importlib.import_module(args._module)
+    try:
+        return int(module.command(**options) or 0)
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

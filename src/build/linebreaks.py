@@ -1,0 +1,222 @@
+"""Semantic line breaks: one sentence per line in the manuscript's Markdown.
+
+Terms:
+    *semantic line break* -- a line break placed at a sentence boundary (https://sembr.org/).
+    Markdown renders a line break inside a paragraph as a space (pandoc's ``SoftBreak``), so
+    moving line breaks changes the source diff but never the rendered text.
+    *block* -- a run of non-blank lines: a paragraph, a list item, a footnote definition.
+
+The formatter rewraps only paragraphs, list items and footnote definitions. Headings, fenced
+divs (``:::``), code, tables, HTML and YAML blocks are left byte for byte. It is idempotent and
+changes whitespace at line ends only; ``tests/unit/test_linebreaks.py`` checks that pandoc's AST is
+the same before and after (with ``SoftBreak`` and ``Space`` treated as equal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from build.errors import ManuscriptError
+
+#: Words ending in a full stop that do not end a sentence (locators, titles, Latin).
+ABBREVIATIONS = frozenset(
+    {
+        "p", "pp", "art", "arts", "chap", "sec", "vol", "no", "ed", "eds", "fig", "tab",
+        "e.g", "i.e", "cf", "etc", "vs", "al", "ca", "dr", "prof", "mr", "mrs", "ms", "st",
+        "jr", "sr", "u.s", "u.k", "u.n", "approx",
+    }
+)  # fmt: skip
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"”’')\]*_]*)\s+(?=[\"“‘'(\[*_]*[A-Z0-9])")
+_LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d+[.)])(\s+)")
+_FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]:\s+")
+_BLOCK_BREAK = re.compile(r"^(#|:::|```|~~~)")
+_VERBATIM_START = re.compile(r"^(#|:::|```|~~~|<|\||\+[-=]|---|\.\.\.|\s{4}|\t|!\[)")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One block whose line breaks differ from the canonical form (1-based first line)."""
+
+    path: str
+    line: int
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split one paragraph's text (single spaces, no newlines) into sentences.
+
+    A sentence ends at ``.``, ``!`` or ``?`` (plus closing quotes or brackets) followed by
+    whitespace and an upper-case letter, digit or opening quote. A full stop after a known
+    abbreviation (``p.``, ``e.g.``, ``Dr.``) or after a single capital (an initial, ``T. V Paul``)
+    does not end a sentence.
+
+    Args:
+        text: the paragraph text with its line breaks already replaced by single spaces.
+    Returns:
+        The sentences in order; joining them with single spaces gives ``text`` back.
+    """
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start(1) if match.group(1) else match.start()
+        before = text[start:end]
+        word = re.search(r"([\w.]+)\.$", before)
+        if word:
+            token = word.group(1).lower()
+            if token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
+                continue
+        cut = match.end(1)
+        sentences.append(text[start:cut])
+        start = match.end()
+    sentences.append(text[start:])
+    return [s for s in sentences if s]
+
+
+def _reflow(lines: list[str]) -> list[str]:
+    """Reflow one block (a paragraph, list item or footnote definition) to a sentence per line."""
+    first = lines[0]
+    prefix, indent = "", ""
+    marker = _LIST_MARKER.match(first)
+    note = _FOOTNOTE_DEF.match(first)
+    if marker:
+        prefix = marker.group(0)
+        indent = " " * len(prefix)
+    elif note:
+        prefix = note.group(0)
+        indent = "    "
+    body = " ".join(line.strip() for line in [first[len(prefix) :], *lines[1:]])
+    body = re.sub(r"[ \t]+", " ", body).strip()
+    sentences = split_sentences(body)
+    return [prefix + sentences[0], *(indent + s for s in sentences[1:])]
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, list[str], bool]]:
+    """Group lines into blocks: (first line index, lines, reflowable?)."""
+    blocks: list[tuple[int, list[str], bool]] = []
+    i, fence = 0, None
+    while i < len(lines):
+        line = lines[i]
+        if fence is None and re.match(r"^(```|~~~)", line):
+            fence = line[:3]
+        elif fence is not None:
+            if line.startswith(fence):
+                fence = None
+            blocks.append((i, [line], False))
+            i += 1
+            continue
+        if not line.strip() or fence is not None:
+            blocks.append((i, [line], False))
+            i += 1
+            continue
+        start, block = i, [line]
+        i += 1
+        while i < len(lines) and lines[i].strip():
+            nxt = lines[i]
+            if _LIST_MARKER.match(nxt) or _FOOTNOTE_DEF.match(nxt) or _BLOCK_BREAK.match(nxt):
+                break
+            block.append(nxt)
+            i += 1
+        verbatim = bool(_VERBATIM_START.match(line)) and not _LIST_MARKER.match(line)
+        blocks.append((start, block, not verbatim))
+    return blocks
+
+
+def format_semantic_line_breaks(text: str) -> str:
+    """Return ``text`` with one sentence per line in every paragraph, list item and footnote.
+
+    Args:
+        text: a pandoc Markdown document (str, any line endings normalised to ``\\n``).
+    Returns:
+        The formatted document; ``format(format(x)) == format(x)``. Only line breaks and the
+        spaces around them change, so the rendered document is unchanged.
+    Rule source: semantic line breaks, https://sembr.org/ (one sentence per line).
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    in_yaml = bool(lines) and lines[0] == "---"
+    for start, block, reflowable in _blocks(lines):
+        if in_yaml:
+            out.extend(block)
+            if start > 0 and block[0] in ("---", "..."):
+                in_yaml = False
+            continue
+        out.extend(_reflow(block) if reflowable else block)
+    return "\n".join(out)
+
+
+def check_file(path: Path) -> list[Change]:
+    """Compare a file with its formatted form; return the blocks that differ (none = canonical).
+
+    Raises:
+        ManuscriptError: the file is not UTF-8 (with the line of the first bad byte).
+    """
+    text = read_text(path)
+    formatted = format_semantic_line_breaks(text)
+    if formatted == text:
+        return []
+    a, b = text.split("\n"), formatted.split("\n")
+    first = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return [Change(str(path), first + 1)]
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file; a decoding error becomes a ManuscriptError with its line."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ManuscriptError(
+            f"not UTF-8 (byte 0x{data[error.start]:02x})",
+            str(path),
+            line,
+            hint="save the file as UTF-8 and run the command again",
+        ) from error
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` via a temporary file in the same folder and os.replace."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Options of ``article linebreaks``."""
+    parser.add_argument("files", nargs="+", type=Path, help="Markdown files")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="exit 1 if a file is not canonical")
+    mode.add_argument("--write", action="store_true", help="rewrite files in place (atomic)")
+
+
+def command(files: list[Path], check: bool = False, write: bool = False) -> int:
+    """Check (default) or rewrite files to one sentence per line; returns the exit code."""
+    status = 0
+    for path in files:
+        changes = check_file(path)
+        if not changes:
+            continue
+        if write:
+            write_atomically(path, format_semantic_line_breaks(read_text(path)))
+            print(f"{path}: reformatted")
+        else:
+            status = 1
+            for change in changes:
+                print(
+                    f"{change.path}:{change.line}: not one sentence per line\n"
+                    f"  hint: run `article linebreaks --write {change.path}`"
+                )
+    return status

@@ -1,0 +1,385 @@
+"""The manuscript stage: load ``manuscript/metadata.yaml`` and find the section files.
+
+Terms:
+    *manuscript directory* -- ``manuscript/`` of the project: ``metadata.yaml`` plus the section
+    files, see /work/plan/CONTRACTS.md ("Manuscript format").
+    *section file* -- ``NN-slug.md`` (``NN`` two digits, ``01`` first); reading order is filename
+    order. Each is non-empty UTF-8 and starts with a level-1 ATX heading carrying an id,
+    ``# Heading text {#sec-slug}`` (pandoc's ``header_attributes`` extension).
+    *metadata* -- the YAML mapping pandoc reads as document metadata (pandoc manual, "Metadata
+    blocks") plus the project's keys (``running-head``, ``author-note``, ``affiliations``).
+
+Pure checks (``metadata_problems``, ``section_problems``, ``numbering_problems``) take values
+and return a list of :class:`build.errors.ManuscriptError`; the file edge (``load_metadata``,
+``list_sections``) reads files and raises all problems at once (one error, or an
+:class:`build.errors.ErrorList`). Nothing here writes to ``manuscript/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+from typing import Any
+
+from build.errors import ErrorList, ManuscriptError
+
+#: Section file names: two digits, a dash, a slug, ``.md`` (CONTRACTS.md, "Manuscript format").
+SECTION_GLOB = "[0-9][0-9]-*.md"
+_SECTION_NAME = re.compile(r"^(?P<number>\d\d)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+_HEADING = re.compile(r"^# \S.*\{#sec-[a-z0-9]+(?:-[a-z0-9]+)*\}$")
+
+#: Metadata keys whose value must be a non-empty string.
+REQUIRED_TEXT_FIELDS = ("title", "abstract")
+
+_YAML_HINT = (
+    "fix the YAML syntax at this place: indent nested keys by two spaces, quote strings that "
+    "contain ': ' or start with a special character ([, {, *, &, !, |, >, @, `)"
+)
+
+
+def _raise(problems: list[ManuscriptError]) -> None:
+    """Raise nothing, the single problem, or all problems as one :class:`ErrorList`."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ErrorList(list(problems))
+
+
+def _top_level_lines(text: str) -> dict[str, int]:
+    """Map each top-level key of a YAML mapping to its 1-based line (best effort, no errors)."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    lines: dict[str, int] = {}
+    for key, value in node.value:
+        lines[str(key.value)] = key.start_mark.line + 1
+        if key.value == "author" and isinstance(value, yaml.SequenceNode):
+            for index, item in enumerate(value.value):
+                lines[f"author[{index}]"] = item.start_mark.line + 1
+    return lines
+
+
+def metadata_problems(
+    metadata: Any, path: str, lines: dict[str, int] | None = None
+) -> list[ManuscriptError]:
+    """Check the fields every later stage relies on.
+
+    Rules: the document is a mapping; ``title`` and ``abstract`` are non-empty strings (APA 7
+    sections 2.4 and 2.9: title page and abstract); ``author`` is a non-empty list of mappings,
+    each with a non-empty ``name`` (pandoc's structured author form, CONTRACTS.md).
+
+    Args:
+        metadata: the value ``yaml.safe_load`` returned for the file.
+        path: the file name to report.
+        lines: top-level key (and ``author[i]``) -> 1-based line, for messages; optional.
+    Returns:
+        The problems found, in file order of the fields; empty when the metadata is usable.
+    """
+    lines = lines or {}
+    if not isinstance(metadata, dict):
+        found = "an empty file" if metadata is None else f"a {type(metadata).__name__}"
+        return [
+            ManuscriptError(
+                f"metadata must be a YAML mapping of keys to values, found {found}",
+                path,
+                1,
+                hint="start the file with 'title: ...' and the other keys of CONTRACTS.md",
+            )
+        ]
+    problems: list[ManuscriptError] = []
+    for field in REQUIRED_TEXT_FIELDS:
+        value = metadata.get(field)
+        if not isinstance(value, str) or not value.strip():
+            state = "is missing" if field not in metadata else "must be a non-empty string"
+            problems.append(
+                ManuscriptError(
+                    f"required metadata field '{field}' {state}",
+                    path,
+                    lines.get(field, 0),
+                    hint=f"add '{field}: ...' with the article's {field} (quote it if it has ': ')",
+                )
+            )
+    authors = metadata.get("author")
+    if not isinstance(authors, list) or not authors:
+        state = "is missing" if "author" not in metadata else "must be a non-empty list"
+        problems.append(
+            ManuscriptError(
+                f"required metadata field 'author' {state}",
+                path,
+                lines.get("author", 0),
+                hint="add 'author:' with one '- name: ...' item per author, in byline order",
+            )
+        )
+    else:
+        for index, author in enumerate(authors):
+            name = author.get("name") if isinstance(author, dict) else None
+            if not isinstance(name, str) or not name.strip():
+                problems.append(
+                    ManuscriptError(
+                        f"author {index + 1} has no 'name'",
+                        path,
+                        lines.get(f"author[{index}]", lines.get("author", 0)),
+                        hint="write each author as a mapping: '- name: Given Family'",
+                    )
+                )
+    problems.sort(key=lambda p: p.location.line if p.location else 0)
+    return problems
+
+
+def load_metadata(path: str | Path) -> dict[str, Any]:
+    """Read and check ``metadata.yaml``.
+
+    Args:
+        path: the metadata file (UTF-8 YAML).
+    Returns:
+        The metadata mapping as PyYAML's safe loader builds it.
+    Raises:
+        ManuscriptError: the file is missing, not UTF-8, not valid YAML (message
+            ``path:line:col`` of the YAML error, 1-based) or lacks a required field;
+            ErrorList when several fields are wrong.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ManuscriptError(
+            f"cannot read metadata: {error.strerror}",
+            str(path),
+            hint="create manuscript/metadata.yaml (title, author, abstract, ...; CONTRACTS.md)",
+        ) from error
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _byte_position(data, error.start)
+        raise ManuscriptError(
+            f"metadata is not valid UTF-8 (byte 0x{data[error.start]:02x})",
+            str(path),
+            line,
+            column,
+            hint="save the file as UTF-8",
+        ) from error
+    try:
+        metadata = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = "; ".join(part for part in (error.context, error.problem) if part)
+        raise ManuscriptError(
+            f"invalid YAML: {what or 'syntax error'}",
+            str(path),
+            mark.line + 1 if mark else 0,
+            mark.column + 1 if mark else 0,
+            hint=_YAML_HINT,
+        ) from error
+    except yaml.YAMLError as error:
+        raise ManuscriptError(f"invalid YAML: {error}", str(path), hint=_YAML_HINT) from error
+    _raise(metadata_problems(metadata, str(path), _top_level_lines(text)))
+    return metadata
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of byte ``offset`` in ``data``; the column counts bytes."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def section_problems(path: str, data: bytes) -> list[ManuscriptError]:
+    """Check one section file's content.
+
+    Rules (CONTRACTS.md, "Manuscript format"): UTF-8; not empty; the first non-blank line is a
+    level-1 heading with an id, ``# Heading text {#sec-slug}``.
+
+    Args:
+        path: the file name to report.
+        data: the file's bytes.
+    Returns:
+        The problems found (at most one: later rules need the earlier ones to hold).
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _byte_position(data, error.start)
+        return [
+            ManuscriptError(
+                f"section file is not valid UTF-8 (byte 0x{data[error.start]:02x})",
+                path,
+                line,
+                column,
+                hint="save the file as UTF-8 (the byte is probably Latin-1 or Windows-1252)",
+            )
+        ]
+    lines = text.splitlines()
+    first = next(((n, s) for n, s in enumerate(lines, 1) if s.strip()), None)
+    if first is None:
+        return [
+            ManuscriptError(
+                "section file is empty",
+                path,
+                hint="write the section's text or delete the file (and renumber the rest)",
+            )
+        ]
+    number, line = first
+    if not _HEADING.match(line):
+        return [
+            ManuscriptError(
+                "a section file must start with a level-1 heading with an id",
+                path,
+                number,
+                1,
+                hint="start the file with '# Heading text {#sec-slug}'",
+            )
+        ]
+    return []
+
+
+def numbering_problems(names: list[str], directory: str) -> list[ManuscriptError]:
+    """Check that the section numbers run 01, 02, ... without gaps or repeats.
+
+    Args:
+        names: the section file names (``NN-slug.md``), any order.
+        directory: the manuscript directory, for messages.
+    Returns:
+        One problem per bad name, repeated number or missing number.
+    """
+    problems: list[ManuscriptError] = []
+    numbers: dict[int, list[str]] = {}
+    for name in sorted(names):
+        match = _SECTION_NAME.match(name)
+        if not match:
+            problems.append(
+                ManuscriptError(
+                    "section file name is not NN-slug.md (lower-case letters, digits, dashes)",
+                    f"{directory}/{name}",
+                    hint="rename it, e.g. '03-shanghai-five.md'",
+                )
+            )
+            continue
+        numbers.setdefault(int(match["number"]), []).append(name)
+    for number, same in sorted(numbers.items()):
+        if len(same) > 1:
+            problems.append(
+                ManuscriptError(
+                    f"section number {number:02d} is used by {len(same)} files: " + ", ".join(same),
+                    f"{directory}/{same[1]}",
+                    hint="give each section its own number; the number sets the reading order",
+                )
+            )
+    if numbers:
+        for number in range(1, max(numbers) + 1):
+            if number not in numbers:
+                problems.append(
+                    ManuscriptError(
+                        f"section file {number:02d}-*.md is missing (numbers run to "
+                        f"{max(numbers):02d})",
+                        directory,
+                        hint="restore the missing section or renumber the files after it",
+                    )
+                )
+    return problems
+
+
+def list_sections(manuscript_dir: str | Path) -> list[Path]:
+    """The section files of the manuscript in reading order.
+
+    Args:
+        manuscript_dir: the manuscript directory.
+    Returns:
+        Paths of ``NN-*.md`` files sorted by name (= reading order).
+    Raises:
+        ManuscriptError: no section file; a file that cannot be read, is empty, is not UTF-8
+            (with line and byte column of the first bad byte) or lacks its heading; a gap or a
+            repeat in the numbering. Several problems raise one ErrorList.
+    """
+    directory = Path(manuscript_dir)
+    paths = sorted(p for p in directory.glob(SECTION_GLOB))
+    if not paths:
+        raise ManuscriptError(
+            "no section files (NN-slug.md) found",
+            str(directory),
+            hint="write the sections as manuscript/01-slug.md, 02-slug.md, ...",
+        )
+    problems = numbering_problems([p.name for p in paths], str(directory))
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            problems.append(
+                ManuscriptError(
+                    f"cannot read section file: {error.strerror}",
+                    str(path),
+                    hint="check that the file exists (a broken link?) and is readable",
+                )
+            )
+            continue
+        problems.extend(section_problems(str(path), data))
+    _raise(problems)
+    return paths
+
+
+def check_manuscript(manuscript_dir: str | Path) -> tuple[dict[str, Any], list[Path]]:
+    """Load the metadata and list the sections; every problem of both is raised at once.
+
+    Args:
+        manuscript_dir: the manuscript directory (with ``metadata.yaml``).
+    Returns:
+        (metadata, section paths in reading order).
+    Raises:
+        ManuscriptError or ErrorList: see :func:`load_metadata` and :func:`list_sections`.
+    """
+    directory = Path(manuscript_dir)
+    problems: list[ManuscriptError] = []
+    metadata: dict[str, Any] = {}
+    sections: list[Path] = []
+    try:
+        metadata = load_metadata(directory / "metadata.yaml")
+    except ErrorList as error:
+        problems.extend(error.errors)  # type: ignore[arg-type]
+    except ManuscriptError as error:
+        problems.append(error)
+    try:
+        sections = list_sections(directory)
+    except ErrorList as error:
+        problems.extend(error.errors)  # type: ignore[arg-type]
+    except ManuscriptError as error:
+        problems.append(error)
+    _raise(problems)
+    return metadata, sections
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Options of ``article manuscript``."""
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="validate metadata.yaml and the section files; print a summary",
+    )
+    parser.add_argument(
+        "--manuscript-dir",
+        default="manuscript",
+        metavar="DIR",
+        help="the manuscript directory (default: %(default)s)",
+    )
+
+
+def command(check: bool = False, manuscript_dir: str = "manuscript") -> int:
+    """Validate the manuscript; with ``--check`` print a summary, else the section paths.
+
+    Returns 0; problems propagate as :class:`ManuscriptError` (the CLI prints them, exit 1).
+    """
+    metadata, sections = check_manuscript(manuscript_dir)
+    if check:
+        print(
+            f"{manuscript_dir}: ok: {len(metadata.get('author', []))} authors, "
+            f"{len(sections)} sections"
+        )
+    else:
+        for path in sections:
+            print(path)
+    return 0

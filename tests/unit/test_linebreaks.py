@@ -1,0 +1,92 @@
+"""Semantic line breaks: one sentence per line, content never changed (pandoc AST round trip)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pypandoc
+import pytest
+
+from build.errors import ManuscriptError
+from build.linebreaks import (
+    check_file,
+    command,
+    format_semantic_line_breaks,
+    split_sentences,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "linebreaks"
+SECTIONS = sorted((ROOT / "manuscript").glob("[0-9][0-9]-*.md"))
+
+
+def _ast(text: str) -> object:
+    """pandoc's JSON AST with SoftBreak normalised to Space (what a reader sees)."""
+    raw = pypandoc.convert_text(text, "json", format="markdown")
+    return json.loads(raw.replace('{"t":"SoftBreak"}', '{"t":"Space"}'))["blocks"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("One. Two.", ["One.", "Two."]),
+        ("See (Paul, 2018, p. 3). Then more.", ["See (Paul, 2018, p. 3).", "Then more."]),
+        ("Here T. V Paul proposed it. Yes.", ["Here T. V Paul proposed it.", "Yes."]),
+        ("Peace (i.e. harmony) holds. Yes.", ["Peace (i.e. harmony) holds.", "Yes."]),
+        ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
+        ("Prof. Dr. Razia Sultana has worked.", ["Prof. Dr. Razia Sultana has worked."]),
+        ("In 2001 it began. 22 agreements.", ["In 2001 it began.", "22 agreements."]),
+    ],
+    ids=["plain", "citation", "initials", "ie", "quote", "titles", "digit-start"],
+)
+def test_split_sentences(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+def test_fixture_is_reflowed_one_sentence_per_line() -> None:
+    text = (DATA / "wrapped.md").read_text(encoding="utf-8")
+    formatted = format_semantic_line_breaks(text)
+    lines = formatted.split("\n")
+    assert (
+        "After 9/11, the American attack on Afghanistan and Iraq further strengthen the "
+        "unilateral position of the US." in lines
+    )
+    assert "  It meets once a year." in lines
+    assert "    A second sentence." in lines
+    assert "::: {#tbl-summits .generated}" in lines
+
+
+def test_fixture_ast_unchanged_and_idempotent() -> None:
+    text = (DATA / "wrapped.md").read_text(encoding="utf-8")
+    formatted = format_semantic_line_breaks(text)
+    assert formatted != text
+    assert _ast(formatted) == _ast(text)
+    assert format_semantic_line_breaks(formatted) == formatted
+
+
+@pytest.mark.skipif(not SECTIONS, reason="manuscript section files not written yet")
+@pytest.mark.parametrize("path", SECTIONS, ids=[p.name for p in SECTIONS])
+def test_manuscript_is_one_sentence_per_line(path: Path) -> None:
+    assert check_file(path) == [], f"run: article linebreaks --write {path}"
+    text = path.read_text(encoding="utf-8")
+    assert _ast(format_semantic_line_breaks(text)) == _ast(text)
+
+
+def test_check_reports_path_and_line_and_write_fixes(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "01-section.md"
+    target.write_text((DATA / "wrapped.md").read_text(encoding="utf-8"), encoding="utf-8")
+    before = target.read_bytes()
+    assert command([target], check=True) == 1
+    assert f"{target}:3: not one sentence per line" in capsys.readouterr().out
+    assert target.read_bytes() == before, "--check must not write"
+    assert command([target], write=True) == 0
+    assert command([target], check=True) == 0
+
+
+def test_non_utf8_names_file_and_line(tmp_path: Path) -> None:
+    target = tmp_path / "02-bad.md"
+    target.write_bytes(b"# Title\n\nGood line.\nBad \xff byte.\n")
+    with pytest.raises(ManuscriptError) as caught:
+        check_file(target)
+    assert str(caught.value).startswith(f"{target}:4: not UTF-8")
