@@ -40,18 +40,19 @@ LATE = (2016.3, 2018.0)  # and on the right part
 INK, GREY, LIGHT = "#1a1a1a", "#6b6b6b", "#e4e4e4"
 
 
+def _place(summit: Summit) -> str:
+    """The city, else the host country, else "" (the article names neither)."""
+    if summit.city is not None:
+        return summit.city.value
+    if summit.host_country is not None:
+        return summit.host_country.value
+    return ""
+
+
 def summit_label(summit: Summit) -> str:
     """Three short lines: which meeting, where, when (as precise as the article)."""
-    if summit.kind == "founding":
-        head = "SCO founded"
-    else:
-        head = f"Summit {summit.ordinal}"
-    if summit.city is not None:
-        place = summit.city.value
-    elif summit.host_country is not None:
-        place = summit.host_country.value
-    else:
-        place = "place not stated"
+    head = "SCO founded" if summit.kind == "founding" else f"Summit {summit.ordinal}"
+    place = _place(summit) or "place not stated"
     return f"{head}\n{place}\n{summit.date.value.display()}"
 
 
@@ -70,8 +71,8 @@ def alt_text(dataset: Dataset) -> str:
     """What the figure shows, in words, from the same data (WCAG 2.1 SC 1.1.1)."""
     summits = "; ".join(
         f"{s.date.value.display()}"
-        + (f" in {s.city.value}" if s.city else "")
-        + (" (founding of the SCO)" if s.kind == "founding" else "")
+        + (f" in {_place(s)}" if _place(s) else "")
+        + (" (founding of the SCO)" if s.kind == "founding" else f" (summit {s.ordinal})")
         for s in dataset.summits
     )
     joins = "; ".join(

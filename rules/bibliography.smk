@@ -1,5 +1,5 @@
-# STUB (owned by the bibliography stage, issue 4): replace with the real lint.
-# Contract: rule lint_bibliography, output report=output/bibliography/lint.json.
+# Bibliography stage (issue 4): lint refs.bib with build.bibliography.
+# Errors (file:line: [rule] message + hint) stop the build; warnings and notes go to the report.
 
 
 rule lint_bibliography:
@@ -10,6 +10,6 @@ rule lint_bibliography:
     log:
         "output/logs/lint_bibliography.log",
     message:
-        "Linting refs.bib (stub)"
+        "Linting {input.bib} (rules: build.bibliography.RULES)"
     shell:
-        "echo '{{}}' > {output.report} 2> {log}"
+        "{ARTICLE} bibliography lint {input.bib} --report {output.report} --log {log}"

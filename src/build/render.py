@@ -643,7 +643,8 @@ def write_pdf(
         profile: page size, margins, fonts, running heads.
         metadata: the article metadata (running-head text, authors for the verso head).
         print_html_path: where the print HTML is kept (``profile.css`` is written beside it).
-        roots: directories WeasyPrint may read besides the styles and the print HTML's folder.
+        roots: directories WeasyPrint may read besides the styles, the print HTML's folder and
+            the working directory (the project root, against which relative URLs resolve).
 
     Returns:
         the number of pages.
@@ -653,23 +654,24 @@ def write_pdf(
             WeasyPrint failure.
     """
     html_path = Path(print_html_path).resolve()
+    base = Path.cwd().resolve()  # images (output/generated/...) are relative to the project
     recto, verso = running_heads(metadata, profile)
     profile_css_path = html_path.with_name("profile.css")
     write_atomic(profile_css_path, profile_css(profile, recto, verso))
-    hrefs = [(CSS_DIR / "print.css").as_uri(), profile_css_path.name]
+    hrefs = [(CSS_DIR / "print.css").as_uri(), profile_css_path.as_uri()]
     write_atomic(html_path, print_html(ast, hrefs, profile))
 
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = _confined_fetcher([STYLES_DIR, html_path.parent, *roots])
+    fetcher = _confined_fetcher([STYLES_DIR, html_path.parent, base, *roots])
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     options = {"pdf_variant": "pdf/ua-1"}
     try:
         document = HTML(
-            filename=str(html_path), base_url=str(html_path.parent), url_fetcher=fetcher
+            filename=str(html_path), base_url=base.as_uri() + "/", url_fetcher=fetcher
         ).render(**options)
         failed = [m for m in collector.messages if "Failed to load" in m]
         if failed:

@@ -30,6 +30,7 @@ import argparse
 import calendar
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -201,24 +202,45 @@ def _describe_expected(error: Any) -> str:
         return f"{text} ({schema['description']})" if "description" in schema else text
     if "description" in schema:
         return schema["description"]
+    if validator in ("oneOf", "anyOf"):
+        return " or ".join(_branch_name(branch) for branch in value)
     if validator == "type":
         return f"a value of type {value}"
     return f"{validator} {json.dumps(value, ensure_ascii=False)}"
 
 
 def _leaf_errors(error: Any) -> list[Any]:
-    """For ``oneOf``/``anyOf`` failures, the sub-errors of the branch that got furthest."""
+    """For ``oneOf``/``anyOf`` failures, the errors of the branch the value most nearly fits,
+    recursively: the branch that got deepest into the value, else the one with the fewest
+    errors that are not type mismatches; the error itself when every branch fails on type."""
     if error.validator not in ("oneOf", "anyOf") or not error.context:
         return [error]
-    from jsonschema.exceptions import best_match, relevance
-
-    best = best_match(error.context, key=relevance)
-    branch = [e for e in error.context if e.relative_schema_path[0] == best.relative_schema_path[0]]
-    deepest = max(len(e.absolute_path) for e in branch)
-    if deepest <= len(error.absolute_path):
-        # no branch got into the value: the value itself is of the wrong shape
+    branches: dict[Any, list[Any]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    deepest = max(error.context, key=lambda e: len(e.absolute_path))
+    if len(deepest.absolute_path) > len(error.absolute_path):
+        return _leaf_errors(deepest)
+    fitting = [subs for subs in branches.values() if all(e.validator != "type" for e in subs)]
+    if not fitting:
         return [error]
-    return [e for e in branch if len(e.absolute_path) == deepest][:1]
+    best = min(fitting, key=len)
+    return [leaf for sub in best for leaf in _leaf_errors(sub)]
+
+
+def _branch_name(branch: Any) -> str:
+    if not isinstance(branch, dict):
+        return json.dumps(branch)
+    if "$ref" in branch:
+        name = branch["$ref"].rsplit("/", 1)[-1]
+        return {"textFact": "{value: text, sources}", "dateFact": "{value: date, sources}"}.get(
+            name, name
+        )
+    if "const" in branch:
+        return json.dumps(branch["const"])
+    if branch.get("type") == "null":
+        return "null (the article does not give it)"
+    return branch.get("description") or branch.get("type", "a value")
 
 
 def validate_document(document: Located, schema_dir: Path, stem: str) -> list[DataError]:
@@ -447,7 +469,7 @@ def _check_dates(document: Located) -> list[DataError]:
             for key, value in data.items():
                 if key in ("date", "established") and isinstance(value, dict):
                     text = value.get("value")
-                    if isinstance(text, str):
+                    if isinstance(text, str) and re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", text):
                         try:
                             PartialDate.parse(text)
                         except ValueError as error:
@@ -654,20 +676,22 @@ def read_citekeys(bib_path: Path) -> set[str]:
 
 
 def load_data_files(
-    paths: Iterable[Path | str], bib_path: Path | str | None = None
+    paths: Iterable[Path | str],
+    bib_path: Path | str | None = None,
+    schema_dir: Path | str | None = None,
 ) -> Dataset:
     """Load and validate data files given by path (their stem says which file each is).
 
     Args:
-        paths: data files such as ``manuscript/data/summits.yaml``; the schemas are read from
-            the ``schemas/`` folder beside each file.
+        paths: data files such as ``manuscript/data/summits.yaml``.
         bib_path: refs.bib to check citekeys against; ``None`` or a missing file skips the check.
+        schema_dir: folder of the JSON Schemas; default ``schemas/`` beside the data files.
 
     Raises:
         DataError: see :func:`build_dataset`; also an unknown file name.
     """
     documents: dict[str, Located] = {}
-    schema_dir: Path | None = None
+    folder = Path(schema_dir) if schema_dir is not None else None
     for raw_path in paths:
         path = Path(raw_path)
         if path.stem not in DATA_FILES:
@@ -681,13 +705,13 @@ def load_data_files(
         except OSError as error:
             raise DataError(f"cannot read: {error.strerror}", str(path)) from None
         documents[path.stem] = parse_yaml(text, str(path))
-        schema_dir = path.parent / "schemas"
+        folder = folder or path.parent / "schemas"
     citekeys = None
     if bib_path is not None and Path(bib_path).exists():
         citekeys = read_citekeys(Path(bib_path))
-    if schema_dir is None:
+    if folder is None:
         return Dataset()
-    return build_dataset(documents, schema_dir, citekeys)
+    return build_dataset(documents, folder, citekeys)
 
 
 def load_dataset(data_dir: Path | str, bib_path: Path | str | None = None) -> Dataset:
@@ -846,6 +870,9 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; a normal file respects the umask
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -870,6 +897,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--bib", default="refs.bib", help="check citekeys against this file (skipped if absent)"
     )
     parser.add_argument("--output", help="where 'table' writes (default: standard output)")
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        metavar="FILE",
+        help="read only these data files (default: every data file of --data-dir)",
+    )
 
 
 def command(
@@ -878,11 +911,21 @@ def command(
     data_dir: str = "manuscript/data",
     bib: str = "refs.bib",
     output: str | None = None,
+    data: Sequence[str] | None = None,
 ) -> int:
-    """Run the stage; returns 0, raises :class:`DataError` on invalid data."""
+    """Run the stage; returns 0, raises :class:`DataError` on invalid data.
+
+    Args:
+        action: ``check`` (validate only) or ``table`` (write Table 1 as pandoc Markdown).
+        check: same as ``action="check"`` (``article data --check``).
+        data_dir: folder of the data files, read when ``data`` is not given.
+        bib: refs.bib for the citekey check (skipped, with a note, when absent).
+        output: file for the table (atomic write); standard output when ``None``.
+        data: the data files to read instead of all of ``data_dir``.
+    """
     if not Path(bib).exists():
         print(f"note: {bib} not found: citekeys not checked", file=sys.stderr)
-    dataset = load_dataset(data_dir, bib)
+    dataset = load_data_files(data, bib) if data else load_dataset(data_dir, bib)
     if check or action == "check":
         print(
             f"data ok: {len(dataset.summits)} summits, {len(dataset.members)} members, "
@@ -939,7 +982,9 @@ def sanitize_svg(svg: str, title: str) -> str:
 
     Removes the DOCTYPE (external entities are not allowed in EPUB 3.3 content documents) and
     glyph ``<path>`` definitions without ``d`` (space characters; SVG 1.1 requires ``d``)
-    together with the ``<use>`` elements that reference them; adds ``<title>`` as the first
+    together with the ``<use>`` elements that reference them; renames clip paths ``clip1``,
+    ``clip2`` ... in order of appearance (matplotlib derives their ids from ``id()`` of
+    Python objects, which differ between runs); adds ``<title>`` as the first
     child of ``<svg>`` (SVG 1.1 §5.4) with the figure's alternative text.
 
     Args:
@@ -949,7 +994,6 @@ def sanitize_svg(svg: str, title: str) -> str:
     Returns:
         The cleaned SVG text.
     """
-    import re
     from xml.sax.saxutils import escape
 
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
@@ -957,6 +1001,16 @@ def sanitize_svg(svg: str, title: str) -> str:
     svg = re.sub(r'\s*<path id="[^"]+"(?![^>]*\sd=)[^>]*/>', "", svg)
     for glyph in empty:
         svg = re.sub(r'\s*<use xlink:href="#' + re.escape(glyph) + r'"[^>]*/>', "", svg)
+    # clip-path ids hash id() of the clip path object, which changes between runs
+    clips: dict[str, str] = {}
+    for clip in re.findall(r'(?:url\(#|<clipPath id=")(p[0-9a-f]{10})\b', svg):
+        clips.setdefault(clip, f"clip{len(clips) + 1}")
+    if clips:
+        svg = re.sub(
+            r'(url\(#|<clipPath id=")(p[0-9a-f]{10})\b',
+            lambda m: m.group(1) + clips.get(m.group(2), m.group(2)),
+            svg,
+        )
     svg = re.sub(
         r"(<svg\b[^>]*>)",
         lambda m: m.group(1) + f"\n <title>{escape(title)}</title>",

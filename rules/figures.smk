@@ -1,0 +1,43 @@
+# Figures generated from manuscript/data/ (issue 5): one script per figure in figures/,
+# run by one wildcard rule with exactly the data files the script reads as inputs, so a
+# change to one data file rebuilds only the figures that read it. Outputs: the SVG and the
+# pandoc Markdown (figure, caption, alt text) that src/build/styles/filters/generated.lua
+# puts in place of the placeholder `::: {#fig-<name> .generated}` in the section files.
+
+#: figure id (= figures/<id>.py) -> the data files its script reads
+FIGURE_INPUTS = {
+    "fig-timeline": ["summits", "membership"],
+    "fig-bodies": ["bodies"],
+}
+
+#: every generated figure file, for the render rules' inputs
+GENERATED_FIGURES = expand(
+    "output/generated/{figure}.{ext}", figure=sorted(FIGURE_INPUTS), ext=("svg", "md")
+)
+
+
+rule draw_figure:
+    input:
+        script="figures/{figure}.py",
+        data=lambda wildcards: [
+            f"manuscript/data/{stem}.yaml" for stem in FIGURE_INPUTS[wildcards.figure]
+        ],
+        schemas=lambda wildcards: [
+            f"manuscript/data/schemas/{name}.schema.json"
+            for name in (*FIGURE_INPUTS[wildcards.figure], "common")
+        ],
+    output:
+        svg="output/generated/{figure}.svg",
+        markdown="output/generated/{figure}.md",
+    log:
+        "output/logs/draw_figure/{figure}.log",
+    wildcard_constraints:
+        figure="fig-[a-z0-9-]+",
+    params:
+        python=sys.executable,
+    message:
+        "Drawing {wildcards.figure} from {input.data}"
+    shell:
+        "{params.python} {input.script} --svg {output.svg} --markdown {output.markdown}"
+        " {input.data} > {log} 2>&1"
+        " || {{ head -n 3 {log} >&2; echo 'see {log}' >&2; exit 1; }}"

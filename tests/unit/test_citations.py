@@ -1,0 +1,429 @@
+"""Tests of the citations stage (build.citations): parsing, resolution, report, modes, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from build import citations
+from build.errors import CitationError
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "citations"
+REAL_BIB = ROOT / "refs.bib"
+REAL_CORRECTIONS = ROOT / "manuscript" / "citation-corrections.yaml"
+SUBMITTED = ROOT / "manuscript" / "submitted" / "article.txt"
+
+
+@pytest.fixture(scope="module")
+def bib() -> citations.Bibliography:
+    return citations.load_bibliography(DATA / "refs.bib")
+
+
+@pytest.fixture(scope="module")
+def corrections() -> list[citations.Correction]:
+    return citations.load_corrections(DATA / "corrections.yaml")
+
+
+def run(text, bib, corrections=()):
+    return citations.normalize_text("t.md", text, bib, list(corrections), [])
+
+
+# ------------------------------------------------------------------ each kind of citation
+
+KINDS = [
+    ("page-range", "(Mackinder, 2004, p.298-303)", "[@mackinder2004, p. 298–303]"),
+    ("two-authors-and", "(Lewis and Litai, 2006, p.134)", "[@lewis2006, p. 134]"),
+    ("two-authors-ampersand", "(Bailes & Dunay, 2007, p. 13)", "[@bailes2007, p. 13]"),
+    ("space-before-comma", "(Khetran , 2019, p. 84)", "[@khetran2019, p. 84]"),
+    ("missing-comma", "(Qahtani, 2006 p.135)", "[@qahtani2006, p. 135]"),
+    ("period-for-comma", "(Lanteigne, 2005. p.1)", "[@lanteigne2005, p. 1]"),
+    ("no-space-after-comma", "(Nasir, 2007,p.40)", "[@nasir2007, p. 40]"),
+    ("no-locator", "(Nasir, 2007)", "[@nasir2007]"),
+    ("charter-article-comma", "(SCO Charter, Article, 4)", "[@scond, art. 4]"),
+    ("charter-article", "(SCO Charter, Article 5)", "[@scond, art. 5]"),
+    ("document-title-only", "(SCO charter)", "[@scond]"),
+    ("corporate-author", "(Information Office of the State Council, 2000, p. 34)",
+     "[@information2000, p. 34]"),
+    ("et-al-with-accent", "(Müller et al., 2010)", "[@muller2010]"),
+    ("three-authors-chapter", "(Muller, Schmidt, & Weber, 2010, chap. 3)",
+     "[@muller2010, chap. 3]"),
+    ("particle-section", "(van der Berg, 2001, sec. 2)", "[@vanberg2001, sec. 2]"),
+    ("particle-dropped", "(Berg, 2001)", "[@vanberg2001]"),
+    ("upper-case", "(VAN DER BERG, 2001)", "[@vanberg2001]"),
+    ("pp-range", "(Mackinder, 2004, pp. 300 - 301)", "[@mackinder2004, p. 300–301]"),
+    ("paragraph", "(Aris, 2009, para. 4)", "[@aris2009, para. 4]"),
+    ("suffix-kept", "(Aris, 2009, p. 460, emphasis added)", "[@aris2009, p. 460, emphasis added]"),
+    ("prefix-kept", "(e.g., Aris, 2009)", "[e.g., @aris2009]"),
+    ("url-broken-by-space", "(http://www.un.org/documents/ga/docs/ 52/plenary/a52-153.htm)",
+     "[@unitednd]"),
+    ("url-without-www", "(https://un.org/documents/ga/docs/52/plenary/a52-153.htm/)",
+     "[@unitednd]"),
+    ("narrative-year-only", "Lewis and Litai (2006, p. 134) argue", "@lewis2006 [p. 134] argue"),
+    ("narrative-plain", "Mackinder (2004) said", "@mackinder2004 said"),
+    ("lead-in-kept", 'According to Timur Dadabaev "it has" (Dadabaev, 2014, p.111).',
+     'According to Timur Dadabaev "it has" [@dadabaev2014, p. 111].'),
+    ("group-semicolon", "(Mackinder, 2004, p. 300; Lewis & Litai, 2006)",
+     "[@mackinder2004, p. 300; @lewis2006]"),
+    ("same-author-two-years", "(Aris, 2009, 2011)", "[@aris2009; @aris2011]"),
+    ("pandoc-canonicalized", "[@mackinder2004, pp. 298-303] and @lewis2006 [p.134]",
+     "[@mackinder2004, p. 298–303] and @lewis2006 [p. 134]"),
+    ("pandoc-canonical-unchanged",
+     "[see @aris2009, p. 460; -@aris2011] and [@scond, arts. 3, 6, 2]",
+     "[see @aris2009, p. 460; -@aris2011] and [@scond, arts. 3, 6, 2]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), [k[1:] for k in KINDS], ids=[k[0] for k in KINDS])
+def test_each_kind_becomes_a_canonical_pandoc_citation(text, expected, bib):
+    new, records, _ = run(text, bib)
+    assert new == expected
+    assert records and all(r.status == "exact" for r in records)
+
+
+def test_locator_is_reported_with_its_csl_label(bib):
+    _, records, _ = run("(SCO Charter, Article, 4) (Mackinder, 2004, p.298-303)", bib)
+    assert [r.locator.as_dict() for r in records] == [
+        {"label": "article-locator", "value": "4"},
+        {"label": "page", "value": "298–303"},
+    ]
+
+
+def test_narrative_lead_in_is_flagged(bib):
+    _, records, _ = run('According to Timur Dadabaev "x" (Dadabaev, 2014, p.111).', bib)
+    assert records[0].flags == ["narrative lead-in: 'Timur Dadabaev'"]
+
+
+# ------------------------------------------------------------------ non-citations
+
+NON_CITATIONS = [
+    ("acronym", "the organization (SCO) grew"),
+    ("year-only-after-a-place", "the US attack on Iraq (2003) the theory"),
+    ("plural-acronym", "to create (CBMs) among"),
+    ("phrase", "the US and its allies (NATO plus ISAF) vs China"),
+    ("place", "was held at Bishkek (Kyrgyzstan) in 1999"),
+    ("year-range", "the Concert of Europe (1815-1853) and"),
+    ("lowercase-aside", "state (in this research two second tier states have been analyzed)"),
+    ("link-destination", "see [the charter](http://example.org/a_(b)) for details"),
+    ("email", "contact corresponding.author@example.org today"),
+    ("code-span", "write `(Mackinder, 2004)` literally"),
+]
+
+
+@pytest.mark.parametrize("text", [n[1] for n in NON_CITATIONS], ids=[n[0] for n in NON_CITATIONS])
+def test_non_citations_are_left_alone(text, bib):
+    new, records, _ = run(text, bib)
+    assert new == text
+    assert records == []
+
+
+def test_reference_list_is_not_scanned(bib):
+    text = "Body (Nasir, 2007).\n\nReferences\n\n- Yuan, J.D. (2010). Organization SCO).\n"
+    new, records, _ = run(text, bib)
+    assert new.endswith("- Yuan, J.D. (2010). Organization SCO).\n")
+    assert [r.keys for r in records] == [["nasir2007"]]
+
+
+# ------------------------------------------------------------------ Ibid
+
+IBID = [
+    ("named-right-after", "(Aris, 2011, p.23). Then (Aris, 2011, Ibid).", "aris2011", []),
+    (
+        "named-with-source-between",
+        "(Aris, 2011, p.11) then (Lanteigne, 2005, p.1) then (Aris, 2011, Ibid).",
+        "aris2011",
+        ["Ibid: another source stands in between since the last citation of aris2011: "
+         "lanteigne2005"],
+    ),
+    ("bare-previous", "(Mackinder, 2004, p. 300). More (Ibid., p. 301).", "mackinder2004", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "key", "flags"), [i[1:] for i in IBID], ids=[i[0] for i in IBID])
+def test_ibid_resolves_to_named_or_previous_source(text, key, flags, bib):
+    _, records, _ = run(text, bib)
+    assert records[-1].status == "ibid"
+    assert records[-1].keys == [key]
+    assert records[-1].flags == flags
+
+
+def test_ibid_with_its_own_page_keeps_it(bib):
+    new, _, _ = run("(Mackinder, 2004, p. 300). More (Ibid., p. 301).", bib)
+    assert new == "[@mackinder2004, p. 300]. More [@mackinder2004, p. 301]."
+
+
+# ------------------------------------------------------------------ candidates, corrections
+
+
+def test_unmatched_year_gives_ranked_candidates_with_evidence(bib):
+    new, records, _ = run("(Aris, 2001, p.469)", bib)
+    assert new == "(Aris, 2001, p.469)"
+    assert records[0].status == "candidates"
+    assert records[0].keys == []
+    assert records[0].candidates[0] == {
+        "key": "aris2009",
+        "reason": "author names match 'Aris'; year differs by one digit (2001 cited, 2009 in "
+        "refs.bib); cited page 469 lies inside the entry's pages 457–482",
+    }
+    assert records[0].candidates[1]["key"] == "aris2011"
+
+
+def test_periodical_match_is_a_candidate_not_a_guess(bib):
+    _, records, _ = run("(Xinhua, 17 June 2004)", bib)
+    assert records[0].status == "candidates"
+    assert records[0].candidates[0]["key"] == "antiterror2004"
+
+
+CORRECTED = [
+    ("key-chosen", "(Aris, 2001, p.469)", "[@aris2009, p. 469]", "corrected", ["aris2009"]),
+    ("key-chosen-spacing", "(Aris , 2001)", "[@aris2009]", "corrected", ["aris2009"]),
+    ("locator-override", "(Article 10 RATS Agreement, Article 3)", "[@scond, art. 2]",
+     "corrected", ["scond"]),
+    ("keep-as-text", "(Xinhua News Agency, 27 April, 1997)",
+     "(Xinhua News Agency, 27 April, 1997)", "unresolved", []),
+    ("keep-url-as-autolink", "(http://ecrats.org/ en/)", "(<http://ecrats.org/en/>)",
+     "unresolved", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "status", "keys"),
+    [c[1:] for c in CORRECTED],
+    ids=[c[0] for c in CORRECTED],
+)
+def test_corrections_are_applied(text, expected, status, keys, bib, corrections):
+    new, records, _ = run(text, bib, corrections)
+    assert new == expected
+    assert (records[0].status, records[0].keys) == (status, keys)
+    assert records[0].correction is not None
+    assert not records[0].failing
+
+
+def test_report_lists_applied_corrections_missing_uncited_duplicates(bib):
+    decisions = citations.load_corrections(DATA / "corrections.yaml")
+    text = "(Aris, 2001, p.469) and (Aris, 2009, p. 460) and [@nosuchkey2020] (Nasir, 2007)."
+    result = citations.normalize_citations([("t.md", text)], bib, decisions)
+    report = result.report()
+    assert [c["cited"] for c in report["corrections_applied"]] == ["Aris, 2001"]
+    assert report["corrections_applied"][0]["applied"] == 1
+    assert report["missing"] == ["nosuchkey2020"]
+    assert report["duplicates"] == [{"key": "aris2009", "forms": ["Aris, 2001", "Aris, 2009"]}]
+    assert "mackinder2004" in report["uncited"] and "nasir2007" not in report["uncited"]
+    assert [r["status"] for r in report["citations"]] == [
+        "corrected",
+        "exact",
+        "unresolved",
+        "exact",
+    ]
+
+
+def test_corrections_file_errors_name_the_line(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text('- cited: "Aris, 2001"\n  key: aris2009\n  reason: ok\n- cited: "X, 2000"\n')
+    with pytest.raises(CitationError) as error:
+        citations.load_corrections(path)
+    assert str(error.value).startswith(f"{path}:4: ")
+
+
+# ------------------------------------------------------------------ bad input
+
+BAD_INPUT = [
+    ("cut-by-end-of-file", "cut.md", "cut.md:3:42: citation cut by the end of the file"),
+    ("unbalanced-open", "unbalanced.md", "unbalanced.md:2:19: unbalanced parentheses"),
+    ("unbalanced-close", "stray.md", "stray.md:1:31: unbalanced parentheses: ')' has no matching"),
+    ("not-utf8", "latin1.txt", "latin1.txt:2:22: file is not UTF-8: byte 0xfc"),
+    ("empty-file", "empty.md", "empty.md:1: file is empty"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [b[1:] for b in BAD_INPUT], ids=[b[0] for b in BAD_INPUT]
+)
+def test_bad_input_is_a_clear_error_and_leaves_the_source_untouched(name, message, tmp_path):
+    source = tmp_path / name
+    shutil.copy(DATA / name, source)
+    before = source.read_bytes()
+    with pytest.raises(CitationError) as error:
+        citations.command([str(source)], bib=str(DATA / "refs.bib"), corrections=None, write=True)
+    assert str(error.value).startswith(f"{tmp_path}/{message}")
+    assert source.read_bytes() == before
+
+
+def test_keys_differing_only_in_case_are_an_error():
+    with pytest.raises(CitationError) as error:
+        citations.load_bibliography(DATA / "refs-case.bib")
+    assert str(error.value).startswith(
+        f"{DATA / 'refs-case.bib'}:7: key 'Lanteigne2005' differs only in case from 'lanteigne2005'"
+    )
+
+
+# ------------------------------------------------------------------ modes
+
+
+def test_check_fails_on_non_canonical_and_passes_on_canonical(tmp_path, capsys):
+    source = tmp_path / "a.md"
+    source.write_text("Text (Nasir, 2007, p.40).\n")
+    options = {"bib": str(DATA / "refs.bib"), "corrections": None}
+    assert citations.command([str(source)], check=True, **options) == 1
+    assert f"{source}:1:6: not canonical" in capsys.readouterr().err
+    source.write_text("Text [@nasir2007, p. 40].\n")
+    assert citations.command([str(source)], check=True, **options) == 0
+
+
+def test_check_fails_on_unresolved_with_path_line_col(tmp_path, capsys):
+    source = tmp_path / "a.md"
+    source.write_text("First line.\nText (Aris, 2001, p.469).\n")
+    options = {"bib": str(DATA / "refs.bib"), "corrections": None, "check": True}
+    assert citations.command([str(source)], **options) == 1
+    err = capsys.readouterr().err
+    assert f"{source}:2:7: unresolved citation 'Aris, 2001, p.469' (candidates)" in err
+    assert "candidates: aris2009 (author names match 'Aris'" in err
+
+
+def test_write_is_atomic_and_idempotent(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text("Text (Nasir, 2007, p.40) and (Lewis and Litai, 2006).\n")
+    options = {"bib": str(DATA / "refs.bib"), "corrections": None, "write": True}
+    assert citations.command([str(source)], **options) == 0
+    first = source.read_text()
+    assert first == "Text [@nasir2007, p. 40] and [@lewis2006].\n"
+    assert citations.command([str(source)], **options) == 0
+    assert source.read_text() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
+
+
+def test_workflow_mode_writes_only_outputs(tmp_path):
+    source = tmp_path / "01-a.md"
+    source.write_text("Text (Nasir, 2007, p.40).\n")
+    out, report = tmp_path / "out" / "article.md", tmp_path / "out" / "citations.json"
+    code = citations.command(
+        [str(source)],
+        bib=str(DATA / "refs.bib"),
+        corrections=None,
+        output=str(out),
+        report=str(report),
+    )
+    assert code == 0
+    assert source.read_text() == "Text (Nasir, 2007, p.40).\n"
+    assert out.read_text() == "Text [@nasir2007, p. 40].\n"
+    assert json.loads(report.read_text())["summary"]["exact"] == 1
+    assert (tmp_path / "out" / "citations.md").read_text().startswith("# Citations")
+
+
+# ------------------------------------------------------------------ the real submitted text
+
+needs_real = pytest.mark.skipif(
+    not (REAL_BIB.exists() and SUBMITTED.exists()),
+    reason="refs.bib or manuscript/submitted/article.txt not written yet",
+)
+
+
+@pytest.fixture(scope="module")
+def real_result() -> citations.Result:
+    bib = citations.load_bibliography(REAL_BIB)
+    decisions = citations.load_corrections(REAL_CORRECTIONS)
+    text = citations.read_text(SUBMITTED)
+    return citations.normalize_citations(
+        [("manuscript/submitted/article.txt", text)], bib, decisions
+    )
+
+
+@needs_real
+def test_submitted_text_citation_count_and_statuses(real_result):
+    # 106 parentheses of the body are citations, one work each (counted by reading: 109
+    # parentheses hold a year, "Article", a URL or "charter"; (2003), (1815-1853) and
+    # (1920-1939) are not citations).
+    summary = real_result.report()["summary"]
+    assert summary == {
+        "citations": 106,
+        "exact": 87,
+        "corrected": 13,
+        "ibid": 3,
+        "candidates": 0,
+        "unresolved": 3,
+        "kept_as_text": 3,
+        "failing": 0,
+    }
+
+
+@needs_real
+def test_submitted_text_report_fields(real_result):
+    report = real_result.report()
+    first = report["citations"][0]
+    assert first == {
+        "source": "manuscript/submitted/article.txt",
+        "line": 17,
+        "column": 282,
+        "text": "Mackinder, 2004, p.298-303",
+        "citation": "(Mackinder, 2004, p.298-303)",
+        "keys": ["mackinder2004"],
+        "locator": {"label": "page", "value": "298–303"},
+        "status": "exact",
+        "candidates": [],
+        "mode": "parenthetical",
+        "flags": ["narrative lead-in: 'Halford Mackinder'"],
+    }
+    assert report["missing"] == []
+    assert report["uncited"] == [
+        "jiaqing1998",
+        "megoran2013",
+        "ministry2002",
+        "scalpino1986",
+        "united2009",
+    ]
+    assert report["duplicates"] == [
+        {"key": "aris2009", "forms": ["Aris, 2001", "Aris, 2009"]},
+        {"key": "scond", "forms": ["Charter of the SCO", "SCO Charter"]},
+    ]
+    kept = [r["text"] for r in report["citations"] if r.get("keep_as_text")]
+    assert kept == [
+        "https://cis-legislation.com/ document.fwx?rgn=3851",
+        "Xinhua News Agency, 27 April, 1997",
+        "http://ecrats.org/en/",
+    ]
+    ibid = [(r["line"], r["keys"], r.get("flags", [])) for r in report["citations"]]
+    ibid = [x for x, r in zip(ibid, report["citations"], strict=True) if r["status"] == "ibid"]
+    assert [(line, keys) for line, keys, _ in ibid] == [
+        (43, ["aris2011"]),
+        (51, ["ambrosio2008"]),
+        (83, ["mahmud2001"]),
+    ]
+    assert [bool(flags) for _, _, flags in ibid] == [True, False, True]
+    assert not report["corrections_unused"]
+
+
+@needs_real
+def test_submitted_text_nothing_else_is_taken_for_a_citation(real_result):
+    new = real_result.texts["manuscript/submitted/article.txt"]
+    for aside in ["(SCO)", "(2003)", "(CBMs)", "(NATO plus ISAF)", "(Kyrgyzstan)", "(IMF)"]:
+        assert aside in new
+    assert "(Ibid" not in new.split("\nReferences\n")[0]
+
+
+def _citation_sequence(result: citations.Result) -> list[tuple[tuple[str, ...], str | None]]:
+    return [
+        (tuple(r.keys), r.locator.canonical() if r.locator else None)
+        for r in result.records
+        if not r.keep_as_text
+    ]
+
+
+@needs_real
+def test_manuscript_citations_equal_the_normalized_submission(real_result):
+    sections = sorted((ROOT / "manuscript").glob("[0-9][0-9]-*.md"))
+    if not sections:
+        pytest.skip("manuscript/NN-*.md section files are not transcribed yet")
+    bib = citations.load_bibliography(REAL_BIB)
+    decisions = citations.load_corrections(REAL_CORRECTIONS)
+    manuscript = citations.normalize_citations(
+        [(str(p.relative_to(ROOT)), citations.read_text(p)) for p in sections], bib, decisions
+    )
+    assert manuscript.failing == []
+    assert manuscript.not_canonical == []
+    expected, actual = _citation_sequence(real_result), _citation_sequence(manuscript)
+    assert Counter(actual) == Counter(expected)
+    assert actual == expected

