@@ -85,7 +85,9 @@ def layout(dataset: Dataset) -> dict[str, tuple[float, float, float]]:
         above = [
             r.source
             for r in dataset.relations
-            if r.target == body.id and r.source in places and places[r.source][1] == ROWS_Y["middle"]
+            if r.target == body.id
+            and r.source in places
+            and places[r.source][1] == ROWS_Y["middle"]
         ]
         if above:
             places[body.id] = (places[above[0]][0], ROWS_Y["bottom"], 0.27)
@@ -125,8 +127,7 @@ def alt_text(dataset: Dataset) -> str:
     )
     names = {b.id: b.name for b in dataset.bodies}
     relations = "; ".join(
-        f"from the {names[r.source]} to the {names[r.target]}, {r.text}"
-        for r in dataset.relations
+        f"from the {names[r.source]} to the {names[r.target]}, {r.text}" for r in dataset.relations
     )
     return (
         "Diagram of the bodies of the Shanghai Cooperation Organization, with the Council of "
@@ -167,22 +168,42 @@ def draw(dataset: Dataset):
             ax.add_patch(patch)
             patches[body.id] = patch
             chars = int(width * 125)
-            ax.text(x, y, box_text(body, chars), ha="center", va="center", fontsize=8,
-                    linespacing=1.15)
-        ax.text(0.0, 0.0, "Grey boxes: permanent bodies.",
-                fontsize=7.5, color=GREY, va="bottom")
+            ax.text(
+                x, y, box_text(body, chars), ha="center", va="center", fontsize=8, linespacing=1.15
+            )
+        ax.text(0.0, 0.0, "Grey boxes: permanent bodies.", fontsize=7.5, color=GREY, va="bottom")
         for relation in dataset.relations:
             points, (lx, ly), ha = route(places[relation.source], places[relation.target])
             xs, ys = zip(*points[:-1], strict=True)
-            ax.plot([*xs, points[-1][0]], [*ys, points[-1][1]], color=INK, linewidth=0.8,
-                    solid_joinstyle="miter")
-            ax.add_patch(
-                FancyArrowPatch(points[-2], points[-1], arrowstyle="-|>", mutation_scale=9,
-                                color=INK, linewidth=0.8, shrinkA=0, shrinkB=0)
+            ax.plot(
+                [*xs, points[-1][0]],
+                [*ys, points[-1][1]],
+                color=INK,
+                linewidth=0.8,
+                solid_joinstyle="miter",
             )
-            ax.text(lx, ly, textwrap.fill(relation.text, 22), fontsize=7.5, ha=ha,
-                    va="bottom" if ha == "center" else "center", style="italic",
-                    linespacing=1.1)
+            ax.add_patch(
+                FancyArrowPatch(
+                    points[-2],
+                    points[-1],
+                    arrowstyle="-|>",
+                    mutation_scale=9,
+                    color=INK,
+                    linewidth=0.8,
+                    shrinkA=0,
+                    shrinkB=0,
+                )
+            )
+            ax.text(
+                lx,
+                ly,
+                textwrap.fill(relation.text, 22),
+                fontsize=7.5,
+                ha=ha,
+                va="bottom" if ha == "center" else "center",
+                style="italic",
+                linespacing=1.1,
+            )
     return fig
 
 

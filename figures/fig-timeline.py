@@ -133,42 +133,73 @@ def draw(dataset: Dataset):
         right.spines["left"].set_visible(False)
         _break_marks(left, right)
         left.text(EARLY[0] - 0.15, summit_y, "Meetings", ha="right", va="center", fontsize=9)
-        left.text(EARLY[0] - 0.15, member_y, "Members\njoining", ha="right", va="center",
-                  fontsize=9, linespacing=1.1)
+        left.text(
+            EARLY[0] - 0.15,
+            member_y,
+            "Members\njoining",
+            ha="right",
+            va="center",
+            fontsize=9,
+            linespacing=1.1,
+        )
 
         for index, summit in enumerate(dataset.summits):
             x = summit.date.value.decimal_year()
             precise = summit.date.value.day is not None
             ax = left if x <= EARLY[1] else right
             ax.plot(
-                [x], [summit_y], marker="o", markersize=5.5, zorder=3,
-                markerfacecolor=INK if precise else "white", markeredgecolor=INK,
+                [x],
+                [summit_y],
+                marker="o",
+                markersize=5.5,
+                zorder=3,
+                markerfacecolor=INK if precise else "white",
+                markeredgecolor=INK,
                 markeredgewidth=1.0,
             )
             up = index % 2 == 0
             y_text = summit_y + (0.28 if up else -0.28)
             ax.plot([x, x], [summit_y, y_text], color=GREY, linewidth=0.5, zorder=1)
             ax.text(
-                x, y_text + (0.04 if up else -0.04), summit_label(summit),
-                ha="center", va="bottom" if up else "top", fontsize=7.5, linespacing=1.1,
+                x,
+                y_text + (0.04 if up else -0.04),
+                summit_label(summit),
+                ha="center",
+                va="bottom" if up else "top",
+                fontsize=7.5,
+                linespacing=1.1,
             )
 
         for year, states, total in enlargement(dataset):
             x = year + 0.5  # the article gives the year only
             ax = left if x <= EARLY[1] else right
             ax.plot(
-                [x], [member_y], marker="s", markersize=5, zorder=3,
-                markerfacecolor="white", markeredgecolor=INK, markeredgewidth=1.0,
+                [x],
+                [member_y],
+                marker="s",
+                markersize=5,
+                zorder=3,
+                markerfacecolor="white",
+                markeredgecolor=INK,
+                markeredgewidth=1.0,
             )
             names = _wrap_states(states)
             ax.text(
-                x, member_y - 0.2, f"{names}\n({total} members)",
-                ha="center", va="top", fontsize=7.5, linespacing=1.1,
+                x,
+                member_y - 0.2,
+                f"{names}\n({total} members)",
+                ha="center",
+                va="top",
+                fontsize=7.5,
+                linespacing=1.1,
             )
         left.text(
-            EARLY[0], -1.0,
+            EARLY[0],
+            -1.0,
             "Open marker: the article gives the year only (drawn mid-year).",
-            fontsize=7, color=GREY, va="bottom",
+            fontsize=7,
+            color=GREY,
+            va="bottom",
         )
     return fig
 

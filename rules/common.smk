@@ -3,14 +3,20 @@ import shlex
 import sys
 from pathlib import Path
 
+from build import render as render_module
 from build.render import STYLES_DIR
 
 # The pipeline's own command, run with the Python that runs Snakemake (.venv), so that it
 # works without an activated virtual environment.
 ARTICLE = f"{shlex.quote(sys.executable)} -m build.cli"
 
-# Every template, defaults file, filter and stylesheet: a change re-renders the outputs.
-STYLE_FILES = sorted(str(p) for p in STYLES_DIR.rglob("*") if p.is_file())
+# The render code and every template, defaults file, filter and stylesheet: a change
+# re-renders the outputs.
+RENDER_FILES = [render_module.__file__] + sorted(
+    str(p)
+    for p in STYLES_DIR.rglob("*")
+    if p.is_file() and "__pycache__" not in p.parts
+)
 
 
 def section_files(wildcards=None):

@@ -11,7 +11,7 @@ rule parse_article:
         bib="refs.bib",
         lint=rules.lint_bibliography.output.report,
         config="config/config.yaml",
-        styles=STYLE_FILES,
+        code=RENDER_FILES,
     output:
         ast="output/render/article.json",
     log:
@@ -31,7 +31,7 @@ rule render_html:
     input:
         ast=rules.parse_article.output.ast,
         config="config/config.yaml",
-        styles=STYLE_FILES,
+        code=RENDER_FILES,
     output:
         html="output/article.html",
     log:
@@ -49,7 +49,7 @@ rule render_epub:
     input:
         ast=rules.parse_article.output.ast,
         config="config/config.yaml",
-        styles=STYLE_FILES,
+        code=RENDER_FILES,
     output:
         epub="output/article.epub",
     log:
@@ -68,7 +68,7 @@ rule render_pdf:
         ast=rules.parse_article.output.ast,
         metadata="manuscript/metadata.yaml",
         config="config/config.yaml",
-        styles=STYLE_FILES,
+        code=RENDER_FILES,
     output:
         pdf="output/article.pdf",
         print_html="output/render/article.print.html",

@@ -346,12 +346,23 @@ def locate_citekey(key: str, sources: Sequence[tuple[str, str]]) -> list[tuple[s
 
 
 def missing_citation_errors(
-    keys: Sequence[str], sources: Sequence[tuple[str, str]], bibliography: str
+    keys: Sequence[str],
+    sources: Sequence[tuple[str, str]],
+    bibliography: str,
+    fallback: Sequence[tuple[str, str]] = (),
 ) -> list[RenderError]:
-    """One :class:`RenderError` per occurrence of each missing citekey (at least one per key)."""
+    """One :class:`RenderError` per occurrence of each missing citekey (at least one per key).
+
+    Occurrences are searched in ``sources`` (the section files), then in ``fallback`` (the
+    assembled Markdown, where a normalized citation may differ from the section's text).
+    """
     errors = []
     for key in keys:
-        places = locate_citekey(key, sources) or [(sources[0][0] if sources else "", 0, 0)]
+        places = (
+            locate_citekey(key, sources)
+            or locate_citekey(key, fallback)
+            or [((sources or fallback or [("", "")])[0][0], 0, 0)]
+        )
         for path, line, column in places:
             errors.append(
                 RenderError(
@@ -541,9 +552,9 @@ def parse_article(
     stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
     keys = missing_citations(stderr)
     if keys:
-        paths = [str(p) for p in sections] or [str(markdown)]
-        sources = [(p, _read_text(p)) for p in paths]
-        raise ErrorList(missing_citation_errors(keys, sources, str(bibliography)))
+        sources = [(str(p), _read_text(p)) for p in sections]
+        assembled = [(str(markdown), _read_text(markdown))]
+        raise ErrorList(missing_citation_errors(keys, sources, str(bibliography), assembled))
     _emit_warnings(stderr)
     return add_profile_meta(json.loads(stdout), profile)
 

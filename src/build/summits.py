@@ -329,7 +329,9 @@ class PartialDate:
             return self.year + 0.5
         days = 366 if calendar.isleap(self.year) else 365
         start = sum(calendar.monthrange(self.year, m)[1] for m in range(1, self.month))
-        day = self.day if self.day is not None else calendar.monthrange(self.year, self.month)[1] / 2
+        day = (
+            self.day if self.day is not None else calendar.monthrange(self.year, self.month)[1] / 2
+        )
         return self.year + (start + day - 0.5) / days
 
 
@@ -547,9 +549,7 @@ def _check_bodies(document: Located) -> list[DataError]:
     ids = [b["id"] for b in document.data["bodies"]]
     for index, body_id in enumerate(ids):
         if body_id in ids[:index]:
-            problems.append(
-                document.error(("bodies", index, "id"), "duplicate id", "a unique id")
-            )
+            problems.append(document.error(("bodies", index, "id"), "duplicate id", "a unique id"))
     for index, relation in enumerate(document.data["relations"]):
         for end in ("from", "to"):
             if relation[end] not in ids:
@@ -624,9 +624,7 @@ def build_dataset(
                 city=_fact(s["city"]),
                 host_country=_fact(s["host_country"]),
                 participants=_fact(s["participants"], tuple),
-                decisions=tuple(
-                    Fact(d["text"], _sources(d["sources"])) for d in s["decisions"]
-                ),
+                decisions=tuple(Fact(d["text"], _sources(d["sources"])) for d in s["decisions"]),
             )
             for s in valid["summits"].data["summits"]
         )
@@ -798,7 +796,9 @@ def summits_table_cells(summit: Summit) -> list[str]:
 def _table_note(summits: Sequence[Summit]) -> str:
     unnamed = [s for s in summits if s.city is None]
     year_only = [s for s in summits if s.date.value.month is None]
-    unlisted = sorted({src.unlisted for s in summits for d in s.decisions for src in d.sources if src.unlisted})
+    unlisted = sorted(
+        {src.unlisted for s in summits for d in s.decisions for src in d.sources if src.unlisted}
+    )
     sentences = [
         "*Note.* Compiled from the article's account of the summits.",
         "Entries without a citation are the article's own statements.",
@@ -809,7 +809,9 @@ def _table_note(summits: Sequence[Summit]) -> str:
             gaps.append("gives only the year for " + _years(year_only))
         if unnamed:
             gaps.append("names no city for " + _years(unnamed))
-        sentences.append("Dates are as precise as the article gives them: it " + " and ".join(gaps) + ".")
+        sentences.append(
+            "Dates are as precise as the article gives them: it " + " and ".join(gaps) + "."
+        )
     if unlisted:
         sentences.append(
             "The parenthetical "
@@ -821,7 +823,9 @@ def _table_note(summits: Sequence[Summit]) -> str:
 
 def _years(summits: Sequence[Summit]) -> str:
     labels = [
-        f"the {s.date.value.year} summit" if s.kind == "summit" else f"the founding in {s.date.value.year}"
+        f"the {s.date.value.year} summit"
+        if s.kind == "summit"
+        else f"the founding in {s.date.value.year}"
         for s in summits
     ]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
@@ -891,7 +895,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         default="check",
         help="check the data (default) or write Table 1 as Markdown",
     )
-    parser.add_argument("--check", action="store_true", help="only check the data (same as 'check')")
+    parser.add_argument(
+        "--check", action="store_true", help="only check the data (same as 'check')"
+    )
     parser.add_argument("--data-dir", default="manuscript/data", help="folder of the data files")
     parser.add_argument(
         "--bib", default="refs.bib", help="check citekeys against this file (skipped if absent)"
@@ -960,7 +966,9 @@ def figure_style() -> dict[str, Any]:
     from matplotlib import font_manager
 
     try:
-        font_manager.findfont(font_manager.FontProperties(family=FIGURE_FONT), fallback_to_default=False)
+        font_manager.findfont(
+            font_manager.FontProperties(family=FIGURE_FONT), fallback_to_default=False
+        )
     except ValueError:
         raise DataError(
             f"font {FIGURE_FONT!r} not found",
@@ -982,9 +990,7 @@ def sanitize_svg(svg: str, title: str) -> str:
 
     Removes the DOCTYPE (external entities are not allowed in EPUB 3.3 content documents) and
     glyph ``<path>`` definitions without ``d`` (space characters; SVG 1.1 requires ``d``)
-    together with the ``<use>`` elements that reference them; renames clip paths ``clip1``,
-    ``clip2`` ... in order of appearance (matplotlib derives their ids from ``id()`` of
-    Python objects, which differ between runs); adds ``<title>`` as the first
+    together with the ``<use>`` elements that reference them; adds ``<title>`` as the first
     child of ``<svg>`` (SVG 1.1 §5.4) with the figure's alternative text.
 
     Args:
@@ -1001,16 +1007,6 @@ def sanitize_svg(svg: str, title: str) -> str:
     svg = re.sub(r'\s*<path id="[^"]+"(?![^>]*\sd=)[^>]*/>', "", svg)
     for glyph in empty:
         svg = re.sub(r'\s*<use xlink:href="#' + re.escape(glyph) + r'"[^>]*/>', "", svg)
-    # clip-path ids hash id() of the clip path object, which changes between runs
-    clips: dict[str, str] = {}
-    for clip in re.findall(r'(?:url\(#|<clipPath id=")(p[0-9a-f]{10})\b', svg):
-        clips.setdefault(clip, f"clip{len(clips) + 1}")
-    if clips:
-        svg = re.sub(
-            r'(url\(#|<clipPath id=")(p[0-9a-f]{10})\b',
-            lambda m: m.group(1) + clips.get(m.group(2), m.group(2)),
-            svg,
-        )
     svg = re.sub(
         r"(<svg\b[^>]*>)",
         lambda m: m.group(1) + f"\n <title>{escape(title)}</title>",
@@ -1028,6 +1024,9 @@ def figure_svg(figure: Any, title: str) -> str:
     """
     import io
 
+    import matplotlib
+
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context(figure_style()):  # svg.* settings are read while saving
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     return sanitize_svg(buffer.getvalue(), title)

@@ -25,7 +25,9 @@ FIGURES = {
 
 
 def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), ROOT / "figures" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(
+        name.replace("-", "_"), ROOT / "figures" / f"{name}.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -209,7 +211,7 @@ def html(tmp_path_factory):
 
 def test_placeholder_becomes_a_captioned_table(html):
     table = re.search(r"<table id=\"tbl-summits\">.*?</table>", html, re.S).group(0)
-    assert re.search(r"<caption>.*Table 1.*Summits of the Shanghai Five.*</caption>", table)
+    assert re.search(r"<caption>.*Table 1.*Summits of the Shanghai Five.*</caption>", table, re.S)
     assert '<th scope="col">Meeting</th>' in table
     assert table.count('<th scope="col">') == 3
     assert 'data-cites="bakshi2002">(Bakshi 2002, 267)</span>' in table  # citeproc ran
@@ -219,7 +221,9 @@ def test_placeholder_becomes_a_captioned_table(html):
 def test_placeholder_becomes_a_figure(html):
     figure = re.search(r'<figure id="fig-timeline">.*?</figure>', html, re.S).group(0)
     assert 'alt="A timeline of the summits, 1996 to 2017."' in figure
-    assert re.search(r"<figcaption>.*Figure 1.*Timeline of the summits.*</figcaption>", figure)
+    assert re.search(
+        r"<figcaption>.*Figure 1.*Timeline of the summits.*</figcaption>", figure, re.S
+    )
     assert re.search(r'<figure id="fig-bodies">.*Figure 2', html, re.S)
 
 

@@ -369,3 +369,13 @@ def test_epub_links_to_a_table_in_another_chapter_resolve(tmp_path):
         table = archive.read("EPUB/text/ch002.xhtml").decode("utf-8")
     assert 'href="ch002.xhtml#tbl-x"' in chapter
     assert '<span id="tbl-x" class="caption-label"><strong>Table 1</strong></span>' in table
+
+
+def test_missing_citation_falls_back_to_the_assembled_markdown():
+    errors = render.missing_citation_errors(
+        ["nosuch2020"],
+        [("manuscript/01-a.md", "one (Nosuch, 2020).\n")],
+        "refs.bib",
+        fallback=[("output/cite/article.md", "x\none [@nosuch2020].\n")],
+    )
+    assert str(errors[0]).splitlines()[0].startswith("output/cite/article.md:2:6: ")

@@ -301,8 +301,9 @@ def test_bad_sources_reports_the_field_and_the_unknown_key_together():
         "Additional properties are not allowed ('page' was unexpected)"
     )
     assert lines[1] == "  hint: expected only the fields 'key', 'locator'"
-    assert "bad-sources.yaml:8:45: summits[0].city.sources[0].key: unknown citekey 'tao2001'" in (
-        lines[2]
+    assert (
+        "bad-sources.yaml:8:45: summits[0].city.sources[0].key: unknown citekey 'tao2001'"
+        in (lines[2])
     )
     assert len(error.errors) == 2
 
