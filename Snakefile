@@ -14,6 +14,8 @@ validate(config, "config/schema.yaml")
 include: "rules/common.smk"
 include: "rules/cite.smk"
 include: "rules/bibliography.smk"
+include: "rules/tables.smk"
+include: "rules/figures.smk"
 include: "rules/render.smk"
 
 

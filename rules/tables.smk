@@ -12,7 +12,7 @@ rule make_summits_table:
             "manuscript/data/schemas/{name}.schema.json",
             name=("summits", "membership", "common"),
         ),
-        bib=lambda wildcards: ["refs.bib"] if os.path.exists("refs.bib") else [],
+        bib="refs.bib",
     output:
         table="output/generated/tbl-summits.md",
     log:

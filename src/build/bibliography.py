@@ -5,7 +5,8 @@ Terms:
     ``@string``, an ``@comment``, or a *failed block* (one that could not be parsed; it keeps its
     start line and raw text, so nothing is lost silently).
     *key* -- an entry's citekey exactly as typed (case kept); the *key scheme* is the one of
-    /work/plan/KEYS.md: lowercase ASCII of the first word of the first author's family name
+    docs/conventions.md ("Citekeys"): lowercase ASCII of the first word of the first author's
+    family name
     (corporate author: its first word; no author: first word of the title, else of the
     periodical) + year (or ``nd``) + an optional a/b/... suffix.
     *field value* -- the value after ``@string`` macros, month macros and ``#`` concatenation are
@@ -937,7 +938,7 @@ def _check_key(entry: BibEntry, path: str) -> Iterable[Problem]:
             f"key '{entry.key}' does not follow the key scheme (expected '{stem}' plus an "
             "optional a/b)",
             "key = lowercase ASCII first word of the first author's family name (corporate "
-            "name; else title; else periodical) + year or nd (/work/plan/KEYS.md); rename the "
+            "name; else title; else periodical) + year or nd (docs/conventions.md); rename the "
             "key and its citations",
         )
 

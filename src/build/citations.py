@@ -881,6 +881,17 @@ def _parse_pandoc_items(body: str) -> list[dict]:
     return items
 
 
+#: Prefixes of cross-reference ids written with citation syntax (``@tbl-summits``): they name a
+#: table, figure, section or equation of the article, not an entry of refs.bib, and are resolved
+#: by the crossref Lua filter of the render stage (docs/conventions.md).
+CROSSREF_PREFIXES = ("tbl-", "fig-", "sec-", "eq-")
+
+
+def is_crossref(citekey: str) -> bool:
+    """True when ``citekey`` is a cross-reference id (``tbl-``, ``fig-``, ``sec-``, ``eq-``)."""
+    return citekey.startswith(CROSSREF_PREFIXES)
+
+
 def scan(path: str, text: str) -> list[Found]:
     """Locate every candidate citation of one source, in document order.
 
@@ -902,13 +913,17 @@ def scan(path: str, text: str) -> list[Found]:
         following = text[match.end() : match.end() + 1]
         if _in_spans(match.start(), protected) or (following and following in "(["):
             continue  # code, or a Markdown link/reference "[text](...)"
-        found.append(
-            Found(match.start(), match.end(), "pandoc", pandoc=_parse_pandoc_items(match["body"]))
-        )
         taken.append(match.span())
+        items = _parse_pandoc_items(match["body"])
+        if all(item["key"] and is_crossref(item["key"]) for item in items):
+            continue  # [@tbl-summits]: a cross-reference, not a citation
+        found.append(Found(match.start(), match.end(), "pandoc", pandoc=items))
     for match in _PANDOC_NARRATIVE.finditer(text, 0, end):
         if _in_spans(match.start(), protected) or _in_spans(match.start(), taken):
             continue
+        if is_crossref(match["key"]):
+            taken.append(match.span())
+            continue  # @fig-timeline: a cross-reference, not a citation
         locator = parse_locator(match["locator"]) if match["locator"] else None
         suffix = match["locator"] if match["locator"] and not locator else ""
         item = {

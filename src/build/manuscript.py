@@ -2,7 +2,7 @@
 
 Terms:
     *manuscript directory* -- ``manuscript/`` of the project: ``metadata.yaml`` plus the section
-    files, see /work/plan/CONTRACTS.md ("Manuscript format").
+    files, see docs/conventions.md ("Manuscript format").
     *section file* -- ``NN-slug.md`` (``NN`` two digits, ``01`` first); reading order is filename
     order. Each is non-empty UTF-8 and starts with a level-1 ATX heading carrying an id,
     ``# Heading text {#sec-slug}`` (pandoc's ``header_attributes`` extension).

@@ -456,7 +456,7 @@ def check_citekeys(document: Located, known: set[str]) -> list[DataError]:
         document.error(
             field,
             f"unknown citekey {key!r}: refs.bib has no entry with this key",
-            "a key of refs.bib (the fixed keys of plan/KEYS.md)",
+            "a key of refs.bib (see docs/conventions.md)",
         )
         for field, key in _citation_fields(document.data)
         if key not in known

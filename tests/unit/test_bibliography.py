@@ -28,7 +28,7 @@ DATA = ROOT / "tests" / "data" / "bibliography"
 GOLDEN = ROOT / "tests" / "golden" / "references-apa-pandoc-3.9.txt"
 TODAY = dt.date(2026, 1, 1)
 
-#: The 64 keys of /work/plan/KEYS.md (fixed; all stages cite these).
+#: The 64 keys of refs.bib (fixed; all stages cite these).
 KEYS = sorted(
     """
     altymashev2011 ambrosio2008 antiterror2004 aris2009 aris2011 aris2013 bailes2007 bakshi2002

@@ -427,3 +427,18 @@ def test_manuscript_citations_equal_the_normalized_submission(real_result):
     expected, actual = _citation_sequence(real_result), _citation_sequence(manuscript)
     assert Counter(actual) == Counter(expected)
     assert actual == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Joined as members (@fig-timeline).\n",
+        "The summits are listed in [@tbl-summits].\n",
+        "See @sec-conclusion for more.\n",
+    ],
+    ids=["narrative-figure", "bracket-table", "section"],
+)
+def test_cross_references_are_not_citations(text: str) -> None:
+    from build.citations import scan
+
+    assert scan("x.md", text) == []

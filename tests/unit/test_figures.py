@@ -307,6 +307,7 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
     for part in ("figures", "rules"):
         shutil.copytree(ROOT / part, work / part)
     shutil.copytree(DATA, work / "manuscript" / "data")
+    shutil.copy(ROOT / "refs.bib", work / "refs.bib")
     (work / "Snakefile").write_text(
         'include: "rules/tables.smk"\ninclude: "rules/figures.smk"\n\n\n'
         "rule all:\n    input:\n        rules.make_summits_table.output.table,\n"

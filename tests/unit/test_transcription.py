@@ -248,6 +248,11 @@ def test_pandoc_reads_notes_and_citations() -> None:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
+            if node.get("t") == "Cite":
+                ids = [c["citationId"] for c in node["c"][0]]
+                if all(i.startswith(("tbl-", "fig-")) for i in ids):
+                    kinds["CrossRef"] += 1
+                    return
             if "t" in node:
                 kinds[node["t"]] += 1
             for value in node.values():
@@ -259,6 +264,7 @@ def test_pandoc_reads_notes_and_citations() -> None:
     walk(ast["blocks"])
     assert kinds["Note"] == 2
     assert kinds["Cite"] == 103
+    assert kinds["CrossRef"] == 3  # @fig-timeline, @tbl-summits, @fig-bodies (T022-T024)
     assert kinds["Header"] == 7
     assert kinds["BulletList"] == 1
     assert kinds["Link"] == 2  # the two URLs kept as autolinks (C021, C022)
