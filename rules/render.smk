@@ -20,11 +20,13 @@ rule parse_article:
     params:
         article=ARTICLE,
         sections=section_files,
+        csl_style=config["csl_style"],
     message:
-        "Parsing the article with pandoc citeproc (CSL style: {config[csl_style]})"
+        "Parsing the article with pandoc citeproc (CSL style: {params.csl_style})"
     shell:
         "{params.article} render --to json --markdown {input.markdown} --metadata {input.metadata}"
         " --bibliography {input.bib} --config {input.config} --sections {params.sections}"
+        " --csl-style {params.csl_style:q}"
         " --output {output.ast} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
 
 
@@ -57,6 +59,7 @@ rule render_epub:
         "output/logs/render_epub.log",
     params:
         article=ARTICLE,
+        stamp=f"{BUILD.epoch_s} {BUILD.commit_label}",  # build date, commit: rerun
     message:
         "Writing the EPUB 3 {output.epub}"
     shell:
@@ -78,6 +81,7 @@ rule render_pdf:
         "output/logs/render_pdf.log",
     params:
         article=ARTICLE,
+        stamp=f"{BUILD.epoch_s} {BUILD.commit_label}",  # build date, commit: rerun
     message:
         "Writing the PDF {output.pdf} with WeasyPrint (print HTML: {output.print_html})"
     shell:

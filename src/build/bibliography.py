@@ -34,15 +34,14 @@ import argparse
 import datetime as _dt
 import json
 import logging
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from build.atomic import write_text_atomic
 from build.errors import BibliographyError, ErrorList
 
 # ---------------------------------------------------------------------------------------------
@@ -1215,17 +1214,8 @@ def format_bibliography(data: bytes | str, path: str = "refs.bib") -> str:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder + os.replace."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` (UTF-8) to ``path`` atomically (:mod:`build.atomic`)."""
+    write_text_atomic(path, text)
 
 
 def _read(path: str) -> bytes:

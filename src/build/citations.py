@@ -32,15 +32,14 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from build.atomic import write_text_atomic
 from build.errors import CitationError, ErrorList
 
 # --------------------------------------------------------------------------------------------
@@ -1676,25 +1675,37 @@ def normalize_citations(
 
 
 def unresolved_errors(result: Result) -> list[CitationError]:
-    """One error per failing cited work, ``path:line:col`` with the candidates in the hint."""
+    """One error per failing cited work, ``path:line:col`` with the candidates in the hint.
+
+    A pandoc citation (``[@key]``, typed by the author) whose key refs.bib lacks is a typo to
+    fix in the source; a free-text citation that matches no single entry needs an editorial
+    decision in the corrections file. The hint says which, and names the file to edit.
+    """
     errors = []
+    corrections = "manuscript/citation-corrections.yaml"
     for r in result.failing:
-        if r.candidates:
-            listing = "; ".join(f"{c['key']} ({c['reason']})" for c in r.candidates)
+        typed_key = r.text.lstrip("[-").startswith("@")
+        listing = "; ".join(f"{c['key']} ({c['reason']})" for c in r.candidates)
+        if typed_key:
+            message = f"citation '{r.text}': no entry of refs.bib has this key"
             hint = (
-                f"candidates: {listing}. Record the decision in the corrections file "
-                "(cited, key, reason)"
+                f"did you mean: {listing}? Correct the key in {r.source}"
+                if listing
+                else f"correct the key in {r.source}, or add the entry to refs.bib"
+            )
+        elif listing:
+            message = f"citation '{r.text}' matches no single entry of refs.bib"
+            hint = (
+                f"candidates: {listing}. Record the chosen key with the evidence in "
+                f"{corrections} (cited, key, reason)"
             )
         else:
+            message = f"citation '{r.text}' matches no entry of refs.bib"
             hint = (
-                "no entry of refs.bib matches; add the entry, or record 'keep-as-text: true' "
-                "with a reason in the corrections file"
+                "add the entry to refs.bib, or record 'keep-as-text: true' with a reason in "
+                f"{corrections}"
             )
-        errors.append(
-            CitationError(
-                f"unresolved citation '{r.text}' ({r.status})", r.source, r.line, r.column, hint
-            )
-        )
+        errors.append(CitationError(message, r.source, r.line, r.column, hint))
     return errors
 
 
@@ -1750,19 +1761,8 @@ def markdown_table(report: dict) -> str:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file atomically: a temporary file in the same folder, then ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a file atomically, keeping the mode of the file it replaces (:mod:`build.atomic`)."""
+    write_text_atomic(path, text)
 
 
 def write_report(result: Result, report_path: str | Path) -> dict:

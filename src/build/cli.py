@@ -26,6 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("build.render", "render HTML, EPUB or PDF"),
     "data": ("build.summits", "check manuscript/data/ and write Table 1"),
     "linebreaks": ("build.linebreaks", "one sentence per line in Markdown (--check, --write)"),
+    "safety": ("build.safety", "refuse remote or outside resources; report active HTML"),
+    "diff": ("build.trackchanges", "tracked changes between two git revisions (HTML, PDF)"),
+    "provenance": ("build.provenance", "write output/manifest.json (hashes, commit, versions)"),
 }
 
 

@@ -15,12 +15,11 @@ the same before and after (with ``SoftBreak`` and ``Space`` treated as equal).
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from build.atomic import write_text_atomic
 from build.errors import ManuscriptError
 
 #: Words ending in a full stop that do not end a sentence (locators, titles, Latin).
@@ -182,16 +181,8 @@ def read_text(path: Path) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` via a temporary file in the same folder and os.replace."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` with ``text`` atomically (see :mod:`build.atomic`)."""
+    write_text_atomic(path, text)
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:

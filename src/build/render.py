@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -30,6 +32,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -91,6 +94,7 @@ class Profile:
     journal: dict[str, str] = field(default_factory=dict)
     epub_identifier: str | None = None
     source_date_epoch_s: int = 0
+    commit: str = ""  # the build's commit (build.provenance), "" when unknown
 
 
 def profile_from_config(config: dict[str, Any], path: str = "config/config.yaml") -> Profile:
@@ -150,14 +154,153 @@ def profile_from_config(config: dict[str, Any], path: str = "config/config.yaml"
     return profile
 
 
-def load_profile(path: str | Path) -> Profile:
-    """Read ``config/config.yaml`` (thin edge of :func:`profile_from_config`).
+def load_profile(path: str | Path, overrides: dict[str, Any] | None = None) -> Profile:
+    """Read ``config/config.yaml``, check it against ``schema.yaml`` beside it (when there is
+    one) and build the profile (thin edge of :func:`check_config` and
+    :func:`profile_from_config`).
+
+    Args:
+        path: the config file.
+        overrides: top-level keys that replace the file's values (Snakemake's
+            ``--config key=value``, e.g. ``{"csl_style": "chicago-author-date"}``).
 
     Raises:
         ConfigError: the file is missing or not valid YAML (with its line and column).
+        ErrorList: of :class:`ConfigError`, one per value that breaks the schema.
     """
     text = _read_text(path, ConfigError)
-    return profile_from_config(_parse_yaml(text, str(path), ConfigError), str(path))
+    config = _parse_yaml(text, str(path), ConfigError)
+    if isinstance(config, dict) and overrides:
+        config = {**config, **overrides}
+    schema_path = Path(path).with_name("schema.yaml")
+    if schema_path.is_file():
+        schema = _parse_yaml(_read_text(schema_path, ConfigError), str(schema_path), ConfigError)
+        check_config(config, schema, str(path), text, list(overrides or {}))
+    return profile_from_config(config, str(path))
+
+
+def yaml_position(text: str, keys: Sequence[str | int]) -> tuple[int, int]:
+    """1-based (line, column) of the value at ``keys`` in the YAML ``text``; the position of
+    the deepest key found when the path ends early, (0, 0) when nothing matches or the text
+    does not parse."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return 0, 0
+    position = (0, 0)
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            match = node.value[key] if key < len(node.value) else None
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+        position = (node.start_mark.line + 1, node.start_mark.column + 1)
+    return position
+
+
+def _config_hint(error: Any, key: str) -> str:
+    """What to do about one JSON Schema violation (``jsonschema.ValidationError``)."""
+    validator, expected = error.validator, error.validator_value
+    unit = next((u for suffix, u in UNIT_SUFFIXES.items() if suffix in key), "")
+    if validator == "type":
+        types = expected if isinstance(expected, list) else [expected]
+        if "number" in types or "integer" in types:
+            example = "20" if unit else "12"
+            return (
+                f"write a plain number{' of ' + unit if unit else ''} without a unit or quotes, "
+                f"e.g. `{key.split('.')[-1]}: {example}`"
+            )
+        return f"write a value of type {' or '.join(map(str, types))} (null = unset)"
+    if validator == "enum":
+        return f"use one of: {', '.join(map(str, expected))}"
+    if validator == "additionalProperties":
+        known = ", ".join(sorted(error.schema.get("properties", {})))
+        return f"remove or rename the key; known keys here: {known}"
+    if validator == "required":
+        return "add the missing key (see config/schema.yaml)"
+    if validator == "pattern":
+        return f"the value must match the pattern {expected} (see config/schema.yaml)"
+    if validator in ("minimum", "maximum"):
+        return f"use a value {'>=' if validator == 'minimum' else '<='} {expected}{unit and ' ' + unit}"
+    return "check the value against config/schema.yaml"
+
+
+#: Unit suffixes of config keys (STYLE.md: units live in names) and their unit words.
+UNIT_SUFFIXES = {"_mm": "millimetres", "_pt": "points", "_s": "seconds"}
+
+
+def check_config(
+    config: Any,
+    schema: dict[str, Any],
+    path: str = "config/config.yaml",
+    text: str = "",
+    overridden: Sequence[str] = (),
+) -> None:
+    """Check a parsed config against its JSON Schema, and its CSL style against the installed
+    styles; fail once with every problem.
+
+    Args:
+        config: the parsed ``config/config.yaml`` (plus any ``--config`` overrides).
+        schema: the parsed ``config/schema.yaml`` (JSON Schema 2020-12).
+        path: the config's path, named in every message.
+        text: the config's YAML text, to give each problem its line and column.
+        overridden: top-level keys whose value came from the command line (Snakemake's
+            ``--config``): their problems name no line and say so.
+
+    Raises:
+        ErrorList: of :class:`ConfigError` ``path:line:col: key: problem`` with a hint, e.g.
+            ``config/config.yaml:23:10: page.margin_mm.top: '20mm' is not of type 'number'``
+            and ``hint: write a plain number of millimetres without a unit or quotes``.
+    """
+    import jsonschema
+
+    def _config_error(name: str, message: str, hint: str) -> ConfigError:
+        keys = name.split(".")
+        if keys[0] in overridden:
+            return ConfigError(f"{name}: {message} (given with --config)", path, hint=hint)
+        line, column = yaml_position(text, keys) if text else (0, 0)
+        return ConfigError(f"{name}: {message}", path, line, column, hint)
+
+    errors: list[PipelineError] = []
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
+        keys = list(error.path)
+        if error.validator == "additionalProperties":
+            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            keys += extra[:1]
+        name = ".".join(map(str, keys)) or "(top level)"
+        errors.append(_config_error(name, error.message, _config_hint(error, name)))
+    style = config.get("csl_style") if isinstance(config, dict) else None
+    if isinstance(style, str):
+        try:
+            resolve_csl(style)
+        except ConfigError as error:
+            errors.append(_config_error("csl_style", error.message, error.hint))
+    if errors:
+        raise ErrorList(errors)
+
+
+def validate_workflow_config(
+    config: dict[str, Any],
+    path: str = "config/config.yaml",
+    schema_path: str = "config/schema.yaml",
+) -> None:
+    """The Snakefile's config check: :func:`check_config` on Snakemake's ``config`` (the file
+    plus ``--config`` overrides), with lines and columns taken from ``path``.
+
+    Raises:
+        ErrorList: of :class:`ConfigError`; Snakemake prints it and stops before any job.
+    """
+    text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
+    in_file = yaml.safe_load(text) if text else {}
+    in_file = in_file if isinstance(in_file, dict) else {}
+    overridden = [k for k in config if k not in in_file or in_file[k] != config[k]]
+    schema = _parse_yaml(_read_text(schema_path, ConfigError), schema_path, ConfigError)
+    check_config(config, schema, path, text, overridden)
 
 
 def resolve_csl(style: str) -> Path:
@@ -252,12 +395,18 @@ def running_heads(metadata: dict[str, Any], profile: Profile) -> tuple[str, str]
     return str(recto), str(verso)
 
 
-def epub_identifier(title: str, configured: str | None = None) -> str:
-    """The EPUB's fixed ``dc:identifier``: the configured one, else a name-based UUID (v5) of
-    the title, so that rebuilding gives the same identifier (EPUB 3.3 §5.5.3.1)."""
+def epub_identifier(
+    title: str, configured: str | None = None, doi: str | None = None, digest: str = ""
+) -> str:
+    """The EPUB's fixed ``dc:identifier`` (EPUB 3.3 §5.5.3.1): the configured one, else the
+    profile's DOI (``doi:10....``), else a name-based UUID (v5) of the title and ``digest``
+    (a hash of the sources), so that rebuilding the same sources gives the same identifier."""
     if configured:
         return configured
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'article:' + title)}"
+    if doi:
+        return f"doi:{doi}"
+    name = "article:" + title + (f":{digest}" if digest else "")
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
 # --------------------------------------------------------------------------- CSS
@@ -537,6 +686,9 @@ def parse_article(
             (an :class:`ErrorList` with every occurrence).
     """
     read_metadata(_read_text(metadata, ManuscriptError), str(metadata))
+    from build import safety  # issue 9: no remote or outside resource, before pandoc runs
+
+    safety.guard_sources(sections or [markdown], metadata)
     csl = resolve_csl(profile.csl_style)
     args = [
         "--defaults",
@@ -556,7 +708,9 @@ def parse_article(
         assembled = [(str(markdown), _read_text(markdown))]
         raise ErrorList(missing_citation_errors(keys, sources, str(bibliography), assembled))
     _emit_warnings(stderr)
-    return add_profile_meta(json.loads(stdout), profile)
+    tree = json.loads(stdout)
+    safety.guard_ast(tree, str(markdown))  # generated tables and figures included
+    return add_profile_meta(tree, profile)
 
 
 def write_html(ast: dict[str, Any], output: str | Path, profile: Profile) -> None:
@@ -573,7 +727,12 @@ def write_html(ast: dict[str, Any], output: str | Path, profile: Profile) -> Non
 def write_epub(ast: dict[str, Any], output: str | Path, profile: Profile) -> None:
     """Write the EPUB 3 (``defaults/epub.yaml``) atomically, with a fixed identifier and
     ``SOURCE_DATE_EPOCH`` so that a rebuild gives the same bytes."""
-    identifier = epub_identifier(meta_title(ast), profile.epub_identifier)
+    digest = hashlib.sha256(json.dumps(ast, sort_keys=True).encode("utf-8")).hexdigest()
+    identifier = epub_identifier(
+        meta_title(ast), profile.epub_identifier, profile.journal.get("doi"), digest
+    )
+    # the commit as dc:source (build.provenance); the build date is dc:date/dcterms:modified
+    source = ["--metadata", f"source=commit {profile.commit}"] if profile.commit else []
     with atomic_output(output) as tmp:
         _, stderr = run_pandoc(
             [
@@ -581,6 +740,7 @@ def write_epub(ast: dict[str, Any], output: str | Path, profile: Profile) -> Non
                 str(DEFAULTS_DIR / "epub.yaml"),
                 "--metadata",
                 f"identifier={identifier}",
+                *source,
                 "--output",
                 str(tmp),
             ],
@@ -691,6 +851,14 @@ def write_pdf(
                 str(html_path),
                 hint="check the stylesheet and image paths in the print HTML",
             )
+        # provenance (build.provenance): build date and commit in the Info dictionary and XMP;
+        # the file identifier is the md5 of the PDF's objects, so it depends on nothing else
+        date = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(profile.source_date_epoch_s))
+        document.metadata.created = document.metadata.modified = date
+        document.metadata.custom = {"BuildDate": date}
+        if profile.commit:
+            document.metadata.custom["BuildCommit"] = profile.commit
+        options.update(custom_metadata=True, pdf_identifier=True)
         with atomic_output(output) as tmp:
             document.write_pdf(str(tmp), **options)
     except FatalURLFetchingError as error:  # derives from BaseException
@@ -720,6 +888,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--config", default="config/config.yaml", help="journal profile")
     parser.add_argument(
+        "--csl-style", help="CSL style replacing the profile's csl_style (Snakemake --config)"
+    )
+    parser.add_argument(
         "--sections", nargs="*", default=[], help="section files, to place errors in them"
     )
     parser.add_argument("--print-html", help="where to keep the print HTML (PDF only)")
@@ -736,9 +907,14 @@ def command(
     config: str = "config/config.yaml",
     sections: Sequence[str] = (),
     print_html: str | None = None,
+    csl_style: str | None = None,
 ) -> int:
     """Render one output; returns 0. Errors are raised as :class:`PipelineError`."""
-    profile = load_profile(config)
+    from build.provenance import stamp_from_environment
+
+    profile = load_profile(config, {"csl_style": csl_style} if csl_style else None)
+    epoch_s, commit = stamp_from_environment(profile.source_date_epoch_s)
+    profile = dataclasses.replace(profile, source_date_epoch_s=epoch_s, commit=commit)
     if ast:
         tree = json.loads(_read_text(ast))
     elif markdown and metadata and bibliography:

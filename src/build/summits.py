@@ -29,10 +29,8 @@ from __future__ import annotations
 import argparse
 import calendar
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +38,7 @@ from typing import Any
 
 import yaml
 
+from build.atomic import write_text_atomic
 from build.errors import DataError, ErrorList
 
 #: Data file stems in the order they are checked; each has schemas/<stem>.schema.json.
@@ -868,19 +867,8 @@ def figure_markdown(figure_id: str, svg_path: str, caption: str, alt: str) -> st
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; a normal file respects the umask
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` atomically (:mod:`build.atomic`)."""
+    write_text_atomic(path, text)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -280,7 +280,8 @@ def test_check_fails_on_unresolved_with_path_line_col(tmp_path, capsys):
     options = {"bib": str(DATA / "refs.bib"), "corrections": None, "check": True}
     assert citations.command([str(source)], **options) == 1
     err = capsys.readouterr().err
-    assert f"{source}:2:7: unresolved citation 'Aris, 2001, p.469' (candidates)" in err
+    assert f"{source}:2:7: citation 'Aris, 2001, p.469' matches no single entry" in err
+    assert "manuscript/citation-corrections.yaml" in err
     assert "candidates: aris2009 (author names match 'Aris'" in err
 
 
@@ -442,3 +443,14 @@ def test_cross_references_are_not_citations(text: str) -> None:
     from build.citations import scan
 
     assert scan("x.md", text) == []
+
+
+def test_typo_in_a_typed_key_asks_to_fix_the_source(tmp_path, capsys):
+    source = tmp_path / "02-section.md"
+    source.write_text("Soft balancing [@fergusen2012].\n")
+    options = {"bib": str(ROOT / "refs.bib"), "corrections": None, "check": True}
+    assert citations.command([str(source)], **options) == 1
+    err = capsys.readouterr().err
+    assert f"{source}:1:16: citation '[@fergusen2012]': no entry of refs.bib has this key" in err
+    assert "did you mean: ferguson2012" in err
+    assert f"Correct the key in {source}" in err

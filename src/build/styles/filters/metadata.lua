@@ -1,7 +1,7 @@
 --[[
 metadata.lua: structured authors and affiliations for the templates.
 
-Input metadata (manuscript/metadata.yaml, see plan/CONTRACTS.md):
+Input metadata (manuscript/metadata.yaml, see docs/conventions.md):
   author:       list of {name, affiliation: [id, ...], corresponding: bool}
   affiliations: list of {id, name}
   keywords:     list of inlines

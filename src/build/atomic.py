@@ -1,0 +1,62 @@
+"""Atomic file writes shared by every stage.
+
+A stage never leaves a half-written file behind: it writes a temporary file in the target's
+folder and renames it over the target with :func:`os.replace` (atomic on POSIX within one file
+system). On any error the temporary file is removed and the target is left as it was. The new
+file keeps the mode of the file it replaces (a source rewritten with ``--write`` stays as it
+was), or gets the usual ``0o666 & ~umask`` for a new file (``mkstemp`` alone would give 0600).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block succeeds, rename it to ``path``.
+
+    Args:
+        path: the file to create or replace; its folder is created if missing.
+    Yields:
+        The temporary file's path (it exists and is empty) for the caller to write to.
+    Raises:
+        Whatever the block raises (including ``KeyboardInterrupt``); the temporary file is then
+        removed and ``path`` is untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(tmp_path, mode)
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` as UTF-8 (line endings as given) to ``path`` atomically."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)

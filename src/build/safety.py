@@ -1,0 +1,649 @@
+"""Bad and hostile input (issue 9): nothing fetched, nothing read outside the project.
+
+Terms used in this module:
+
+* ``resource``: something a writer loads and embeds: a Markdown image, and in raw HTML the
+  ``src``/``srcset``/``poster``/``data``/``background`` of media elements, ``href`` of
+  ``<link>``, ``xlink:href``/``href`` of SVG ``<image>``/``<use>``, ``url(...)`` and
+  ``@import`` in ``style`` attributes and ``<style>`` elements, and any link marked
+  ``rel="attachment"`` (WeasyPrint embeds attachments in the PDF).
+* ``project root``: the working directory of the build (Snakemake's ``--directory``).
+  A resource must be a relative path that resolves (symbolic links followed) to a file under
+  the root, outside hidden folders (``.git``, ``.venv``, ``.snakemake``), or a ``data:`` URL.
+  ``http:``, ``https:``, ``ftp:``, ``file:``, protocol-relative ``//host`` and absolute paths
+  are refused: pandoc embeds resources in HTML and EPUB, so a remote or outside resource
+  would be fetched or read at build time.
+* ``active content``: raw HTML elements ``script``, ``iframe``, ``object``, ``embed``,
+  ``frame``, ``frameset``, ``applet``, ``base``, ``meta``, ``link``, ``noscript``,
+  ``template``, ``style``; event-handler attributes (``on*``), ``srcdoc``;
+  ``javascript:``, ``vbscript:`` and ``data:text/html`` URLs; ``rel="attachment"``.
+  The Lua filter ``styles/filters/sanitize.lua`` removes them from every output; this
+  module reports each one as a warning at its file and line (docs/conventions.md,
+  "Raw HTML").
+* ``dangerous metadata key``: a metadata key that makes pandoc or a filter read a file or
+  fetch a URL (``bibliography``, ``csl``, ``css``, ``header-includes``, ...). In a section
+  file's YAML block or in ``metadata.yaml`` it is an error: the workflow passes these on the
+  command line.
+
+Policy: a resource that would be fetched or read outside the project is an **error** (the
+build stops before pandoc runs, with ``path:line:col``, and nothing is requested); active
+content is a **warning** (removed from the outputs, the build goes on). Metadata markup is
+rendered as text by ``sanitize.lua`` (a warning here).
+
+The module also holds the two guards of issue 9 that run around the workflow
+(``rules/safety.smk``): :func:`check_yaml_or_exit` (a journal profile that is not YAML, with
+its line, before Snakemake's ``configfile:``) and :func:`failure_summary` (the last lines of a
+failed ``snakemake`` run: the first real error and the log that holds the rest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from build.errors import ErrorList, ManuscriptError, PipelineError
+
+#: Raw HTML elements removed from the outputs by sanitize.lua.
+ACTIVE_ELEMENTS = frozenset(
+    {
+        "script", "iframe", "object", "embed", "frame", "frameset", "applet", "base", "meta",
+        "link", "noscript", "template", "style",
+    }
+)  # fmt: skip
+
+#: (element, attribute) pairs whose value is a resource that writers load; "*" = any element.
+RESOURCE_ATTRIBUTES = {
+    ("*", "src"),
+    ("*", "srcset"),
+    ("*", "poster"),
+    ("*", "background"),
+    ("object", "data"),
+    ("link", "href"),
+    ("image", "href"),
+    ("image", "xlink:href"),
+    ("use", "href"),
+    ("use", "xlink:href"),
+    ("feimage", "href"),
+    ("feimage", "xlink:href"),
+}
+
+#: Metadata keys that make pandoc or a filter read a file or fetch a URL.
+DANGEROUS_META_KEYS = frozenset(
+    {
+        "bibliography", "csl", "citation-abbreviations", "css", "header-includes",
+        "include-before", "include-after", "epub-cover-image", "cover-image", "epub-fonts",
+        "epub-metadata", "template", "resource-path", "generated-dir", "logo", "references",
+    }
+)  # fmt: skip
+
+#: Metadata fields shown as text in the outputs (HTML and EPUB head and body).
+TEXT_META_KEYS = ("title", "subtitle", "author", "abstract", "keywords", "running-head")
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
+_UNSAFE_URL = re.compile(r"^(javascript|vbscript|data:text/html)", re.I)
+_GENERATED_ID = re.compile(r"^(tbl|fig)-[a-z0-9]+(-[a-z0-9]+)*$")
+
+#: Where the message of a failing tool starts: ``path:line[:col]: ...`` or ``error: ...``.
+_LOCATED = re.compile(r"^(error: )?[^\s:][^:\n]*:\d+(:\d+)?: \S")
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass
+class Findings:
+    """What a check found: ``errors`` stop the build, ``warnings`` are printed."""
+
+    errors: list[PipelineError] = field(default_factory=list)
+    warnings: list[PipelineError] = field(default_factory=list)
+
+    def extend(self, other: Findings) -> None:
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
+
+    def raise_errors(self) -> None:
+        """Raise nothing, the one error, or an :class:`ErrorList` of all errors."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ErrorList(self.errors)
+
+
+def resource_problem(url: str, root: Path) -> str | None:
+    """Why ``url`` may not be loaded by a build rooted at ``root`` (``None``: it may).
+
+    Args:
+        url: the resource reference as written (an image source, a ``src`` attribute).
+        root: the project root (resolved).
+
+    Returns:
+        a short reason ("remote URL (https:)", "absolute path", "outside the project", ...).
+    """
+    url = url.strip()
+    if not url or url.startswith("#"):
+        return None
+    scheme = _SCHEME.match(url)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name == "data":
+            return "an HTML document in a data: URL" if _UNSAFE_URL.match(url) else None
+        if name == "file":
+            return "a file: URL (reads a file by absolute path)"
+        if name in ("javascript", "vbscript"):
+            return f"a {name}: URL"
+        return f"a remote URL ({name}:)"
+    if url.startswith("//") or url.startswith("\\\\"):
+        return "a remote URL (protocol-relative //host)"
+    path_text = unquote(url.split("#")[0].split("?")[0])
+    if path_text.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", path_text):
+        return "an absolute path"
+    root = root.resolve()
+    target = root / path_text
+    resolved = target.resolve()
+    if resolved != root and root not in resolved.parents:
+        lexical = Path(*(p for p in target.relative_to(root).parts))
+        if ".." not in lexical.parts:
+            return "a symbolic link that leads out of the project"
+        return "a path outside the project"
+    inside = resolved.relative_to(root).parts
+    if any(part.startswith(".") for part in inside):
+        return "a file in a hidden folder of the project"
+    return None
+
+
+# --------------------------------------------------------------------------- raw HTML
+
+
+class _RawHTML(HTMLParser):
+    """Collect (kind, detail) pairs from one chunk of raw HTML.
+
+    kind: ``resource`` (detail: the URL), ``active`` (detail: what is removed).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = tag.lower()
+        if tag in ACTIVE_ELEMENTS:
+            self.found.append(("active", f"<{tag}> element"))
+        self._style = tag == "style"
+        for name, value in attrs:
+            name, value = name.lower(), value or ""
+            if name.startswith("on"):
+                self.found.append(("active", f"event-handler attribute {name}= on <{tag}>"))
+            elif name == "srcdoc":
+                self.found.append(("active", f"srcdoc= on <{tag}>"))
+            elif name == "rel" and "attachment" in value.lower():
+                self.found.append(("active", f'rel="attachment" on <{tag}>'))
+                href = dict(attrs).get("href")
+                if href:
+                    self.found.append(("resource", href))
+            elif _UNSAFE_URL.match(re.sub(r"[\s\x00-\x1f]", "", value)):
+                self.found.append(("active", f"{value.split(':')[0]}: URL in {name}= on <{tag}>"))
+            elif (tag, name) in RESOURCE_ATTRIBUTES or ("*", name) in RESOURCE_ATTRIBUTES:
+                urls = [u.strip().split()[0] for u in value.split(",") if u.strip()]
+                urls = urls if name == "srcset" else [value]
+                self.found.extend(("resource", u) for u in urls)
+            elif name == "style":
+                self.found.extend(("resource", u) for u in css_urls(value))
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._style:
+            self.found.extend(("resource", u) for u in css_urls(data))
+
+
+def css_urls(css: str) -> list[str]:
+    """The URLs of ``url(...)`` and ``@import "..."`` in CSS text (CSS Values 4 §4.5)."""
+    return [m.group(2) if m.group(2) is not None else m.group(4) for m in _CSS_URL.finditer(css)]
+
+
+def raw_html_findings(html: str) -> list[tuple[str, str]]:
+    """(kind, detail) of every resource and active content in a chunk of raw HTML."""
+    parser = _RawHTML()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+# --------------------------------------------------------------------------- AST walk
+
+
+def _attributes(node: dict[str, Any]) -> list[list[str]]:
+    """The key-value attributes of a pandoc JSON element that has an Attr, else []."""
+    content = node.get("c")
+    kind = node.get("t")
+    attr = None
+    if kind in ("Link", "Image", "Span", "Div", "Header", "Code", "CodeBlock", "Figure"):
+        if kind == "Header":
+            attr = content[1]
+        elif kind in ("Code", "CodeBlock", "Link", "Image", "Span", "Div", "Figure"):
+            attr = content[0]
+    if isinstance(attr, list) and len(attr) == 3 and isinstance(attr[2], list):
+        return attr[2]
+    return []
+
+
+def ast_findings(node: Any) -> list[tuple[str, str, str]]:
+    """(kind, detail, needle) for every resource and active content in a pandoc JSON AST.
+
+    ``needle`` is text to look for in the source to find the line (the URL, the tag).
+    """
+    found: list[tuple[str, str, str]] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, list):
+            for item in n:
+                walk(item)
+            return
+        if not isinstance(n, dict):
+            return
+        if "t" not in n:  # a MetaMap's content: field name -> value
+            walk(list(n.values()))
+            return
+        kind, content = n.get("t"), n.get("c")
+        if kind == "Image":
+            found.append(("resource", content[2][0], content[2][0]))
+        elif kind == "Link":
+            target = content[2][0]
+            if _UNSAFE_URL.match(re.sub(r"[\s\x00-\x1f]", "", target)):
+                found.append(("active", f"{target.split(':')[0]}: link", target))
+        elif kind in ("RawInline", "RawBlock"):
+            fmt, text = content
+            if fmt.lower().startswith(("html", "epub")):
+                for what, detail in raw_html_findings(text):
+                    needle = detail if what == "resource" else _needle(detail, text)
+                    found.append((what, detail, needle))
+        elif kind == "Div":
+            identifier, classes = content[0][0], content[0][1]
+            if "generated" in classes and not _GENERATED_ID.match(identifier):
+                found.append(("generated", identifier, identifier or ".generated"))
+        for key, value in _attributes(n):
+            lower = key.lower()
+            if lower.startswith("on") or lower == "srcdoc":
+                found.append(("active", f"attribute {key}=", key))
+            elif lower == "rel" and "attachment" in value.lower():
+                found.append(("active", 'rel="attachment"', "attachment"))
+                if kind == "Link":
+                    found.append(("resource", content[2][0], content[2][0]))
+            elif lower == "style":
+                found.extend(("resource", u, u) for u in css_urls(value))
+        if kind not in ("Str",):
+            walk(content)
+
+    walk(node)
+    return found
+
+
+def _needle(detail: str, text: str) -> str:
+    element = re.search(r"<(\w+)> element", detail)
+    if element:
+        return f"<{element.group(1)}"
+    attribute = re.search(r"(\w[\w:-]*)=", detail)
+    return attribute.group(1) if attribute else text.strip().split()[0]
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class _Lines:
+    """Find 1-based (line, column) of needles in a text, in reading order."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.after: dict[str, tuple[int, int]] = {}
+
+    def find(self, needle: str) -> tuple[int, int]:
+        start_line, start_col = self.after.get(needle, (0, 0))
+        for variant in (needle, needle.lower()):
+            for index in range(start_line, len(self.lines)):
+                line = self.lines[index] if variant == needle else self.lines[index].lower()
+                col = line.find(variant, start_col if index == start_line else 0)
+                if col >= 0:
+                    self.after[needle] = (index, col + 1)
+                    return index + 1, col + 1
+        return (0, 0)
+
+
+def _pandoc_json(text: str) -> dict[str, Any]:
+    """Parse Markdown with pandoc (sandboxed, no filters, no citeproc) into its JSON AST."""
+    from build.render import BASE_ENV, pandoc_path
+
+    process = subprocess.run(
+        [pandoc_path(), "--sandbox", "--from", "markdown", "--to", "json"],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        env={**os.environ, **BASE_ENV},
+        check=False,
+        timeout=300,
+    )
+    if process.returncode != 0:
+        message = process.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ManuscriptError(
+            f"pandoc cannot parse the Markdown: {message[0] if message else 'unknown error'}",
+            hint="fix the Markdown syntax",
+        )
+    return json.loads(process.stdout)
+
+
+def _classify(found: Iterable[tuple[str, str, str]], path: str, text: str, root: Path) -> Findings:
+    result = Findings()
+    lines = _Lines(text)
+    for kind, detail, needle in found:
+        if kind == "resource":
+            reason = resource_problem(detail, root)
+            if reason is None:
+                continue
+            line, column = lines.find(needle)
+            result.errors.append(
+                ManuscriptError(
+                    f"refused resource {detail!r}: {reason}",
+                    path,
+                    line,
+                    column,
+                    hint="put the file in the project (e.g. manuscript/images/) and refer to "
+                    "it by a relative path; the build never fetches URLs or reads outside files",
+                )
+            )
+        elif kind == "generated":
+            line, column = lines.find(needle)
+            result.errors.append(
+                ManuscriptError(
+                    f"placeholder id {detail!r} is not tbl-name or fig-name",
+                    path,
+                    line,
+                    column,
+                    hint="write ::: {#tbl-name .generated} with lower-case letters, digits, dashes",
+                )
+            )
+        else:
+            line, column = lines.find(needle)
+            result.warnings.append(
+                ManuscriptError(
+                    f"active content removed from the outputs: {detail}",
+                    path,
+                    line,
+                    column,
+                    hint="raw HTML may not run code or embed other documents "
+                    '(docs/conventions.md, "Raw HTML")',
+                )
+            )
+    return result
+
+
+def _meta_findings(meta: dict[str, Any], path: str, text: str, in_section: bool) -> Findings:
+    """Dangerous keys and markup in metadata (a section's YAML block or metadata.yaml)."""
+    result = Findings()
+    lines = _Lines(text)
+    for key in meta:
+        if key.lower() in DANGEROUS_META_KEYS:
+            line, column = lines.find(f"{key}:")
+            result.errors.append(
+                ManuscriptError(
+                    f"metadata key {key!r} makes the build read or fetch files",
+                    path,
+                    line,
+                    column,
+                    hint="remove it; the workflow sets bibliography, CSL style and stylesheets "
+                    "(refs.bib, config/config.yaml)",
+                )
+            )
+    if in_section:
+        return result
+    for key in TEXT_META_KEYS:
+        if key not in meta:
+            continue
+        for kind, detail, needle in ast_findings(meta[key]):
+            if kind == "resource":
+                continue  # images in metadata: reported by _classify
+            result.warnings.append(
+                ManuscriptError(
+                    f"markup in metadata field {key!r} is shown as text: {detail}",
+                    path,
+                    *lines.find(needle),
+                    hint="metadata is plain text: write the text without HTML",
+                )
+            )
+        raw = json.dumps(meta[key])
+        shown = any(
+            w.message.startswith(f"markup in metadata field {key!r}") for w in result.warnings
+        )
+        if ('"RawInline"' in raw or '"RawBlock"' in raw) and not shown:
+            result.warnings.append(
+                ManuscriptError(
+                    f"HTML in metadata field {key!r} is shown as text",
+                    path,
+                    *lines.find(f"{key}:"),
+                    hint="metadata is plain text: write the text without HTML",
+                )
+            )
+    return result
+
+
+def check_markdown(path: str, text: str, root: Path) -> Findings:
+    """Check one section file (or any pandoc Markdown) for refused resources, active content
+    and dangerous metadata keys in YAML blocks.
+
+    Args:
+        path: the file name to report.
+        text: its content.
+        root: the project root.
+
+    Returns:
+        the findings, each at the 1-based line and column of its source text (0 when the
+        text cannot be found verbatim, e.g. after pandoc normalized a URL).
+    """
+    ast = _pandoc_json(text)
+    findings = _classify(ast_findings(ast["blocks"]), path, text, root)
+    findings.extend(_classify(ast_findings(ast.get("meta", {})), path, text, root))
+    findings.extend(_meta_findings(ast.get("meta", {}), path, text, in_section=True))
+    return findings
+
+
+def check_metadata(path: str, text: str, root: Path) -> Findings:
+    """Check ``metadata.yaml`` (pandoc reads its strings as Markdown) like a section file:
+    refused resources in any field, dangerous keys, markup in the text fields (warnings).
+
+    A YAML syntax error is left to the manuscript and render stages (they report its line).
+    """
+    ast = _pandoc_json(f"---\n{text}\n...\n")
+    meta = ast.get("meta", {})
+    findings = _classify(ast_findings(meta), path, text, root)
+    findings.extend(_meta_findings(meta, path, text, in_section=False))
+    return findings
+
+
+def check_sources(
+    sections: Sequence[str | Path], metadata: str | Path | None, root: str | Path = "."
+) -> Findings:
+    """Check the section files and the metadata file (thin file edge).
+
+    Raises:
+        ManuscriptError: a file cannot be read or is not UTF-8.
+    """
+    root_path = Path(root).resolve()
+    findings = Findings()
+    for section in sections:
+        findings.extend(check_markdown(str(section), _read(section), root_path))
+    if metadata:
+        text = _read(metadata)
+        try:
+            findings.extend(check_metadata(str(metadata), text, root_path))
+        except ManuscriptError:
+            pass  # malformed YAML: the render stage reports it with its line
+    return findings
+
+
+def check_ast(ast: dict[str, Any], path: str, root: str | Path = ".") -> Findings:
+    """Check a parsed article (after the generated tables and figures are in): every image
+    must be a project file. Errors are named after ``path`` (the assembled Markdown)."""
+    found = [f for f in ast_findings([ast.get("blocks", []), ast.get("meta", {})])]
+    return _classify([f for f in found if f[0] == "resource"], path, "", Path(root).resolve())
+
+
+def _read(path: str | Path) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise ManuscriptError(f"cannot read file ({error.strerror})", str(path)) from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ManuscriptError(
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x})",
+            str(path),
+            line,
+            hint="save the file as UTF-8",
+        ) from error
+
+
+def print_warnings(findings: Findings) -> None:
+    for warning in findings.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def check_yaml_or_exit(path: str | Path) -> None:
+    """For the Snakefile, before ``configfile:``: a journal profile that is not valid YAML is
+    reported as ``path:line:col: message`` plus a hint, and the run stops (exit 1).
+
+    Snakemake's own message for this case names no line. Type, unit and CSL style errors
+    are checked after loading (``build.render.validate_workflow_config``).
+    """
+    import yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return  # Snakemake reports a missing config file itself
+    except UnicodeDecodeError as error:
+        print(
+            f"error: {path}: not valid UTF-8 ({error.reason})\n  hint: save it as UTF-8",
+            file=sys.stderr,
+        )
+        raise SystemExit(1) from None
+    try:
+        yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = error.problem or error.context or "syntax error"
+        print(
+            f"error: {where}: malformed YAML in the journal profile: {problem}\n"
+            "  hint: fix the YAML syntax here (indentation, a missing colon, bracket or quote);"
+            " nothing was built",
+            file=sys.stderr,
+        )
+        raise SystemExit(1) from None
+
+
+# --------------------------------------------------------------------------- failures
+
+
+def first_error(log_text: str) -> list[str]:
+    """The first real error of a tool's log: the first ``path:line: ...`` (or ``error:``)
+    line with its ``hint:`` line; else the last non-blank line (a traceback's exception)."""
+    lines = log_text.splitlines()
+    for index, line in enumerate(lines):
+        if _LOCATED.match(line) or line.startswith(("error: ", "Error: ")):
+            block = [line]
+            if index + 1 < len(lines) and lines[index + 1].lstrip().startswith("hint:"):
+                block.append(lines[index + 1])
+            return block
+    tail = [ln for ln in lines if ln.strip()]
+    return tail[-1:]
+
+
+def failure_summary(snakemake_logs: Sequence[str | Path]) -> str:
+    """The closing message of a failed ``snakemake`` run (for its ``onerror`` handler).
+
+    Reads Snakemake's own log(s), takes the first failed rule ("Error in rule NAME:") and its
+    ``log:`` file, and returns the first real error of that file and its path.
+
+    Returns:
+        the message ('' when no failed rule is found).
+    """
+    for log in snakemake_logs:
+        try:
+            text = Path(log).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        match = re.search(r"^Error in rule (\S+):\n((?:    .*\n)+)", text, re.M)
+        if not match:
+            continue
+        rule, details = match.group(1), match.group(2)
+        log_line = re.search(r"^    log: (\S+)", details, re.M)
+        if not log_line:
+            return f"build failed in rule {rule}; see {log}"
+        path = log_line.group(1)
+        try:
+            content = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            content = ""
+        error = first_error(content) or ["(the log is empty)"]
+        return "\n".join(
+            [f"build failed in rule {rule}; first error:", *error, f"full log: {path}"]
+        )
+    return ""
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Options of ``article safety``."""
+    parser.add_argument("files", nargs="*", help="section files (Markdown)")
+    parser.add_argument("--metadata", help="manuscript/metadata.yaml")
+    parser.add_argument("--root", default=".", help="the project root (default: .)")
+
+
+def command(
+    files: Sequence[str] = (),
+    metadata: str | None = None,
+    root: str = ".",
+) -> int:
+    """Check the sources; warnings are printed, errors raised (exit 1). Returns 0."""
+    findings = check_sources(files, metadata, root)
+    print_warnings(findings)
+    findings.raise_errors()
+    print(f"safety: {len(files)} files checked, {len(findings.warnings)} warnings", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def guard_sources(
+    sections: Sequence[str | Path], metadata: str | Path | None, root: str | Path = "."
+) -> None:
+    """The render stage's hook before pandoc parses the article: print the warnings of
+    :func:`check_sources`, raise its errors (one error or an :class:`ErrorList`)."""
+    findings = check_sources(sections, metadata, root)
+    print_warnings(findings)
+    findings.raise_errors()
+
+
+def guard_ast(ast: dict[str, Any], path: str, root: str | Path = ".") -> None:
+    """The render stage's hook after parsing: raise the errors of :func:`check_ast`."""
+    check_ast(ast, path, root).raise_errors()
