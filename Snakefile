@@ -17,6 +17,7 @@ validate_workflow_config(config, "config/config.yaml", "config/schema.yaml")
 
 
 include: "rules/common.smk"
+include: "rules/manuscript.smk"
 include: "rules/cite.smk"
 include: "rules/bibliography.smk"
 include: "rules/tables.smk"

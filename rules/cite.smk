@@ -6,6 +6,7 @@
 
 rule normalize_citations:
     input:
+        checked=rules.check_manuscript.output.check,
         sections=section_files,
         bib="refs.bib",
         corrections="manuscript/citation-corrections.yaml",

@@ -132,6 +132,38 @@ def metadata_problems(
     return problems
 
 
+#: PyYAML contexts whose start is where the mistake usually is: an opened bracket, brace or
+#: quote that is never closed. The error is then reported where it was opened.
+_UNCLOSED = {
+    "while parsing a flow sequence": "a '[' list is not closed with ']'",
+    "while parsing a flow mapping": "a '{' mapping is not closed with '}'",
+    "while scanning a quoted scalar": "a quoted text is not closed with its quote",
+}
+
+
+def yaml_error_location(error: Any) -> tuple[Any, str]:
+    """Where a YAML syntax error should be reported, and a plain description of it.
+
+    PyYAML reports where parsing failed (``problem_mark``), which for an unclosed bracket or
+    quote is a line or more after the mistake; its ``context_mark`` points at the opening one.
+
+    Returns:
+        ``(mark, description)``: a PyYAML mark (0-based line and column) or None, and text.
+    """
+    context = (error.context or "").strip()
+    if context in _UNCLOSED and error.context_mark is not None:
+        found = error.problem_mark.line + 1 if error.problem_mark else "?"
+        return error.context_mark, f"{_UNCLOSED[context]} (parsing failed at line {found})"
+    problem = (error.problem or "").strip()
+    if problem.startswith("expected <block end>") or problem.startswith("expected <block"):
+        return error.problem_mark, (
+            "unexpected text here: a quote opened on a line above may be unclosed, or this "
+            f"line is indented wrongly (YAML parser: {problem})"
+        )
+    what = "; ".join(part for part in (error.context, error.problem) if part)
+    return error.problem_mark or error.context_mark, what or "syntax error"
+
+
 def load_metadata(path: str | Path) -> dict[str, Any]:
     """Read and check ``metadata.yaml``.
 
@@ -169,10 +201,9 @@ def load_metadata(path: str | Path) -> dict[str, Any]:
     try:
         metadata = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        what = "; ".join(part for part in (error.context, error.problem) if part)
+        mark, what = yaml_error_location(error)
         raise ManuscriptError(
-            f"invalid YAML: {what or 'syntax error'}",
+            f"invalid YAML: {what}",
             str(path),
             mark.line + 1 if mark else 0,
             mark.column + 1 if mark else 0,

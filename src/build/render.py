@@ -542,13 +542,16 @@ def _meta_value(value: Any) -> dict[str, Any]:
 def add_profile_meta(ast: dict[str, Any], profile: Profile) -> dict[str, Any]:
     """Return a copy of ``ast`` with the profile's set journal values as ``meta.journal``
     (used by the templates' journal line and scholarly ``<meta>`` tags) and
-    ``meta.rights`` from ``journal.license``. Unset values add nothing."""
+    ``meta.rights`` from ``journal.license`` and ``meta.date`` (EPUB ``dc:date``) from
+    ``journal.year``. Unset values add nothing."""
     result = dict(ast)
     meta = dict(result.get("meta", {}))
     if profile.journal:
         meta["journal"] = _meta_value(profile.journal)
         if "license" in profile.journal and "rights" not in meta:
             meta["rights"] = _meta_value(profile.journal["license"])
+        if "year" in profile.journal and "date" not in meta:  # EPUB dc:date = publication
+            meta["date"] = _meta_value(profile.journal["year"])
     result["meta"] = meta
     return result
 

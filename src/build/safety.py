@@ -94,6 +94,11 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3"""
 _UNSAFE_URL = re.compile(r"^(javascript|vbscript|data:text/html)", re.I)
 _GENERATED_ID = re.compile(r"^(tbl|fig)-[a-z0-9]+(-[a-z0-9]+)*$")
 
+#: The class name Python prints before an uncaught exception's message.
+_EXCEPTION_PREFIX = re.compile(
+    r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|List): (?=\S+:\d+)"
+)
+
 #: Where the message of a failing tool starts: ``path:line[:col]: ...`` or ``error: ...``.
 _LOCATED = re.compile(r"^(error: )?[^\s:][^:\n]*:\d+(:\d+)?: \S")
 
@@ -311,6 +316,14 @@ class _Lines:
         self.lines = text.splitlines()
         self.after: dict[str, tuple[int, int]] = {}
 
+    def find_any(self, needles: Sequence[str]) -> tuple[int, int]:
+        """The place of the first of ``needles`` found (the others keep their cursor)."""
+        for needle in needles:
+            place = self.find(needle)
+            if place != (0, 0):
+                return place
+        return (0, 0)
+
     def find(self, needle: str) -> tuple[int, int]:
         start_line, start_col = self.after.get(needle, (0, 0))
         for variant in (needle, needle.lower()):
@@ -352,7 +365,8 @@ def _classify(found: Iterable[tuple[str, str, str]], path: str, text: str, root:
             reason = resource_problem(detail, root)
             if reason is None:
                 continue
-            line, column = lines.find(needle)
+            line, column = lines.find_any([f"({needle}", f'"{needle}', f"'{needle}", needle])
+            column += 1 if column and lines.lines[line - 1][column - 1] in "(\"'" else 0
             result.errors.append(
                 ManuscriptError(
                     f"refused resource {detail!r}: {reason}",
@@ -466,7 +480,8 @@ def check_metadata(path: str, text: str, root: Path) -> Findings:
     """
     ast = _pandoc_json(f"---\n{text}\n...\n")
     meta = ast.get("meta", {})
-    findings = _classify(ast_findings(meta), path, text, root)
+    resources = [f for f in ast_findings(meta) if f[0] == "resource"]
+    findings = _classify(resources, path, text, root)
     findings.extend(_meta_findings(meta, path, text, in_section=False))
     return findings
 
@@ -566,13 +581,32 @@ def first_error(log_text: str) -> list[str]:
     line with its ``hint:`` line; else the last non-blank line (a traceback's exception)."""
     lines = log_text.splitlines()
     for index, line in enumerate(lines):
+        line = _EXCEPTION_PREFIX.sub("", line)  # an uncaught PipelineError in a traceback
         if _LOCATED.match(line) or line.startswith(("error: ", "Error: ")):
             block = [line]
             if index + 1 < len(lines) and lines[index + 1].lstrip().startswith("hint:"):
                 block.append(lines[index + 1])
             return block
+    frames = [
+        (m.group(1), m.group(2))
+        for m in (re.match(r'^\s*File "([^"]+)", line (\d+)', ln) for ln in lines)
+        if m and "site-packages" not in m.group(1) and not m.group(1).startswith("<")
+    ]
     tail = [ln for ln in lines if ln.strip()]
+    if frames and tail:
+        path, line = frames[-1]
+        return [
+            f"{_relative(path)}:{line}: {tail[-1].strip()}",
+            "  hint: this code raised an exception; the traceback is in the log",
+        ]
     return tail[-1:]
+
+
+def _relative(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
 
 
 def failure_summary(snakemake_logs: Sequence[str | Path]) -> str:

@@ -219,13 +219,10 @@ class _Inlines:
             kind, content = node.get("t"), node.get("c")
             if kind == "Str":
                 lead, core, trail = _PUNCT_RE.match(content).groups()  # type: ignore[union-attr]
-                for i, part in enumerate((lead, core, trail)):
-                    if not part:
-                        continue
-                    word_kind = "word" if any(ch.isalnum() for ch in part) else "punct"
-                    emit(part, html.escape(part), word_kind)
-                    if i < 2:
-                        pending[0] = False
+                for part in (*lead, core, *trail):
+                    if part:
+                        word_kind = "word" if any(ch.isalnum() for ch in part) else "punct"
+                        emit(part, html.escape(part), word_kind)
             elif kind == "Space":
                 pending[0] = True
             elif kind == "LineBreak":
@@ -1012,10 +1009,13 @@ LABELS = {"insert": "inserted: ", "delete": "deleted: "}
 def _ops_html(ops: Sequence[tuple[str, Sequence[Token]]]) -> str:
     out: list[str] = []
     first = True
+    previous = ""
     for op, tokens in ops:
         if not tokens:
             continue
-        space = " " if tokens[0].space and not first else ""
+        # a replacement reads "<del>old</del> <ins>new</ins>": a space between the two
+        space = " " if (tokens[0].space or previous == "delete") and not first else ""
+        previous = op
         body = "".join((" " if t.space and i else "") + t.html for i, t in enumerate(tokens))
         if op == "equal":
             out.append(space + body)

