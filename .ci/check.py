@@ -166,7 +166,8 @@ def command_stage(name: str, args: Sequence[str | Path]) -> Callable[[], Result]
 
 def pytest_stage(name: str, args: Sequence[str]) -> Callable[[], Result]:
     def stage() -> Result:
-        code, output = run([BIN / "pytest", "-q", "-p", "no:cacheprovider", *args], name)
+        command = [BIN / "pytest", "-q", "-p", "no:cacheprovider", "--durations=5", *args]
+        code, output = run(command, name)
         counts = pytest_counts(output)
         ok = code == 0  # 5 (no test collected) fails the stage too
         if not ok and counts["failed"] == 0:

@@ -952,7 +952,11 @@ def scan(path: str, text: str) -> list[Found]:
                 hint="add the closing ']' (the file may have been truncated)",
             )
         )
-    # parentheses, paragraph by paragraph
+    # parentheses, paragraph by paragraph; skipped[pos] is 1 inside a protected or taken span
+    # (one pass over the spans: testing every character against every span is quadratic)
+    skipped = bytearray(len(text))
+    for a, b in (*protected, *taken):
+        skipped[a:b] = b"\x01" * (b - a)
     paragraphs = _paragraphs(text, end)
     for para_index, (start, stop) in enumerate(paragraphs):
         stack: list[int] = []
@@ -960,7 +964,7 @@ def scan(path: str, text: str) -> list[Found]:
         pos = start
         while pos < stop:
             char = text[pos]
-            if _in_spans(pos, protected) or _in_spans(pos, taken):
+            if skipped[pos]:
                 pos += 1
                 continue
             if char == "(":

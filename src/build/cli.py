@@ -36,9 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``article`` command; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="article", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
+    # Import only the chosen stage's module: the others may load slow ones (README: Performance).
+    words = sys.argv[1:] if argv is None else argv
+    chosen = next((word for word in words if not word.startswith("-")), None)
     for name, (module_name, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text)
         sp.set_defaults(_module=module_name)
+        if name != chosen:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:

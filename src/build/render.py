@@ -225,7 +225,8 @@ def _config_hint(error: Any, key: str) -> str:
     if validator == "pattern":
         return f"the value must match the pattern {expected} (see config/schema.yaml)"
     if validator in ("minimum", "maximum"):
-        return f"use a value {'>=' if validator == 'minimum' else '<='} {expected}{unit and ' ' + unit}"
+        bound = ">=" if validator == "minimum" else "<="
+        return f"use a value {bound} {expected}{unit and ' ' + unit}"
     return "check the value against config/schema.yaml"
 
 

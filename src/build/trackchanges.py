@@ -94,6 +94,12 @@ class Token:
     html: str
     kind: str = "word"
     space: bool = True
+    text: str = ""
+
+    @property
+    def plain(self) -> str:
+        """The token as plain text (its key without emphasis marks)."""
+        return self.text or self.key
 
 
 Sentence = tuple[Token, ...]
@@ -212,7 +218,7 @@ class _Inlines:
         def emit(key: str, body: str, kind: str) -> None:
             prefix = "".join(w[0] + ":" for w in wrap)
             shown = "".join(w[1] for w in wrap) + body + "".join(w[2] for w in reversed(wrap))
-            out.append(Token(prefix + key, shown, kind, pending[0]))
+            out.append(Token(prefix + key, shown, kind, pending[0], key))
             pending[0] = False
 
         for node in inlines or []:
@@ -282,6 +288,11 @@ class _Inlines:
                 pending[0] = False
             # RawInline and anything unknown: not part of the text
         return out
+
+
+def plain_text(tokens: Iterable[Token]) -> str:
+    """Tokens as plain text, spaced as in the source."""
+    return "".join((" " if t.space and i else "") + t.plain for i, t in enumerate(tokens))
 
 
 def _split(tokens: Iterable[Token]) -> tuple[Sentence, ...]:
@@ -486,10 +497,8 @@ def document_from_ast(ast: dict[str, Any], root: Path | None = None) -> Document
         words = [
             _plain(k.get("c")) if k.get("t") != "MetaString" else k["c"] for k in keywords["c"]
         ]
-        tokens = tuple(
-            Token(w + ("," if i < len(words) - 1 else ""), html.escape(w), "word", i > 0)
-            for i, w in enumerate(words)
-        )
+        labels = [w + ("," if i < len(words) - 1 else "") for i, w in enumerate(words)]
+        tokens = tuple(Token(w, html.escape(w), "word", i > 0) for i, w in enumerate(labels))
         front.append(Block("prose", "keywords", (tokens,)))
 
     sections: list[Section] = []
@@ -508,7 +517,8 @@ def document_from_ast(ast: dict[str, Any], root: Path | None = None) -> Document
         notes = []
         for raw in notes_raw:
             tokens = converter.inlines.tokens(_block_inlines(raw))
-            notes.append(Block("prose", "note", _split(tokens)))
+            number = len(converter.inlines.notes) - len(notes_raw) + len(notes) + 1
+            notes.append(Block("prose", "note", _split(tokens), group=number))
         current["notes"] = len(converter.inlines.notes)
         sections.append(Section(current["ident"], current["title"], tuple(blocks), tuple(notes)))
         note_blocks[current["ident"]] = notes
@@ -598,7 +608,7 @@ class SectionDiff:
 
     @property
     def title_text(self) -> str:
-        return " ".join(t.key for op, toks in self.title.ops if op != "delete" for t in toks)
+        return plain_text(t for op, toks in self.title.ops if op != "delete" for t in toks)
 
 
 @dataclass(frozen=True)
@@ -1052,9 +1062,22 @@ def _sentences_html(sentences: Sequence[SentenceDiff]) -> str:
 _BLOCK_LABELS = {"added": "Added", "removed": "Removed", "changed": "Changed"}
 
 
+def _plain_html(sentences: Sequence[SentenceDiff]) -> str:
+    """Sentences shown without marks (inside a table or figure added or removed whole)."""
+    return " ".join(_ops_html([("equal", toks) for _, toks in s.ops]) for s in sentences)
+
+
+def _whole_block(block: BlockDiff, what: str, inner: str) -> str:
+    """A table or figure added or removed as a whole: one ``<ins>``/``<del>`` around it."""
+    tag = "ins" if block.status == "added" else "del"
+    label = "inserted" if block.status == "added" else "deleted"
+    return f'<{tag} class="block"><span class="vh">{label} {what}: </span>{inner}</{tag}>'
+
+
 def _table_html(block: BlockDiff) -> str:
     b = block.block
-    caption = _sentences_html(block.caption)
+    whole = block.status in ("added", "removed")
+    caption = _plain_html(block.caption) if whole else _sentences_html(block.caption)
     status = f' <span class="block-label">({block.status})</span>' if block.status != "same" else ""
     parts = [f'<div class="table-wrap {block.status}"><table>']
     parts.append(f"<caption>{caption}{status}</caption>")
@@ -1068,18 +1091,19 @@ def _table_html(block: BlockDiff) -> str:
         scope = ' scope="col"' if cell_tag == "th" else ""
         row_class = f' class="row-{row_status}"' if row_status != "same" else ""
         label = ""
-        if row_status in ("added", "removed"):
+        if row_status in ("added", "removed") and not whole:
             label = f'<span class="vh">row {row_status}: </span>'
         cells_html = []
         for k, cell in enumerate(cells):
-            cls = f' class="cell-{cell.status}"' if cell.status != "same" else ""
+            cls = f' class="cell-{cell.status}"' if cell.status != "same" and not whole else ""
+            text = _plain_html([cell]) if whole else sentence_html(cell)
             cells_html.append(
-                f"<{cell_tag}{scope}{cls}>{label if k == 0 else ''}{sentence_html(cell)}"
-                f"</{cell_tag}>"
+                f"<{cell_tag}{scope}{cls}>{label if k == 0 else ''}{text}</{cell_tag}>"
             )
+        row_class = row_class if not whole else ""
         parts.append(f"<tr{row_class}>{''.join(cells_html)}</tr>")
     parts.append("</table></div>")
-    return "".join(parts)
+    return _whole_block(block, "table", "".join(parts)) if whole else "".join(parts)
 
 
 def _data_uri(data: bytes, mime: str) -> str:
@@ -1102,11 +1126,15 @@ def _figure_html(block: BlockDiff, labels: tuple[str, str]) -> str:
             "new right)</span></figcaption></figure>"
         )
     b = block.block
+    whole = block.status in ("added", "removed")
+    if whole:
+        caption = _plain_html(block.caption)
     status = f' <span class="block-label">({block.status})</span>' if block.status != "same" else ""
-    return (
+    figure = (
         f'<figure class="figure {block.status}"><img src="{_data_uri(b.image, b.mime)}"'
         f' alt="{html.escape(b.alt)}"><figcaption>{caption}{status}</figcaption></figure>'
     )
+    return _whole_block(block, "figure", figure) if whole else figure
 
 
 def _prose_html(block: BlockDiff) -> str:
@@ -1138,7 +1166,17 @@ def _prose_html(block: BlockDiff) -> str:
     return f"<p{cls}>{label}{body}</p>"
 
 
-def _blocks_html(blocks: Sequence[BlockDiff], labels: tuple[str, str]) -> str:
+def _anchor(markup: str, block: BlockDiff, changes: list[str] | None) -> str:
+    """Give a changed block's first element the id ``change-N`` (N counts in ``changes``)."""
+    if changes is None or block.status == "same":
+        return markup
+    changes.append(f"change-{len(changes) + 1}")
+    return re.sub(r"^<(\w+)", lambda m: f'<{m.group(1)} id="{changes[-1]}"', markup, count=1)
+
+
+def _blocks_html(
+    blocks: Sequence[BlockDiff], labels: tuple[str, str], changes: list[str] | None = None
+) -> str:
     out: list[str] = []
     open_list: tuple[str, int] | None = None
     for block in blocks:
@@ -1154,17 +1192,17 @@ def _blocks_html(blocks: Sequence[BlockDiff], labels: tuple[str, str]) -> str:
             out.append(f"</{open_list[0]}>")
             open_list = None
         if b.kind == "table":
-            out.append(_table_html(block))
+            out.append(_anchor(_table_html(block), block, changes))
         elif b.kind == "figure":
-            out.append(_figure_html(block, labels))
+            out.append(_anchor(_figure_html(block, labels), block, changes))
         else:
-            out.append(_prose_html(block))
+            out.append(_anchor(_prose_html(block), block, changes))
     if open_list:
         out.append(f"</{open_list[0]}>")
     return "\n".join(out)
 
 
-def _notes_html(notes: Sequence[BlockDiff]) -> str:
+def _notes_html(notes: Sequence[BlockDiff], changes: list[str] | None = None) -> str:
     if not notes:
         return ""
     items = []
@@ -1173,8 +1211,18 @@ def _notes_html(notes: Sequence[BlockDiff]) -> str:
         label = ""
         if note.status in ("added", "removed"):
             label = f'<span class="block-label">{_BLOCK_LABELS[note.status]} note:</span> '
-        items.append(f"<li{cls}>{label}{_sentences_html(note.sentences)}</li>")
+        number = f' value="{note.block.group}"' if note.block.group else ""
+        item = f"<li{number}{cls}>{label}{_sentences_html(note.sentences)}</li>"
+        items.append(_anchor(item, note, changes))
     return f'<aside class="notes"><p class="notes-title">Notes</p><ol>{"".join(items)}</ol></aside>'
+
+
+def _jump_html(changes: Sequence[str]) -> str:
+    """Links to every changed block, in reading order."""
+    if not changes:
+        return ""
+    links = " ".join(f'<a href="#{c}">{i}</a>' for i, c in enumerate(changes, 1))
+    return f'<nav class="jump" aria-label="Changed places"><p>Go to a change: {links}</p></nav>'
 
 
 def _summary_html(rows: Sequence[Counts]) -> str:
@@ -1280,12 +1328,8 @@ def diff_html(
     if title_section:
         for block in title_section.blocks:
             if block.block.tag == "title":
-                title_text = " ".join(
-                    t.key
-                    for s in block.sentences
-                    for op, toks in s.ops
-                    if op != "delete"
-                    for t in toks
+                title_text = plain_text(
+                    t for s in block.sentences for op, toks in s.ops if op != "delete" for t in toks
                 )
     revisions = (
         f'<p class="revisions">From <code>{html.escape(old.short)}</code> '
@@ -1312,6 +1356,7 @@ def diff_html(
         summary = ""
     else:
         labels = (f"Old ({old.short})", f"New ({new.short})")
+        changes: list[str] = []
         parts = []
         for section in diff.sections:
             heading = sentence_html(section.title) if section.title.ops else "Title and abstract"
@@ -1322,13 +1367,14 @@ def diff_html(
             parts.append(
                 f'<section class="article-section {section.status}" aria-labelledby="{hid}">'
                 f'<h2 id="{hid}">{heading}{label}</h2>\n'
-                f"{_blocks_html(section.blocks, labels)}\n{_notes_html(section.notes)}</section>"
+                f"{_blocks_html(section.blocks, labels, changes)}\n"
+                f"{_notes_html(section.notes, changes)}</section>"
             )
         body = "<main>" + "\n".join(parts) + "</main>"
         summary = (
             '<section class="summary-section" aria-labelledby="summary-title">'
             '<h2 id="summary-title">Summary</h2>'
-            f"{_summary_html(summary_rows(diff))}</section>"
+            f"{_summary_html(summary_rows(diff))}{_jump_html(changes)}</section>"
         )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -1391,6 +1437,16 @@ def resolve_revision(root: Path, revision: str) -> RevisionInfo:
             hint="choose a revision listed by `git log --oneline -- manuscript`",
         )
     return info
+
+
+def commit_or_given(revision: Any, root: str | Path = ".") -> str:
+    """The commit a revision names, else the revision as given (for the workflow's params:
+    a moved branch then reruns the diff; a bad revision is reported by :func:`command`)."""
+    given = str(revision if revision is not None else "")
+    if not given or given.startswith("-"):
+        return given
+    process = _git(Path(root), "rev-parse", "--verify", "--quiet", f"{given}^{{commit}}")
+    return process.stdout.strip() if process.returncode == 0 else given
 
 
 def export_revision(root: Path, info: RevisionInfo, dest: Path) -> list[str]:
@@ -1462,16 +1518,35 @@ def _first_error(text: str) -> str:
     return lines[0] if lines else "no message"
 
 
-def start_revision_build(workdir: Path, snakefile: Path, config: Path, log: Path) -> Any:
+def same_generated_inputs(old: Path, new: Path) -> bool:
+    """True when two exports make the same generated tables and figures: the same files under
+    ``manuscript/data`` and ``figures`` (byte for byte), and every placeholder of ``old`` is
+    placed in ``new`` too (so building ``new``'s makes all of ``old``'s)."""
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for folder in ("manuscript/data", "figures")
+            for p in sorted((root / folder).rglob("*"))
+            if p.is_file()
+        }
+
+    return files(old) == files(new) and set(_placeholders(old)) <= set(_placeholders(new))
+
+
+def start_revision_build(
+    workdir: Path, snakefile: Path, config: Path, log: Path, generated: bool = True
+) -> Any:
     """Start building the generated inputs of the article in ``workdir`` with the current
-    workflow (``snakefile``): the normalized Markdown and every generated table and figure the
-    section files place. Returns the running process (its output goes to ``log``)."""
+    workflow (``snakefile``): the normalized Markdown and (with ``generated``) every generated
+    table and figure the section files place. Returns the running process (its output goes to
+    ``log``)."""
     (workdir / "config").mkdir(exist_ok=True)
     for name in ("config.yaml", "schema.yaml"):
         if (config.parent / name).is_file():
             shutil.copyfile(config.parent / name, workdir / "config" / name)
     targets = ["output/cite/article.md"]
-    for ident in _placeholders(workdir):
+    for ident in _placeholders(workdir) if generated else ():
         targets.append(f"output/generated/{ident}.md")
         if ident.startswith("fig-"):
             targets.append(f"output/generated/{ident}.svg")
@@ -1501,9 +1576,12 @@ def start_revision_build(workdir: Path, snakefile: Path, config: Path, log: Path
     return process
 
 
-def finish_revision_build(process: Any, workdir: Path, info: RevisionInfo, log: Path) -> Any:
+def finish_revision_build(
+    process: Any, workdir: Path, info: RevisionInfo, log: Path, generated_from: Path | None = None
+) -> Any:
     """Wait for :func:`start_revision_build`, then parse the article there with citeproc
-    (``article render --to json``, the render stage of the current pipeline).
+    (``article render --to json``, the render stage of the current pipeline). With
+    ``generated_from``, the generated tables and figures are copied from that folder first.
 
     Returns:
         the article's AST.
@@ -1514,6 +1592,12 @@ def finish_revision_build(process: Any, workdir: Path, info: RevisionInfo, log: 
     """
     code = process.wait()
     process.log_handle.close()
+    if code == 0 and generated_from is not None:
+        shutil.copytree(
+            generated_from / "output" / "generated",
+            workdir / "output" / "generated",
+            dirs_exist_ok=True,
+        )
     if code == 0:
         render = subprocess.run(
             [
@@ -1624,15 +1708,21 @@ def make_diff(
         borrowed = borrow_missing(dirs, {"old": old.short, "new": new.short})
         config = root / "config" / "config.yaml"
         logs = {side: log_dir / f"build-{side}-{infos[side].short}.log" for side in dirs}
+        # the same data and figure scripts: draw the tables and figures once (for "new")
+        reuse = same_generated_inputs(dirs["old"], dirs["new"])
         running = {
-            side: start_revision_build(dirs[side], snakefile, config, logs[side]) for side in dirs
+            side: start_revision_build(
+                dirs[side], snakefile, config, logs[side], generated=not (reuse and side == "old")
+            )
+            for side in dirs
         }
         asts = {}
         errors: list[PipelineError] = []
-        for side in dirs:
+        for side in ("new", "old"):
+            source = dirs["new"] if reuse and side == "old" and "new" in asts else None
             try:
                 asts[side] = finish_revision_build(
-                    running[side], dirs[side], infos[side], logs[side]
+                    running[side], dirs[side], infos[side], logs[side], source
                 )
             except RevisionBuildError as error:
                 errors.append(error)

@@ -379,3 +379,304 @@ def test_missing_citation_falls_back_to_the_assembled_markdown():
         fallback=[("output/cite/article.md", "x\none [@nosuch2020].\n")],
     )
     assert str(errors[0]).splitlines()[0].startswith("output/cite/article.md:2:6: ")
+
+
+# --------------------------------------------------------------------------- journal profile
+
+
+def _config_text(**replacements: str) -> str:
+    """The real config/config.yaml with whole lines replaced (old line -> new line)."""
+    text = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def _schema() -> dict:
+    return yaml.safe_load((ROOT / "config" / "schema.yaml").read_text(encoding="utf-8"))
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment", "message", "hint"),
+    [
+        pytest.param(
+            "    top: 25",
+            '    top: "20mm"',
+            "top:",
+            "page.margin_mm.top: '20mm' is not of type 'number'",
+            "write a plain number of millimetres without a unit or quotes",
+            id="margin-with-unit",
+        ),
+        pytest.param(
+            "  size_pt: 10.5",
+            "  size_pt: 10.5pt",
+            "size_pt:",
+            "fonts.size_pt: '10.5pt' is not of type 'number'",
+            "plain number of points",
+            id="font-size-with-unit",
+        ),
+        pytest.param(
+            "csl_style: apa",
+            "csl_style: apa-7th-edition-nonexistent",
+            "csl_style:",
+            "csl_style: CSL style 'apa-7th-edition-nonexistent' not found",
+            "'chicago-author-date'",
+            id="unknown-csl-style",
+        ),
+        pytest.param(
+            "  size: A4",
+            "  size: B5",
+            "size: B5",
+            "page.size: 'B5' is not one of",
+            "use one of: A4, A5, letter",
+            id="page-size",
+        ),
+        pytest.param(
+            "  issn: null",
+            "  issn: 12345678",
+            "issn:",
+            "journal.issn: 12345678 is not of type",
+            "null = unset",
+            id="issn-type",
+        ),
+        pytest.param(
+            "  heading: Linux Biolinum O",
+            "  headings: Linux Biolinum O",
+            "headings:",
+            "fonts.headings: Additional properties are not allowed",
+            "known keys here: body, heading",
+            id="unknown-key",
+        ),
+    ],
+)
+def test_check_config_names_file_line_key_and_hint(old, new, fragment, message, hint):
+    text = _config_text(**{old: new})
+    with pytest.raises(ErrorList) as caught:
+        render.check_config(yaml.safe_load(text), _schema(), "config/config.yaml", text)
+    first = str(caught.value.errors[0])
+    assert first.startswith(f"config/config.yaml:{_line_of(text, fragment)}:"), first
+    assert message in first
+    assert "hint: " in first and hint in first
+    assert len(caught.value.errors) == 1
+
+
+def test_check_config_accepts_the_real_config_and_chicago():
+    text = _config_text()
+    render.check_config(yaml.safe_load(text), _schema(), "config/config.yaml", text)
+    chicago = {**yaml.safe_load(text), "csl_style": "chicago-author-date"}
+    render.check_config(chicago, _schema(), "config/config.yaml", text)
+
+
+def test_a_command_line_override_names_no_line(tmp_path):
+    text = _config_text()
+    config = {**yaml.safe_load(text), "csl_style": "nope-style"}
+    with pytest.raises(ErrorList) as caught:
+        render.check_config(config, _schema(), "config/config.yaml", text, ["csl_style"])
+    assert str(caught.value).startswith("config/config.yaml: csl_style: CSL style 'nope-style'")
+    assert "(given with --config)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        pytest.param(["csl_style"], (2, 12), id="top"),
+        pytest.param(["page", "margin_mm", "top"], (5, 10), id="nested"),
+        pytest.param(["page", "nosuch"], (4, 3), id="deepest-found"),
+        pytest.param(["nosuch"], (0, 0), id="absent"),
+    ],
+)
+def test_yaml_position(keys, expected):
+    text = "# c\ncsl_style: apa\npage:\n  margin_mm:\n    top: 25\n"
+    assert render.yaml_position(text, keys) == expected
+
+
+JOURNAL = {
+    "name": "Journal of Test Studies",
+    "issn": "1234-5679",
+    "volume": 12,
+    "issue": 3,
+    "year": 2024,
+    "pages": "45–67",
+    "first-page": 45,
+    "last-page": 67,
+    "doi": "10.1234/jts.2024.003",
+    "license": "CC BY 4.0",
+}
+
+
+def test_load_profile_reads_the_journal_values_of_a_config_file(tmp_path):
+    config = yaml.safe_load(_config_text())
+    config["journal"] = JOURNAL
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "schema.yaml").write_text(
+        (ROOT / "config" / "schema.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    profile = render.load_profile(path)
+    assert profile.journal["name"] == "Journal of Test Studies"
+    assert profile.journal["volume"] == "12"
+    override = render.load_profile(path, {"csl_style": "chicago-author-date"})
+    assert override.csl_style == "chicago-author-date"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("top: 25", "top: 25 mm"), encoding="utf-8"
+    )
+    with pytest.raises(ErrorList, match=re.escape(f"{path}:")):
+        render.load_profile(path)
+
+
+#: Labels the journal line and head print only around a value (an unset value must leave none).
+JOURNAL_MARKERS = [
+    "journal-line",
+    "journal-name",
+    "ISSN",
+    "doi.org",
+    "citation_journal_title",
+    "citation_issn",
+    "citation_volume",
+    "citation_issue",
+    "citation_publication_date",
+    "citation_firstpage",
+    "citation_lastpage",
+    "citation_doi",
+    "citation_license",
+    "DC.date",
+    "DC.identifier",
+    "DC.source",
+    "DC.rights",
+    'class="license"',
+]
+
+
+def test_unset_journal_values_leave_no_label(fixture_ast, tmp_path):
+    render.write_html(fixture_ast, tmp_path / "a.html", render.Profile())
+    html = (tmp_path / "a.html").read_text(encoding="utf-8")
+    printed = render.print_html(fixture_ast, ["print.css"], render.Profile())
+    for output in (html, printed):
+        head = output[: output.index("<style") if "<style" in output else output.index("</head>")]
+        header = output[output.index('<header id="title-block-header"') :]
+        header = header[: header.index("</header>")]
+        assert [m for m in JOURNAL_MARKERS if m in head + header] == []
+        assert "()" not in header and "<p></p>" not in header and 'content=""' not in head
+
+
+def test_set_journal_values_appear_in_html_print_and_epub(fixture_ast, tmp_path):
+    import zipfile
+
+    profile = render.Profile(journal={k: str(v) for k, v in JOURNAL.items()})
+    ast = render.add_profile_meta(fixture_ast, profile)
+    render.write_html(ast, tmp_path / "a.html", profile)
+    html = (tmp_path / "a.html").read_text(encoding="utf-8")
+    line = (
+        '<p class="journal-line"><span class="journal-name">Journal of Test Studies</span>, '
+        '<span class="journal-volume">12</span>(<span class="journal-issue">3</span>), '
+        '<span class="journal-pages">45–67</span> <span class="journal-year">(2024)</span> '
+        '<span class="journal-issn">ISSN 1234-5679</span> <a class="journal-doi" '
+        'href="https://doi.org/10.1234/jts.2024.003">https://doi.org/10.1234/jts.2024.003</a></p>'
+    )
+    assert line in html
+    for tag in (
+        '<meta name="citation_journal_title" content="Journal of Test Studies">',
+        '<meta name="citation_publication_date" content="2024">',
+        '<meta name="citation_firstpage" content="45">',
+        '<meta name="citation_doi" content="10.1234/jts.2024.003">',
+        '<meta name="DC.source" content="Journal of Test Studies, 12(3), 45–67">',
+        '<meta name="DC.rights" content="CC BY 4.0">',
+        '<p class="license">CC BY 4.0</p>',
+    ):
+        assert tag in html, tag
+    assert line in render.print_html(ast, ["print.css"], profile)
+    render.write_epub(ast, tmp_path / "a.epub", profile)
+    with zipfile.ZipFile(tmp_path / "a.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+        title_page = epub.read("EPUB/text/title_page.xhtml").decode("utf-8")
+    assert re.search(r"<dc:date[^>]*>2024", opf)
+    assert "<dc:rights>CC BY 4.0</dc:rights>" in opf
+    assert "Journal of Test Studies" in title_page
+
+
+def test_only_a_journal_name_prints_only_the_name(fixture_ast, tmp_path):
+    profile = render.Profile(journal={"name": "J"})
+    render.write_html(render.add_profile_meta(fixture_ast, profile), tmp_path / "a.html", profile)
+    html = (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert '<p class="journal-line"><span class="journal-name">J</span></p>' in html
+
+
+# --------------------------------------------------------------------------- HTML features
+
+
+def test_html_head_has_scholarly_and_dublin_core_metadata(fixture_ast, tmp_path):
+    render.write_html(fixture_ast, tmp_path / "a.html", render.Profile())
+    html = (tmp_path / "a.html").read_text(encoding="utf-8")
+    head = html[: html.index("</head>")]
+    for tag in (
+        '<meta name="citation_title" content="A Small Test Article: Soft Balancing in Central '
+        'Asia">',
+        '<meta name="citation_author" content="Ann Example">',
+        '<meta name="citation_author" content="Bea Sample">',
+        '<meta name="citation_keywords" content="SCO; soft balancing; Central Asia">',
+        '<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">',
+        '<meta name="DC.title" content="A Small Test Article: Soft Balancing in Central Asia">',
+        '<meta name="DC.creator" content="Bea Sample">',
+        '<meta name="DC.subject" content="soft balancing">',
+        '<meta name="DC.description" content="This fixture tests the render stage. It has',
+        '<meta name="DC.language" content="en-US">',
+    ):
+        assert tag in head, tag
+
+
+def test_references_link_back_to_their_first_citation(fixture_ast, tmp_path):
+    render.write_html(fixture_ast, tmp_path / "a.html", render.Profile())
+    html = (tmp_path / "a.html").read_text(encoding="utf-8")
+    first = re.search(
+        r'<span id="(cite-\d+)"><span class="citation" data-cites="mackinder2004"', html
+    )
+    assert first and first[1] == "cite-1"
+    entry = re.search(r'<div id="ref-mackinder2004" class="csl-entry"[^>]*>(.*?)</div>', html, re.S)
+    assert '<a href="#cite-1" class="ref-backlink"' in entry[1]
+    assert 'role="doc-backlink"' in entry[1]
+    # the group [@mackinder2004; @hopkirk2002] comes later: hopkirk2002's first citation is
+    # its own [@hopkirk2002] before it
+    hopkirk = re.search(r'<div id="ref-hopkirk2002" class="csl-entry"[^>]*>(.*?)</div>', html, re.S)
+    assert '<a href="#cite-2" class="ref-backlink"' in hopkirk[1]
+    megoran = re.search(r'<div id="ref-megoran2013" class="csl-entry"[^>]*>(.*?)</div>', html, re.S)
+    assert "ref-backlink" not in megoran[1]  # printed through nocite, never cited
+    targets = re.findall(r'href="#(cite-\d+)" class="ref-backlink"', html)
+    ids = set(re.findall(r'<span id="(cite-\d+)">', html))
+    assert targets and set(targets) <= ids
+
+
+def test_figure_number_and_title_are_above_the_image(tmp_path, monkeypatch):
+    """APA 7 §7.22: in HTML, EPUB and the print HTML the figcaption comes first."""
+    import zipfile
+
+    monkeypatch.chdir(tmp_path)  # the image by a relative path, as the manuscript has it
+    image = Path("dot.svg")
+    image.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle cx="5" cy="5" '
+        'r="4"/></svg>'
+    )
+    markdown = tmp_path / "a.md"
+    markdown.write_text(
+        f'# One {{#sec-one}}\n\nSee @fig-dot.\n\n![A dot]({image}){{#fig-dot alt="A black dot"}}\n'
+    )
+    ast = render.parse_article(
+        markdown, DATA / "metadata.yaml", DATA / "refs.bib", render.Profile()
+    )
+    render.write_html(ast, tmp_path / "a.html", render.Profile())
+    outputs = {
+        "html": (tmp_path / "a.html").read_text(encoding="utf-8"),
+        "print": render.print_html(ast, ["print.css"], render.Profile()),
+    }
+    render.write_epub(ast, tmp_path / "a.epub", render.Profile())
+    with zipfile.ZipFile(tmp_path / "a.epub") as epub:
+        outputs["epub"] = epub.read("EPUB/text/ch001.xhtml").decode("utf-8")
+    for name, markup in outputs.items():
+        figure = markup[markup.index("<figure") : markup.index("</figure>")]
+        assert figure.index("<figcaption>") < figure.index("Figure 1") < figure.index("<img"), name
+        assert "A dot" in figure[: figure.index("<img")], name
+    assert '<figure id="fig-dot">' in outputs["html"]

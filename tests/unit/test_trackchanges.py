@@ -177,8 +177,13 @@ def test_reference_list_added_removed_and_changed_entries() -> None:
         words_removed=22,
     )
     html = page(old, new)
-    assert '<p class="ref-entry added"><span class="block-label">Added entry:</span>' in html
-    assert '<p class="ref-entry removed"><span class="block-label">Removed entry:</span>' in html
+    assert (
+        '<p id="change-2" class="ref-entry removed"><span class="block-label">Removed entry:</span>'
+    ) in html
+    assert (
+        '<p id="change-3" class="ref-entry added"><span class="block-label">Added entry:</span>'
+        in (html)
+    )
 
 
 def test_summary_counts_are_exact() -> None:
@@ -220,9 +225,11 @@ def test_footnote_change_is_marked_in_the_section_notes() -> None:
         ("insert", ["28"]),
     ]
     assert section(result, "sec-five").blocks[0].status == "same"
-    assert '<aside class="notes"><p class="notes-title">Notes</p><ol><li class="changed">' in (
-        page(old, new)
+    html = page(old, new)
+    assert (
+        '<p class="notes-title">Notes</p><ol><li id="change-1" value="1" class="changed">' in html
     )
+    assert '<a href="#change-1">1</a>' in html
 
 
 TABLE = """

@@ -52,9 +52,10 @@ local function backlink(target)
     { pandoc.Str("↩︎") },
     "#" .. target,
     "",
+    -- attributes as a list of pairs: a Lua table's key order is not fixed (reproducible output)
     pandoc.Attr("", { "ref-backlink" }, {
-      role = "doc-backlink",
-      ["aria-label"] = "Back to the first citation",
+      { "role", "doc-backlink" },
+      { "aria-label", "Back to the first citation" },
     })
   )
 end

@@ -243,7 +243,7 @@ local meta_filter = {
     return pandoc.Str(el.text)
   end,
   RawBlock = function(el)
-    return pandoc.Para({ pandoc.Str(el.text) })
+    return pandoc.Plain({ pandoc.Str(el.text) })
   end,
   Link = function(el)
     if unsafe_url(el.target) then
@@ -272,9 +272,27 @@ local meta_filter = {
 local function clean_meta(value)
   local kind = pandoc.utils.type(value)
   if kind == "Inlines" then
+    local raw = false
+    value:walk({ RawInline = function() raw = true end })
+    if raw then -- pandoc put line breaks around the raw HTML: it was one line of text
+      value = value:walk({ LineBreak = function() return pandoc.Space() end })
+    end
     return value:walk(meta_filter)
   elseif kind == "Blocks" then
-    return value:walk(meta_filter)
+    local blocks = value:walk(meta_filter)
+    -- "text <script>..</script> text" parses as blocks around a raw block: as one line of
+    -- text again, so that it reads as it was written
+    local inlines = pandoc.Inlines({})
+    for i, block in ipairs(blocks) do
+      if block.t ~= "Plain" and block.t ~= "Para" then
+        return blocks
+      end
+      if i > 1 then
+        inlines:insert(pandoc.Space())
+      end
+      inlines:extend(block.content)
+    end
+    return inlines
   elseif kind == "List" then
     return value:map(clean_meta)
   elseif kind == "table" then

@@ -1,0 +1,213 @@
+"""End-to-end: `snakemake diff` (tracked changes between two revisions) on this repository.
+
+Runs in a clone of the repository under a temporary folder (``git clone``), with the current
+workflow (``--snakefile`` of this working tree, ``--directory`` the clone) and this working
+tree's config/, so the real working tree, its index and its output/ are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+HTML = Path("output/diff/article-diff.html")
+PDF = Path("output/diff/article-diff.pdf")
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Editor",
+    "GIT_AUTHOR_EMAIL": "editor@example.org",
+    "GIT_COMMITTER_NAME": "Test Editor",
+    "GIT_COMMITTER_EMAIL": "editor@example.org",
+    "GIT_AUTHOR_DATE": "2025-11-30T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2025-11-30T00:00:00Z",
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(repo), **GIT_ENV},
+    )
+    return done.stdout.strip()
+
+
+def diff(clone: Path, diff_from: str, diff_to: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            str(SNAKEMAKE),
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(clone),
+            "--cores",
+            "2",
+            "diff",
+            "--config",
+            f"diff_from={diff_from}",
+            f"diff_to={diff_to}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def summary_row(page: str, section: str) -> list[str]:
+    """The cells of the summary table's row of ``section``."""
+    for row in re.findall(r"<tr[^>]*><th scope=\"row\">(.*?)</tr>", page):
+        cells = [unescape(re.sub(r"<[^>]+>", "", c)) for c in re.split(r"</t[hd]>", row)]
+        if cells[0] == section:
+            return cells[1:-1]
+    raise AssertionError(f"no summary row {section!r}")
+
+
+def vnu_errors(path: Path) -> str:
+    if not VNU.exists():
+        pytest.fail(f"{VNU} is missing: run bash .ci/setup.sh")
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", str(path)], capture_output=True, text=True
+    )
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git repository")
+    path = tmp_path_factory.mktemp("diff") / "repo"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(path)], check=True)
+    for name in ("config.yaml", "schema.yaml"):  # the working tree's pipeline settings
+        shutil.copyfile(ROOT / "config" / name, path / "config" / name)
+    return path
+
+
+def test_manuscript_is_one_sentence_per_line_for_readable_diffs() -> None:
+    sections = sorted(str(p) for p in (ROOT / "manuscript").glob("[0-9][0-9]-*.md"))
+    done = subprocess.run(
+        [sys.executable, "-m", "build.cli", "linebreaks", "--check", *sections],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+#: The commit that placed Table 1 and Figures 1-2 and their cross-references (issue 5).
+WIRED = "e97325e"
+
+
+def test_diff_from_the_first_commit(clone: Path) -> None:
+    """From the first commit to the commit that wired the generated content (exact counts),
+    or to HEAD where that commit is not in the history."""
+    first = git(clone, "rev-list", "--max-parents=0", "HEAD")
+    known = subprocess.run(["git", "-C", str(clone), "cat-file", "-e", f"{WIRED}^{{commit}}"])
+    target = WIRED if known.returncode == 0 else "HEAD"
+    result = diff(clone, first, target)
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (clone / HTML).read_text(encoding="utf-8")
+    assert (clone / PDF).read_bytes().startswith(b"%PDF-")
+    short = git(clone, "rev-parse", "--short=7", target)
+    assert f"From <code>{first[:7]}</code>" in page and f"to <code>{short}</code>" in page
+    if target == WIRED:
+        # The commit that placed Table 1 and Figures 1-2 and their cross-references:
+        # two sentences gain "(Figure 1)", "(Table 1)", the table note is a new paragraph.
+        assert summary_row(page, "The Evolution of Shanghai Five") == [
+            *["1", "0", "2", "0", "76", "0"],
+            "1 table, 1 figure",
+        ]
+        assert summary_row(page, "Organizational Structure of SCO") == [
+            *["0", "0", "1", "0", "1", "0"],
+            "1 figure",
+        ]
+        assert summary_row(page, "References") == ["0"] * 7
+    assert vnu_errors(clone / HTML) == ""
+    assert git(clone, "status", "--porcelain", "--", "manuscript", "refs.bib", "figures") == ""
+
+
+def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -> None:
+    section = clone / "manuscript" / "03-shanghai-five.md"
+    text = section.read_text(encoding="utf-8")
+    old = (
+        "The Russian President Boris Yeltsin second visit to China was very important "
+        "development [@garver2016, p. 544]."
+    )
+    new = (
+        "The Russian President Boris Yeltsin second visit to China was a decisive "
+        "development [@garver2016, p. 545]."
+    )
+    assert old in text
+    section.write_text(text.replace(old, new), encoding="utf-8")
+    git(clone, "commit", "-q", "-am", "Edit a sentence and a locator")
+    result = diff(clone, "HEAD~1", "HEAD")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (clone / HTML).read_text(encoding="utf-8")
+    assert (
+        "second visit to China was "
+        '<del><span class="vh">deleted: </span>very important</del> '
+        '<ins><span class="vh">inserted: </span>a decisive</ins> development '
+        '<del><span class="vh">deleted: </span><span class="citation">(Garver, 2016, p. 544)'
+        '</span></del> <ins><span class="vh">inserted: </span><span class="citation">'
+        "(Garver, 2016, p. 545)</span></ins>."
+    ) in page
+    assert summary_row(page, "The Evolution of Shanghai Five") == [
+        *["0", "0", "1", "0", "3", "3"],
+        "0",
+    ]
+    assert page.count("<ins>") == 2 + 1  # the two insertions, and the legend's example
+    assert vnu_errors(clone / HTML) == ""
+    pdf_text = subprocess.run(
+        ["pdftotext", str(clone / PDF), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "decisive" in pdf_text and "2016, p. 545)" in pdf_text
+
+
+def test_identical_revisions_give_no_changes_and_a_valid_page(clone: Path) -> None:
+    result = diff(clone, "HEAD", git(clone, "rev-parse", "HEAD"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no changes between HEAD = " in result.stderr
+    page = (clone / HTML).read_text(encoding="utf-8")
+    assert '<p class="no-changes" role="status">No changes' in page
+    assert vnu_errors(clone / HTML) == ""
+    assert (clone / PDF).read_bytes().startswith(b"%PDF-")
+
+
+def test_unknown_revision_fails_with_a_clear_message(clone: Path) -> None:
+    result = diff(clone, "no-such-tag", "HEAD")
+    assert result.returncode != 0
+    assert (
+        "error: unknown revision 'no-such-tag': git knows no commit, tag or branch of that name"
+    ) in result.stderr
+    assert "hint: give a commit hash, tag or branch" in result.stderr
+
+
+def test_revision_before_the_manuscript_fails_with_a_clear_message(tmp_path: Path) -> None:
+    repo = tmp_path / "young"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "README.md").write_text("x\n", encoding="utf-8")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-q", "-m", "readme")
+    shutil.copytree(ROOT / "config", repo / "config")
+    shutil.copytree(ROOT / "manuscript", repo / "manuscript")
+    shutil.copyfile(ROOT / "refs.bib", repo / "refs.bib")
+    git(repo, "add", "manuscript", "refs.bib")
+    git(repo, "commit", "-q", "-m", "manuscript")
+    result = diff(repo, "HEAD~1", "HEAD")
+    assert result.returncode != 0
+    assert "has no manuscript/: it predates the manuscript; it was first committed in" in (
+        result.stderr
+    )
+    assert "hint: choose a revision listed by `git log --oneline -- manuscript`" in result.stderr

@@ -1,0 +1,118 @@
+"""End-to-end: switching the CSL style restyles citations and references, nothing else (issue 6).
+
+A temporary copy of the project (sources plus the real build's output/, so that only the render
+rules run again) is built with ``--config csl_style=chicago-author-date``. Chicago author-date
+(17th ed., §15.9 and §15.21): no comma between author and year, no "p."/"pp." before the
+locator, the year after the author's name in the reference list, article titles in quotation
+marks and title case. The page is compared with the APA build once citations and the reference
+list are taken out: everything else is the same.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from html import unescape
+from pathlib import Path
+
+import pytest
+from test_build import OUTPUT, ROOT, SNAKEMAKE, build, normalize, run  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("build")]
+
+#: (APA 7, Chicago author-date) renderings of the article's first citation and its entry.
+CITATION = ("(Mackinder, 2004, pp. 298–303)", "(Mackinder 2004, 298–303)")
+REFERENCE = (
+    "Mackinder, H. J. (2004). The geographical pivot of history. The Geographical Journal, "
+    "170(4), 298–321.",
+    "Mackinder, H. J. 2004. “The Geographical Pivot of History.” The Geographical Journal 170 "
+    "(4): 298–321.",
+)
+
+
+@pytest.fixture(scope="module")
+def chicago(tmp_path_factory) -> Path:
+    """The project copy built with the Chicago author-date style; returns its output/."""
+    copy = tmp_path_factory.mktemp("chicago") / "project"
+    copy.mkdir()
+    for name in ("Snakefile", "refs.bib"):
+        shutil.copy2(ROOT / name, copy / name)
+    for name in ("rules", "config", "manuscript", "figures", "output"):
+        shutil.copytree(ROOT / name, copy / name, symlinks=True)
+    result = run(
+        [
+            SNAKEMAKE,
+            "--cores",
+            "2",
+            "--directory",
+            copy,
+            "--snakefile",
+            copy / "Snakefile",
+            "--config",
+            "csl_style=chicago-author-date",
+            "--forcerun",
+            "parse_article",
+        ]
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return copy / "output"
+
+
+def plain(markup: str) -> str:
+    """The text of HTML without its tags (inline markup leaves no space), whitespace
+    normalized."""
+    return normalize(unescape(re.sub(r"<[^>]+>", "", markup)))
+
+
+def texts(output: Path) -> dict[str, str]:
+    with zipfile.ZipFile(output / "article.epub") as epub:
+        epub_text = " ".join(
+            plain(epub.read(n).decode("utf-8")) for n in epub.namelist() if n.endswith("html")
+        )
+    pdf = subprocess.run(
+        ["pdftotext", str(output / "article.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        "html": plain((output / "article.html").read_text(encoding="utf-8")),
+        "epub": epub_text,
+        "pdf": normalize(pdf),
+    }
+
+
+@pytest.mark.parametrize("kind", ["html", "epub", "pdf"])
+def test_chicago_restyles_citations_and_references(chicago, kind):
+    apa, chicago_text = texts(OUTPUT)[kind], texts(chicago)[kind]
+    assert CITATION[0] in apa and REFERENCE[0] in apa
+    assert CITATION[1] in chicago_text, kind
+    assert REFERENCE[1] in chicago_text, kind
+    assert CITATION[0] not in chicago_text and REFERENCE[0] not in chicago_text
+
+
+def without_citations(markup: str) -> str:
+    """The HTML page without its citations (each span.citation with its nested spans) and
+    without its reference list."""
+    parts, position = [], 0
+    for match in re.finditer(r'<span class="citation" data-cites="[^"]*">', markup):
+        if match.start() < position:
+            continue  # inside a removed citation
+        parts.append(markup[position : match.start()] + "CITE")
+        depth, cursor = 1, match.end()
+        while depth:
+            tag = re.compile(r"<(/?)span\b").search(markup, cursor)
+            depth += -1 if tag[1] else 1
+            cursor = tag.end()
+        position = markup.index(">", cursor) + 1
+    markup = "".join(parts) + markup[position:]
+    start, end = markup.index('<div id="refs"'), markup.index('<section id="footnotes"')
+    return markup[:start] + markup[end:]
+
+
+def test_chicago_changes_nothing_else(chicago):
+    apa = (OUTPUT / "article.html").read_text(encoding="utf-8")
+    other = (chicago / "article.html").read_text(encoding="utf-8")
+    assert apa != other
+    assert without_citations(apa) == without_citations(other)
+    entries = [re.findall(r'<div id="(ref-[^"]+)" class="csl-entry"', m) for m in (apa, other)]
+    assert sorted(entries[0]) == sorted(entries[1])
