@@ -25,6 +25,7 @@ include: "rules/figures.smk"
 include: "rules/render.smk"
 include: "rules/diff.smk"
 include: "rules/provenance.smk"
+include: "rules/performance.smk"
 
 
 rule all:

@@ -385,17 +385,20 @@ def first_difference_bytes(a: bytes, b: bytes) -> str:
 
 
 def first_difference_pdf(a: bytes, b: bytes) -> str:
-    """The first differing PDF object by number, e.g. ``object 12 0 obj (...)`` (ISO 32000-1
-    §7.3.10 indirect objects); without pypdf, a scan of the top-level ``N 0 obj`` objects."""
+    """The first differing PDF object by number and the first differing byte in it, e.g.
+    ``object 12 0 obj, byte 40 (line 3: b'...')`` (ISO 32000-1 §7.3.10 indirect objects); without
+    pypdf, a scan of the top-level ``N 0 obj`` objects."""
     try:
         left, right = pdf_objects(a), pdf_objects(b)
     except Exception:
         left = {int(m[1]): m[0] for m in re.finditer(rb"(\d+) 0 obj.*?endobj", a, re.S)}
         right = {int(m[1]): m[0] for m in re.finditer(rb"(\d+) 0 obj.*?endobj", b, re.S)}
     for number in sorted(set(left) | set(right)):
-        if left.get(number) != right.get(number):
-            excerpt = (left.get(number) or b"(absent)")[:80]
-            return f"object {number} 0 obj ({excerpt!r})"
+        one, other = left.get(number), right.get(number)
+        if one is None or other is None:
+            return f"object {number} 0 obj only in the {'second' if one is None else 'first'}"
+        if one != other:
+            return f"object {number} 0 obj, {first_difference_bytes(one, other)}"
     return "no object differs: the trailer, cross-reference table or " + first_difference_bytes(
         a, b
     )

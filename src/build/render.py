@@ -22,25 +22,26 @@ Every file is written atomically (temporary file in the target directory, then
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import hashlib
+import importlib
 import json
 import logging
 import os
 import re
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from build.atomic import atomic_output
 from build.errors import ConfigError, ErrorList, ManuscriptError, PipelineError, RenderError
 
 #: Package data: defaults files, templates, Lua filters, CSS.
@@ -205,7 +206,10 @@ def yaml_position(text: str, keys: Sequence[str | int]) -> tuple[int, int]:
 def _config_hint(error: Any, key: str) -> str:
     """What to do about one JSON Schema violation (``jsonschema.ValidationError``)."""
     validator, expected = error.validator, error.validator_value
-    unit = next((u for suffix, u in UNIT_SUFFIXES.items() if suffix in key), "")
+    unit = next(
+        (u for part in key.split(".") for sfx, u in UNIT_SUFFIXES.items() if part.endswith(sfx)),
+        "",
+    )
     if validator == "type":
         types = expected if isinstance(expected, list) else [expected]
         if "number" in types or "integer" in types:
@@ -332,12 +336,13 @@ def resolve_csl(style: str) -> Path:
 
 def _parse_yaml(text: str, path: str, error_type: type[PipelineError]) -> Any:
     """Parse YAML text; a syntax error becomes ``error_type`` with its 1-based line:column."""
+    from build.manuscript import yaml_error_location
+
     try:
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        mark, problem = yaml_error_location(error)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = error.problem or error.context or "malformed YAML"
         raise error_type(
             f"malformed YAML: {problem}",
             path,
@@ -578,32 +583,6 @@ def meta_title(ast: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- edge: files
 
 
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it to ``path``.
-
-    On any exception the temporary file is removed and ``path`` is left untouched.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_atomic(path: str | Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` atomically (text is UTF-8)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -834,7 +813,11 @@ def write_pdf(
     profile_css_path = html_path.with_name("profile.css")
     write_atomic(profile_css_path, profile_css(profile, recto, verso))
     hrefs = [(CSS_DIR / "print.css").as_uri(), profile_css_path.as_uri()]
+    # importing WeasyPrint takes ~0.5 s: done while pandoc writes the print HTML (issue 10)
+    importer = threading.Thread(target=importlib.import_module, args=("weasyprint",))
+    importer.start()
     write_atomic(html_path, print_html(ast, hrefs, profile))
+    importer.join()
 
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError

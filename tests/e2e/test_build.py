@@ -268,3 +268,19 @@ def test_malformed_metadata_fails_naming_file_and_line(project_copy):
     assert result.returncode != 0
     assert re.search(rf"manuscript/metadata\.yaml:{number + 1}:\d+: .*YAML", output), output[-3000:]
     assert not (project_copy / "output" / "article.pdf").exists()
+
+
+def test_a_margin_with_a_unit_fails_naming_config_file_key_and_hint(project_copy):
+    config = project_copy / "config" / "config.yaml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if line.strip() == "top: 25")
+    lines[number - 1] = lines[number - 1].replace("top: 25", 'top: "20mm"')
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_copy(project_copy)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(
+        rf"config/config\.yaml:{number}:\d+: page\.margin_mm\.top: '20mm' is not of type 'number'",
+        output,
+    ), output[-3000:]
+    assert "hint: write a plain number of millimetres" in output

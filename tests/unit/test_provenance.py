@@ -196,6 +196,7 @@ def test_first_difference_of_a_pdf_names_the_object() -> None:
     a, b = pdf_bytes("First"), pdf_bytes("Other")
     found = provenance.first_difference("output/article.pdf", a, b)
     assert found.startswith("object ") and "First" in found, found
+    assert ", byte " in found
     number = int(found.split()[1])
     assert f"{number} 0 obj".encode() in a
 

@@ -29,8 +29,10 @@ SECTIONS = [DATA / "01-heartland.md", DATA / "02-spirit.md"]
     ("text", "where", "message"),
     [
         pytest.param("title: x\nbad: value: other\n", ":2:11:", "mapping values", id="colon"),
-        pytest.param("title: x\nkeywords: [a, b\n", ":3:1:", "malformed YAML", id="unclosed"),
-        pytest.param("title: 'open\n", ":2:1:", "malformed YAML", id="open-quote"),
+        pytest.param(
+            "title: x\nkeywords: [a, b\n", ":2:11:", "'[' list is not closed", id="unclosed"
+        ),
+        pytest.param("title: 'open\n", ":1:8:", "quoted text is not closed", id="open-quote"),
     ],
 )
 def test_read_metadata_reports_yaml_errors_with_line(text, where, message):
@@ -288,7 +290,7 @@ def test_parse_article_reports_a_missing_key_at_its_line(tmp_path):
 def test_parse_article_reports_malformed_metadata(tmp_path):
     meta = tmp_path / "metadata.yaml"
     meta.write_text("title: x\nauthor: [a\nlang: en\n")
-    with pytest.raises(ManuscriptError, match=re.escape(f"{meta}:3:")):
+    with pytest.raises(ManuscriptError, match=re.escape(f"{meta}:2:9: malformed YAML: a '[' list")):
         render.parse_article(SECTIONS[0], meta, DATA / "refs.bib", render.Profile())
 
 
