@@ -12,7 +12,7 @@ rule parse_article:
         lint=rules.lint_bibliography.output.report,
         generated=[rules.make_summits_table.output.table, *GENERATED_FIGURES],
         config="config/config.yaml",
-        code=RENDER_FILES,
+        code=PARSE_FILES,
     output:
         ast="output/render/article.json",
     log:
@@ -34,7 +34,7 @@ rule render_html:
     input:
         ast=rules.parse_article.output.ast,
         config="config/config.yaml",
-        code=RENDER_FILES,
+        code=HTML_FILES,
     output:
         html="output/article.html",
     log:
@@ -52,7 +52,7 @@ rule render_epub:
     input:
         ast=rules.parse_article.output.ast,
         config="config/config.yaml",
-        code=RENDER_FILES,
+        code=EPUB_FILES,
     output:
         epub="output/article.epub",
     log:
@@ -72,7 +72,7 @@ rule render_pdf:
         ast=rules.parse_article.output.ast,
         metadata="manuscript/metadata.yaml",
         config="config/config.yaml",
-        code=RENDER_FILES,
+        code=PDF_FILES,
     output:
         pdf="output/article.pdf",
         print_html="output/render/article.print.html",

@@ -34,7 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``article`` command; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="article", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="article",
+        description="Run one stage of the article pipeline (article STAGE --help: its options).",
+    )
     sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
     # Import only the chosen stage's module: the others may load slow ones (README: Performance).
     words = sys.argv[1:] if argv is None else argv
