@@ -19,6 +19,7 @@ ARTICLE = f"{shlex.quote(sys.executable)} -m build.cli"
 BUILD = provenance.build_stamp(".", config.get("source_date_epoch_s"))
 os.environ.update(provenance.build_env(BUILD))
 
+
 # The code each render rule runs: render.py plus the styles its pandoc defaults file uses, so
 # that a change re-renders exactly the outputs it can affect (an EPUB stylesheet does not
 # re-render the PDF). Keep in step with src/build/styles/defaults/*.yaml and the templates.

