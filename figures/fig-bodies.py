@@ -16,20 +16,15 @@ article the article cites for the body. Drawn at the printed text width (160 mm)
 
 from __future__ import annotations
 
-import argparse
 import sys
 import textwrap
-from pathlib import Path
 
 from build.summits import (
     TEXT_WIDTH_MM,
     Body,
     Dataset,
-    figure_markdown,
+    figure_command,
     figure_style,
-    figure_svg,
-    load_data_files,
-    write_atomic,
 )
 
 FIGURE_ID = "fig-bodies"
@@ -208,18 +203,16 @@ def draw(dataset: Dataset):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: data file in, SVG and Markdown out; returns the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="+", help="bodies.yaml")
-    parser.add_argument("--svg", required=True, type=Path)
-    parser.add_argument("--markdown", required=True, type=Path)
-    args = parser.parse_args(argv)
-    dataset = load_data_files(args.data)
-    alt = alt_text(dataset)
-    figure = draw(dataset)
-    write_atomic(args.svg, figure_svg(figure, alt))
-    write_atomic(args.markdown, figure_markdown(FIGURE_ID, args.svg.as_posix(), CAPTION, alt))
-    return 0
+    """Command line: data files in, SVG and Markdown out; returns the exit code."""
+    return figure_command(
+        argv,
+        description=__doc__.splitlines()[0],
+        data_help="bodies.yaml",
+        figure_id=FIGURE_ID,
+        caption=CAPTION,
+        draw=draw,
+        alt_text=alt_text,
+    )
 
 
 if __name__ == "__main__":

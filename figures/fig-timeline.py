@@ -16,20 +16,15 @@ years in which the article reports no summit and no new member.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from build.summits import (
     TEXT_WIDTH_MM,
     Dataset,
     Summit,
-    figure_markdown,
+    figure_command,
     figure_style,
-    figure_svg,
-    load_data_files,
-    write_atomic,
 )
 
 FIGURE_ID = "fig-timeline"
@@ -219,17 +214,15 @@ def _wrap_states(states: Sequence[str], width: int = 22) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: data files in, SVG and Markdown out; returns the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="+", help="summits.yaml and membership.yaml")
-    parser.add_argument("--svg", required=True, type=Path)
-    parser.add_argument("--markdown", required=True, type=Path)
-    args = parser.parse_args(argv)
-    dataset = load_data_files(args.data)
-    alt = alt_text(dataset)
-    figure = draw(dataset)
-    write_atomic(args.svg, figure_svg(figure, alt))
-    write_atomic(args.markdown, figure_markdown(FIGURE_ID, args.svg.as_posix(), CAPTION, alt))
-    return 0
+    return figure_command(
+        argv,
+        description=__doc__.splitlines()[0],
+        data_help="summits.yaml and membership.yaml",
+        figure_id=FIGURE_ID,
+        caption=CAPTION,
+        draw=draw,
+        alt_text=alt_text,
+    )
 
 
 if __name__ == "__main__":

@@ -79,3 +79,39 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
+
+
+def read_utf8(path: str | Path, error_type: type[Exception] | None = None) -> str:
+    """Read a text file that must be UTF-8.
+
+    Args:
+        path: the file.
+        error_type: the :class:`build.errors.PipelineError` subclass to raise (default
+            :class:`build.errors.ManuscriptError`).
+    Returns:
+        The text.
+    Raises:
+        error_type: the file cannot be read, or is not UTF-8 (then with the line and column of
+            the first bad byte and a hint to save it as UTF-8).
+    """
+    from build.errors import ManuscriptError
+
+    error_type = error_type or ManuscriptError
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise error_type(
+            f"cannot read file ({error.strerror})", str(path), hint="check the path"
+        ) from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise error_type(
+            f"not UTF-8 (byte 0x{data[error.start]:02x})",
+            str(path),
+            line,
+            column,
+            hint="save the file as UTF-8 and run the command again",
+        ) from error

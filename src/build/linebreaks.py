@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from build.atomic import write_text_atomic
+from build.atomic import read_utf8, write_text_atomic
 from build.errors import ManuscriptError
 
 #: Words ending in a full stop that do not end a sentence (locators, titles, Latin).
@@ -167,17 +167,7 @@ def check_file(path: Path) -> list[Change]:
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file; a decoding error becomes a ManuscriptError with its line."""
-    data = Path(path).read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ManuscriptError(
-            f"not UTF-8 (byte 0x{data[error.start]:02x})",
-            str(path),
-            line,
-            hint="save the file as UTF-8 and run the command again",
-        ) from error
+    return read_utf8(path, ManuscriptError)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from build.atomic import read_utf8
 from build.errors import ErrorList, ManuscriptError, PipelineError
 
 #: Raw HTML elements removed from the outputs by sanitize.lua.
@@ -515,20 +516,7 @@ def check_ast(ast: dict[str, Any], path: str, root: str | Path = ".") -> Finding
 
 
 def _read(path: str | Path) -> str:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise ManuscriptError(f"cannot read file ({error.strerror})", str(path)) from error
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ManuscriptError(
-            f"not valid UTF-8 (byte 0x{data[error.start]:02x})",
-            str(path),
-            line,
-            hint="save the file as UTF-8",
-        ) from error
+    return read_utf8(path, ManuscriptError)
 
 
 def print_warnings(findings: Findings) -> None:

@@ -1018,3 +1018,37 @@ def figure_svg(figure: Any, title: str) -> str:
     with matplotlib.rc_context(figure_style()):  # svg.* settings are read while saving
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return sanitize_svg(buffer.getvalue(), title)
+
+
+def figure_command(
+    argv: list[str] | None,
+    *,
+    description: str,
+    data_help: str,
+    figure_id: str,
+    caption: str,
+    draw: Any,
+    alt_text: Any,
+) -> int:
+    """The command line shared by the scripts of figures/: data files in, SVG and Markdown out.
+
+    Args:
+        argv: the arguments (None: sys.argv); ``DATA... --svg FILE --markdown FILE``.
+        description: the script's one-line description.
+        data_help: which data files the script reads (for ``--help``).
+        figure_id, caption: the figure's id (``fig-...``) and caption text.
+        draw: ``Dataset -> matplotlib Figure``; alt_text: ``Dataset -> str``.
+    Returns:
+        0; a data problem raises :class:`build.errors.DataError` (``path:line``).
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("data", nargs="+", help=data_help)
+    parser.add_argument("--svg", required=True, type=Path)
+    parser.add_argument("--markdown", required=True, type=Path)
+    args = parser.parse_args(argv)
+    dataset = load_data_files(args.data)
+    alt = alt_text(dataset)
+    figure = draw(dataset)
+    write_atomic(args.svg, figure_svg(figure, alt))
+    write_atomic(args.markdown, figure_markdown(figure_id, args.svg.as_posix(), caption, alt))
+    return 0

@@ -89,4 +89,4 @@ def test_non_utf8_names_file_and_line(tmp_path: Path) -> None:
     target.write_bytes(b"# Title\n\nGood line.\nBad \xff byte.\n")
     with pytest.raises(ManuscriptError) as caught:
         check_file(target)
-    assert str(caught.value).startswith(f"{target}:4: not UTF-8")
+    assert str(caught.value).startswith(f"{target}:4:5: not UTF-8")
