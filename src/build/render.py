@@ -341,6 +341,72 @@ def resolve_csl(style: str) -> Path:
         ) from error
 
 
+#: The style files each render step reads (relative to styles/), kept in step with the pandoc
+#: defaults files and the templates they include: ``parse`` is defaults/common.yaml's filters.
+STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
+    "parse": (
+        "defaults/common.yaml",
+        "filters/generated.lua",
+        "filters/crossref.lua",
+        "filters/sanitize.lua",
+        "filters/metadata.lua",
+    ),
+    "html": (
+        "defaults/html.yaml",
+        "templates/article.html",
+        "templates/scholarmeta.html",
+        "templates/titleblock.html",
+        "filters/citation-backlinks.lua",
+        "filters/figure-caption-top.lua",
+        "css/article.css",
+    ),
+    "epub": (
+        "defaults/epub.yaml",
+        "templates/epub.html",
+        "templates/titleblock.html",
+        "filters/epub-anchors.lua",
+        "filters/citation-backlinks.lua",
+        "filters/figure-caption-top.lua",
+        "css/epub.css",
+    ),
+    "pdf": (
+        "defaults/pdf.yaml",
+        "templates/print.html",
+        "templates/titleblock.html",
+        "filters/footnotes.lua",
+        "filters/figure-caption-top.lua",
+        "css/print.css",
+    ),
+}
+
+
+def style_inputs(step: str) -> list[str]:
+    """The files a render step depends on: this module plus its style files (absolute paths).
+
+    Args:
+        step: ``parse``, ``html``, ``epub`` or ``pdf``.
+    Returns:
+        Paths as strings, for the ``input:`` of the workflow's render rules, so that a change
+        to an EPUB stylesheet re-renders the EPUB and nothing else.
+    Raises:
+        RenderError: a file under styles/ (outside styles/diff/) belongs to no step, so a new
+            template or filter cannot be forgotten as an input.
+    """
+    listed = {name for names in STYLE_FILES_BY_STEP.values() for name in names}
+    present = {
+        p.relative_to(STYLES_DIR).as_posix()
+        for p in STYLES_DIR.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and "diff" not in p.parts
+    }
+    if present - listed:
+        raise RenderError(
+            f"style files not declared for a render step: {sorted(present - listed)}",
+            str(Path(__file__)),
+            hint="add them to STYLE_FILES_BY_STEP in src/build/render.py",
+        )
+    return [__file__, *(str(STYLES_DIR / name) for name in STYLE_FILES_BY_STEP[step])]
+
+
 # --------------------------------------------------------------------------- metadata
 
 

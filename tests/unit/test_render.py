@@ -693,3 +693,17 @@ def test_figure_number_and_title_are_above_the_image(tmp_path, monkeypatch):
         assert figure.index("<figcaption>") < figure.index("Figure 1") < figure.index("<img"), name
         assert "A dot" in figure[: figure.index("<img")], name
     assert '<figure id="fig-dot">' in outputs["html"]
+
+
+def test_style_inputs_give_each_render_step_only_its_styles():
+    epub_css = str(render.STYLES_DIR / "css" / "epub.css")
+    print_css = str(render.STYLES_DIR / "css" / "print.css")
+    assert epub_css in render.style_inputs("epub")
+    assert epub_css not in render.style_inputs("pdf") + render.style_inputs("html")
+    assert print_css in render.style_inputs("pdf")
+    assert print_css not in render.style_inputs("parse")
+    assert all(
+        Path(p).is_file()
+        for step in ("parse", "html", "epub", "pdf")
+        for p in render.style_inputs(step)
+    )
