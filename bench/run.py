@@ -11,13 +11,16 @@ the virtual environment that runs this script. One session measures, ``--repeat`
 * ``floor``: the bare tools called directly once each on the same inputs, no workflow: pandoc
   (citeproc, the APA CSL of the profile) to a standalone HTML page, to EPUB 3, and to HTML that
   WeasyPrint turns into a PDF/UA-1 with the print stylesheet. Its input is the section files
-  concatenated with the generated table and figures put in place of their placeholders.
+  concatenated with the generated table and figures put in place of their placeholders (the
+  PDF's with the figures' print SVGs, text as text, as the pipeline's PDF has them).
 * ``typst``: the alternative PDF engine: pandoc to Typst, compiled by the PyPI ``typst`` package
   (optional extra ``bench`` in pyproject.toml).
 * ``cold``, ``noop``, ``edit``: ``snakemake --cores 1`` and ``--cores 2`` with empty ``output/``
   and ``.snakemake/``; again with nothing changed; again after one sentence of one section file
   is changed (its content, not only its time stamp). The jobs an edit reran are read from
   Snakemake's metadata (``.snakemake/metadata``: start time of every output's last job).
+  ``noop article build``: the no-op through the front end ``article build --cores N``
+  (``build.uptodate``: Snakemake is not started when no source changed since its last build).
 * ``stages``: a cold ``--cores 1`` build whose every shell command is wrapped (``shell.prefix``
   of a wrapper Snakefile that includes the project's) to time it and read its peak memory.
 * ``scaling``: cold ``--cores 2`` builds of the article repeated 1, 4 and 16 times (each section
@@ -66,6 +69,7 @@ EXCLUDED = {
     "bench",
     "bench.smk",
     "floor-article.md",
+    "floor-article.print.md",
     "output-bench-stage.py",
     "output-bench-stages.jsonl",
 }
@@ -289,7 +293,9 @@ def repeat_article(project: Path, factor: int) -> None:
 
 def floor_markdown(project: Path) -> Path:
     """The floor's input: section files concatenated, generated files in their placeholders,
-    cross-references as plain links.
+    cross-references as plain links. Also writes ``floor-article.print.md``, the same with
+    the figures' print SVGs (text as text), the input of the floor's PDF, as in the pipeline
+    (``build.render.print_figures``).
 
     Needs ``output/generated/`` of a finished build.
     """
@@ -304,6 +310,8 @@ def floor_markdown(project: Path) -> Path:
     # cross-references become plain links (the project's crossref.lua numbers them)
     text = re.sub(r"@((?:tbl|fig|sec)-[A-Za-z0-9-]+)", r"[\1](#\1)", text)
     target.write_text(text, encoding="utf-8")
+    printed = re.sub(r"(output/generated/fig-[A-Za-z0-9-]+)\.svg\)", r"\1.print.svg)", text)
+    (project / "floor-article.print.md").write_text(printed, encoding="utf-8")
     return target
 
 
@@ -345,7 +353,7 @@ def floor_commands(project: Path) -> dict[str, list[str]]:
         "floor html (pandoc)": [*common, "--to=html5", "--output=floor.html"],
         "floor epub (pandoc)": [*common, "--to=epub3", "--output=floor.epub"],
         "floor pdf: pandoc -> print html": [
-            *common,
+            *[("floor-article.print.md" if a == "floor-article.md" else a) for a in common],
             "--to=html5",
             f"--css={print_css.as_uri()}",
             "--output=floor.print.html",
@@ -380,17 +388,26 @@ def snakemake(cores: int, snakefile: str | None = None) -> list[str]:
     return command + (["--snakefile", snakefile] if snakefile else [])
 
 
+def article_build(cores: int) -> list[str]:
+    """The front end (``build.uptodate``): Snakemake only when a source changed."""
+    return [str(BIN / "article"), "build", "--cores", str(cores), "--quiet"]
+
+
 def build_cycle(project: Path, env: dict, cores: int, number: int, log: Path) -> dict:
-    """Cold build, no-op rebuild, one-sentence edit: three samples and the jobs the edit ran."""
+    """Cold build, no-op rebuild (``snakemake`` and ``article build``), one-sentence edit: four
+    samples and the jobs the edit ran."""
     clean(project)
     cold = run(snakemake(cores), project, env, log)
     noop = run(snakemake(cores), project, env, log)
+    run(article_build(cores), project, env, log)  # no stamp yet: runs Snakemake, writes it
+    noop_front = run(article_build(cores), project, env, log)
     edited = edit_one_sentence(project, number)
     since = time.time()
     edit = run(snakemake(cores), project, env, log)
     return {
         "cold": cold,
         "noop": noop,
+        "noop article build": noop_front,
         "edit": edit,
         "edited": edited,
         "edit_jobs": jobs_since(project, since),
@@ -510,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         for cores in cores_list:
             result = build_cycle(project, env, cores, number * 10 + cores, log)
-            for kind in ("cold", "noop", "edit"):
+            for kind in ("cold", "noop", "noop article build", "edit"):
                 add(f"{kind} --cores {cores}", result[kind])
             edit_jobs[f"--cores {cores}"] = result["edit_jobs"]
 
@@ -552,6 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = []
     for cores in cores_list:
         cold, noop, edit = (median(f"{k} --cores {cores}") for k in ("cold", "noop", "edit"))
+        front = median(f"noop article build --cores {cores}")
         jobs = edit_jobs[f"--cores {cores}"]
         data_rerun = [j for j in jobs if j.split(":")[0] in DATA_RULES]
         verdicts += [
@@ -561,6 +579,11 @@ def main(argv: list[str] | None = None) -> int:
                 cold / floor <= TARGET_COLD_VS_FLOOR,
             ),
             (f"no-op --cores {cores} < {TARGET_NOOP_S} s", noop, noop < TARGET_NOOP_S),
+            (
+                f"no-op `article build --cores {cores}` < {TARGET_NOOP_S} s",
+                front,
+                front < TARGET_NOOP_S,
+            ),
             (
                 f"edit --cores {cores} <= {TARGET_EDIT_VS_FLOOR}x floor",
                 edit / floor,

@@ -1,8 +1,10 @@
 # Figures generated from manuscript/data/ (issue 5): one script per figure in figures/,
 # run by one wildcard rule with exactly the data files the script reads as inputs, so a
-# change to one data file rebuilds only the figures that read it. Outputs: the SVG and the
-# pandoc Markdown (figure, caption, alt text) that src/build/styles/filters/generated.lua
-# puts in place of the placeholder `::: {#fig-<name> .generated}` in the section files.
+# change to one data file rebuilds only the figures that read it. Outputs: the SVG (text as
+# glyph outlines, for HTML and EPUB), the print SVG (text as text, for the PDF: searchable and
+# faster for WeasyPrint; build.summits.figure_svg) and the pandoc Markdown (figure, caption,
+# alt text) that src/build/styles/filters/generated.lua puts in place of the placeholder
+# `::: {#fig-<name> .generated}` in the section files.
 
 #: figure id (= figures/<id>.py) -> the data files its script reads
 FIGURE_INPUTS = {
@@ -12,7 +14,9 @@ FIGURE_INPUTS = {
 
 #: every generated figure file, for the render rules' inputs
 GENERATED_FIGURES = expand(
-    "output/generated/{figure}.{ext}", figure=sorted(FIGURE_INPUTS), ext=("svg", "md")
+    "output/generated/{figure}.{ext}",
+    figure=sorted(FIGURE_INPUTS),
+    ext=("svg", "print.svg", "md"),
 )
 
 
@@ -28,6 +32,7 @@ rule draw_figure:
         ],
     output:
         svg="output/generated/{figure}.svg",
+        print_svg="output/generated/{figure}.print.svg",
         markdown="output/generated/{figure}.md",
     log:
         "output/logs/draw_figure/{figure}.log",
@@ -39,5 +44,5 @@ rule draw_figure:
         "Drawing {wildcards.figure} from {input.data}"
     shell:
         "{params.python} {input.script} --svg {output.svg} --markdown {output.markdown}"
-        " {input.data} > {log} 2>&1"
+        " --print-svg {output.print_svg} {input.data} > {log} 2>&1"
         " || {{ head -n 3 {log} >&2; echo 'see {log}' >&2; exit 1; }}"

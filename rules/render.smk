@@ -73,12 +73,17 @@ rule render_pdf:
         metadata="manuscript/metadata.yaml",
         config="config/config.yaml",
         code=PDF_FILES,
+        # the figures' print SVGs (text as text) replace the screen SVGs in the PDF
+        figures=[f for f in GENERATED_FIGURES if f.endswith(".print.svg")],
     output:
         pdf="output/article.pdf",
         print_html="output/render/article.print.html",
         profile_css="output/render/profile.css",
     log:
         "output/logs/render_pdf.log",
+    # the longest job (WeasyPrint): started before HTML and EPUB when they are ready together,
+    # so that with --cores 2 they run beside it instead of before it (issue 10)
+    priority: 10
     params:
         article=ARTICLE,
         stamp=f"{BUILD.epoch_s} {BUILD.commit_label}",  # build date, commit: rerun

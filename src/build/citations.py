@@ -1488,6 +1488,11 @@ def _is_citation(item: ParsedItem, bib: Bibliography, corrections: list[Correcti
         return True
     if _match_correction(item, corrections, count=False) is not None:
         return True
+    if not re.search(r"[^\W\d_]", item.names):
+        # "(1815-1853)": no letter, so no author, corporate or title name (APA 7 8.10-8.11
+        # cite names); checked before any in-text form is rendered (issue 10: citeproc-py
+        # would otherwise render all 64 entries, 0.6 s)
+        return False
     wanted = {corporate_key(item.names), corporate_key(item.segments[0])}
     words = _probe_words(item)
     return any(

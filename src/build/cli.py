@@ -5,6 +5,10 @@ Each stage module exposes two functions:
 * ``configure_parser(parser: argparse.ArgumentParser) -> None`` adds its options;
 * ``command(**options) -> int`` does the work with plain values and returns an exit code.
 
+A stage that hands its arguments to another program (``article build``: Snakemake) also has
+``command_argv(argv: Sequence[str]) -> int``, which gets the words after the stage name as
+they are; its parser then only serves ``article STAGE --help``.
+
 This module only parses arguments, turns them into plain keyword arguments and
 prints :class:`build.errors.PipelineError` messages (``path:line:col: message`` plus a
 hint) to standard error with exit code 1 instead of a traceback.
@@ -29,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "safety": ("build.safety", "refuse remote or outside resources; report active HTML"),
     "diff": ("build.trackchanges", "tracked changes between two git revisions (HTML, PDF)"),
     "provenance": ("build.provenance", "write output/manifest.json (hashes, commit, versions)"),
+    "build": (
+        "build.uptodate",
+        "build the article; skip Snakemake when no source changed since the last build",
+    ),
 }
 
 
@@ -52,11 +60,20 @@ def main(argv: list[str] | None = None) -> int:
         except ModuleNotFoundError:
             continue
         module.configure_parser(sp)
+    if chosen in COMMANDS and words[:1] == [chosen] and words[1:] not in (["-h"], ["--help"]):
+        module = importlib.import_module(COMMANDS[chosen][0])
+        if hasattr(module, "command_argv"):
+            return _run(module.command_argv, words[1:])
     args = parser.parse_args(argv)
     options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "stage"}
     module = importlib.import_module(args._module)
+    return _run(module.command, **options)
+
+
+def _run(function, *args, **options) -> int:
+    """Call a stage's command; a :class:`PipelineError` becomes its message and exit code 1."""
     try:
-        return int(module.command(**options) or 0)
+        return int(function(*args, **options) or 0)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

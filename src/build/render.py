@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -823,6 +823,44 @@ def print_html(ast: dict[str, Any], stylesheets: Sequence[str], profile: Profile
 # --------------------------------------------------------------------------- edge: PDF
 
 
+#: suffix of a generated figure's print SVG beside its screen SVG (rules/figures.smk)
+PRINT_SVG_SUFFIX = ".print.svg"
+
+
+def print_figures(
+    ast: dict[str, Any], exists: Callable[[str], bool] = os.path.isfile
+) -> dict[str, Any]:
+    """The AST with every SVG image that has a print SVG beside it pointing to that file.
+
+    ``output/generated/fig-x.svg`` draws text as glyph outlines (screens, HTML and EPUB);
+    ``fig-x.print.svg`` keeps it as text, which WeasyPrint sets in the embedded font: the
+    PDF's figure labels can be searched and selected, and WeasyPrint is ~0.7 s faster
+    (:func:`build.summits.figure_svg`, issue 10).
+
+    Args:
+        ast: pandoc's JSON AST (not modified).
+        exists: whether a path (as written in the image's src) is a file.
+
+    Returns:
+        a new AST; images without a print SVG, and every other element, are unchanged.
+    """
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("t") == "Image":
+            attr, inlines, (src, title) = node["c"]
+            if src.endswith(".svg") and not src.endswith(PRINT_SVG_SUFFIX):
+                candidate = src[: -len(".svg")] + PRINT_SVG_SUFFIX
+                if exists(candidate):
+                    return {"t": "Image", "c": [attr, walk(inlines), [candidate, title]]}
+        return {key: walk(value) for key, value in node.items()}
+
+    return walk(ast)
+
+
 def _confined_fetcher(roots: Sequence[Path]) -> Any:
     """A WeasyPrint URL fetcher that serves only ``data:`` URLs and files under ``roots``.
 
@@ -865,8 +903,9 @@ def write_pdf(
     print_html_path: str | Path,
     roots: Sequence[Path] = (),
 ) -> int:
-    """Write the PDF: pandoc -> print HTML (linking ``print.css`` and the generated profile CSS)
-    -> WeasyPrint, PDF/UA-1 variant (tagged, language set, structure tree).
+    """Write the PDF: pandoc -> print HTML (linking ``print.css`` and the generated profile CSS,
+    figures from their print SVGs: :func:`print_figures`) -> WeasyPrint, PDF/UA-1 variant
+    (tagged, language set, structure tree).
 
     Args:
         ast: the article AST.
@@ -893,7 +932,7 @@ def write_pdf(
     # importing WeasyPrint takes ~0.5 s: done while pandoc writes the print HTML (issue 10)
     importer = threading.Thread(target=importlib.import_module, args=("weasyprint",))
     importer.start()
-    write_atomic(html_path, print_html(ast, hrefs, profile))
+    write_atomic(html_path, print_html(print_figures(ast), hrefs, profile))
     importer.join()
 
     from weasyprint import HTML

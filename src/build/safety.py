@@ -453,7 +453,25 @@ def _meta_findings(meta: dict[str, Any], path: str, text: str, in_section: bool)
     return result
 
 
-def check_markdown(path: str, text: str, root: Path) -> Findings:
+def _pandoc_json_all(texts: Sequence[str]) -> list[dict[str, Any] | ManuscriptError]:
+    """:func:`_pandoc_json` of every text, run side by side (one pandoc process per text, as
+    many at once as there are CPUs: issue 10); in order, a text pandoc cannot parse gives its
+    :class:`ManuscriptError` in place of the AST."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def parse(text: str) -> dict[str, Any] | ManuscriptError:
+        try:
+            return _pandoc_json(text)
+        except ManuscriptError as error:
+            return error
+
+    if len(texts) < 2:
+        return [parse(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=min(len(texts), os.cpu_count() or 1)) as pool:
+        return list(pool.map(parse, texts))
+
+
+def check_markdown(path: str, text: str, root: Path, ast: dict[str, Any] | None = None) -> Findings:
     """Check one section file (or any pandoc Markdown) for refused resources, active content
     and dangerous metadata keys in YAML blocks.
 
@@ -461,25 +479,32 @@ def check_markdown(path: str, text: str, root: Path) -> Findings:
         path: the file name to report.
         text: its content.
         root: the project root.
+        ast: ``text`` already parsed by :func:`_pandoc_json` (None: parse it here).
 
     Returns:
         the findings, each at the 1-based line and column of its source text (0 when the
         text cannot be found verbatim, e.g. after pandoc normalized a URL).
     """
-    ast = _pandoc_json(text)
+    ast = _pandoc_json(text) if ast is None else ast
     findings = _classify(ast_findings(ast["blocks"]), path, text, root)
     findings.extend(_classify(ast_findings(ast.get("meta", {})), path, text, root))
     findings.extend(_meta_findings(ast.get("meta", {}), path, text, in_section=True))
     return findings
 
 
-def check_metadata(path: str, text: str, root: Path) -> Findings:
+def metadata_document(text: str) -> str:
+    """``metadata.yaml`` as the Markdown document pandoc parses it in (a YAML block)."""
+    return f"---\n{text}\n...\n"
+
+
+def check_metadata(path: str, text: str, root: Path, ast: dict[str, Any] | None = None) -> Findings:
     """Check ``metadata.yaml`` (pandoc reads its strings as Markdown) like a section file:
     refused resources in any field, dangerous keys, markup in the text fields (warnings).
+    ``ast``: :func:`metadata_document` already parsed (None: parse it here).
 
     A YAML syntax error is left to the manuscript and render stages (they report its line).
     """
-    ast = _pandoc_json(f"---\n{text}\n...\n")
+    ast = _pandoc_json(metadata_document(text)) if ast is None else ast
     meta = ast.get("meta", {})
     resources = [f for f in ast_findings(meta) if f[0] == "resource"]
     findings = _classify(resources, path, text, root)
@@ -497,12 +522,19 @@ def check_sources(
     """
     root_path = Path(root).resolve()
     findings = Findings()
-    for section in sections:
-        findings.extend(check_markdown(str(section), _read(section), root_path))
-    if metadata:
-        text = _read(metadata)
+    texts = [(str(section), _read(section)) for section in sections]
+    meta_text = _read(metadata) if metadata else None
+    documents = [text for _, text in texts]
+    if meta_text is not None:
+        documents.append(metadata_document(meta_text))
+    asts = _pandoc_json_all(documents)  # the slow part: pandoc, side by side
+    for (path, text), ast in zip(texts, asts, strict=False):
+        if isinstance(ast, ManuscriptError):
+            raise ast
+        findings.extend(check_markdown(path, text, root_path, ast))
+    if meta_text is not None and not isinstance(asts[-1], ManuscriptError):
         try:
-            findings.extend(check_metadata(str(metadata), text, root_path))
+            findings.extend(check_metadata(str(metadata), meta_text, root_path, asts[-1]))
         except ManuscriptError:
             pass  # malformed YAML: the render stage reports it with its line
     return findings

@@ -33,9 +33,10 @@ def load_script(name: str):
     return module
 
 
-def run_script(name: str, out: Path, data: Path = DATA) -> tuple[bytes, str]:
-    """Run figures/<name>.py in a fresh process; returns (SVG bytes, Markdown)."""
+def run_script(name: str, out: Path, data: Path = DATA) -> tuple[bytes, str, bytes]:
+    """Run figures/<name>.py in a fresh process; returns (SVG bytes, Markdown, print SVG)."""
     svg, markdown = out / f"{name}.svg", out / f"{name}.md"
+    print_svg = out / f"{name}.print.svg"
     subprocess.run(
         [
             sys.executable,
@@ -44,17 +45,19 @@ def run_script(name: str, out: Path, data: Path = DATA) -> tuple[bytes, str]:
             str(svg),
             "--markdown",
             str(markdown),
+            "--print-svg",
+            str(print_svg),
             *(str(data / f) for f in FIGURES[name]),
         ],
         check=True,
         capture_output=True,
     )
-    return svg.read_bytes(), markdown.read_text(encoding="utf-8")
+    return svg.read_bytes(), markdown.read_text(encoding="utf-8"), print_svg.read_bytes()
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Each figure built twice, in two processes: {name: [(svg, md), (svg, md)]}."""
+    """Each figure built twice, in two processes: {name: [(svg, md, print svg), ...]}."""
     results = {}
     for name in FIGURES:
         runs = []
@@ -70,8 +73,33 @@ def built(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_svg_byte_identical_across_runs(built, name):
-    (first, _), (second, _) = built[name]
+    (first, _, first_print), (second, _, second_print) = built[name]
     assert first == second
+    assert first_print == second_print
+
+
+#: labels each figure draws (from manuscript/data/), as they must appear as print SVG text
+PRINT_LABELS = {
+    "fig-timeline": ["Summit 1", "April 26, 1996", "Dushanbe", "India, Pakistan"],
+    "fig-bodies": ["Council of Heads of State", "Charter Art. 11 · Beijing"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_print_svg_keeps_text_as_text_in_the_article_font(built, name):
+    """The PDF's SVG: <text> in Linux Libertine O, no glyph outlines (build.summits.figure_svg)."""
+    screen, _, printed = built[name][0]
+    svg = printed.decode("utf-8")
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)
+    for label in PRINT_LABELS[name]:
+        assert label in texts
+    assert all("font-family: 'Linux Libertine O'" in t for t in re.findall(r"<text\b[^>]*>", svg))
+    assert "LinLibertineO-" not in svg and "<!DOCTYPE" not in svg
+    assert "<title>" in svg.split("<metadata>")[0]
+    assert "<text" not in screen.decode("utf-8")  # the screen SVG draws outlines
+    # same size as the screen SVG
+    size = re.compile(r'<svg[^>]*width="([0-9.]+)pt" height="([0-9.]+)pt"')
+    assert size.search(svg).groups() == size.search(screen.decode("utf-8")).groups()
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
@@ -132,8 +160,10 @@ def test_corrected_date_changes_the_figure(tmp_path, built):
     )
     out = tmp_path / "out"
     out.mkdir()
-    svg, markdown = run_script("fig-timeline", out, data)
+    svg, markdown, print_svg = run_script("fig-timeline", out, data)
     assert svg != built["fig-timeline"][0][0]
+    assert "July 4, 1998" in print_svg.decode("utf-8")
+    assert "July 3, 1998" in built["fig-timeline"][0][2].decode("utf-8")
     assert "July 4, 1998 in Alma Ata" in markdown
     assert "July 3, 1998" not in markdown
 
@@ -324,8 +354,10 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
     first = build()
     assert sorted(first) == [
         "fig-bodies.md",
+        "fig-bodies.print.svg",
         "fig-bodies.svg",
         "fig-timeline.md",
+        "fig-timeline.print.svg",
         "fig-timeline.svg",
         "tbl-summits.md",
     ]
@@ -335,7 +367,11 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
         encoding="utf-8",
     )
     second = build()
-    assert {n for n in first if first[n] != second[n]} == {"fig-bodies.md", "fig-bodies.svg"}
+    assert {n for n in first if first[n] != second[n]} == {
+        "fig-bodies.md",
+        "fig-bodies.print.svg",
+        "fig-bodies.svg",
+    }
     summits = work / "manuscript" / "data" / "summits.yaml"
     summits.write_text(
         summits.read_text(encoding="utf-8").replace('"2000-07-05"', '"2000-07-06"'),
@@ -344,6 +380,7 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
     third = build()
     assert {n for n in second if second[n] != third[n]} == {
         "fig-timeline.md",
+        "fig-timeline.print.svg",
         "fig-timeline.svg",
         "tbl-summits.md",
     }

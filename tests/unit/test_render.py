@@ -707,3 +707,41 @@ def test_style_inputs_give_each_render_step_only_its_styles():
         for step in ("parse", "html", "epub", "pdf")
         for p in render.style_inputs(step)
     )
+
+
+# --------------------------------------------------------------------------- print SVGs
+
+
+def _figure_ast(src: str) -> dict:
+    image = {
+        "t": "Image",
+        "c": [["", [], [["alt", "A timeline"]]], [{"t": "Str", "c": "T"}], [src, ""]],
+    }
+    return {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [{"t": "Plain", "c": [image]}]}
+
+
+def test_print_figures_swaps_in_the_print_svg_when_it_exists():
+    ast = _figure_ast("output/generated/fig-timeline.svg")
+    seen = []
+
+    def exists(path):
+        seen.append(path)
+        return path == "output/generated/fig-timeline.print.svg"
+
+    swapped = render.print_figures(ast, exists)
+    image = swapped["blocks"][0]["c"][0]
+    assert image["c"][2] == ["output/generated/fig-timeline.print.svg", ""]
+    assert image["c"][0] == ["", [], [["alt", "A timeline"]]]  # alt text kept
+    assert seen == ["output/generated/fig-timeline.print.svg"]
+    # the input AST is not modified
+    assert ast["blocks"][0]["c"][0]["c"][2][0] == "output/generated/fig-timeline.svg"
+
+
+@pytest.mark.parametrize(
+    "src", ["output/generated/fig-x.svg", "figures/photo.png", "output/generated/fig-x.print.svg"]
+)
+def test_print_figures_leaves_images_without_a_print_svg(src):
+    ast = _figure_ast(src)
+    assert render.print_figures(ast, lambda path: False) == ast
+    if src.endswith(".print.svg"):  # never .print.print.svg
+        assert render.print_figures(ast, lambda path: True) == ast

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -181,6 +182,19 @@ def test_sanitize_handles_tricky_raw_html(raw: str) -> None:
     for banned in ("onerror", "javascript", "JAVASCRIPT", "vbscript", "<script", "<style",
                    "<iframe", "&#x61;"):  # fmt: skip
         assert banned not in body, body
+
+
+def test_sanitize_keeps_the_order_of_the_attributes_it_does_not_remove() -> None:
+    """Reproducible output: the attributes left after a removal keep their order (a Lua table
+    keyed by name would give a different order from run to run)."""
+    markdown = "[x]{onclick=1 a=1 b=2 c=3 d=4 e=5 f=6}\n"
+    bodies = {pandoc_html(markdown, "--metadata", "title=t").split("<body>")[1] for _ in range(4)}
+    assert len(bodies) == 1
+    body = bodies.pop()
+    assert "onclick" not in body
+    assert re.search(
+        r'data-a="1"\s+data-b="2"\s+data-c="3"\s+data-d="4"\s+data-e="5"\s+data-f="6"', body
+    )
 
 
 def test_sanitize_renders_metadata_markup_as_text() -> None:
