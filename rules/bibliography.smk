@@ -9,6 +9,9 @@ rule lint_bibliography:
         report="output/bibliography/lint.json",
     log:
         "output/logs/lint_bibliography.log",
+    # before the citation normalizer, which also reads refs.bib: a broken entry is reported by
+    # the linter (refs.bib:line, rule id, hint), not as pandoc's parse error (issue 9)
+    priority: 20
     message:
         "Linting {input.bib} (rules: build.bibliography.RULES)"
     shell:

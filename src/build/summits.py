@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -943,6 +944,10 @@ TEXT_WIDTH_MM = 160.0
 #: drawn as glyph outlines, so that it looks the same without the font; in the print SVG (PDF)
 #: it stays text, which WeasyPrint sets in the PDF's embedded font (see :func:`figure_svg`).
 FIGURE_FONT = "Linux Libertine O"
+#: Environment variable naming where a figure script writes its print SVG when ``--print-svg``
+#: is not given (rules/figures.smk sets it, so that scripts with a command line of their own
+#: still run: the rule then uses their outline SVG for the PDF as well).
+PRINT_SVG_ENV = "ARTICLE_PRINT_SVG"
 #: Fixed salt for matplotlib's SVG ids, so the SVG bytes repeat from run to run.
 SVG_HASHSALT = "sco-article"
 
@@ -1052,7 +1057,8 @@ def figure_command(
 
     Args:
         argv: the arguments (None: sys.argv); ``DATA... --svg FILE --markdown FILE
-            [--print-svg FILE]`` (the print SVG: text as text, see :func:`figure_svg`).
+            [--print-svg FILE]`` (the print SVG: text as text, see :func:`figure_svg`;
+            default: the environment variable :data:`PRINT_SVG_ENV`, else none).
         description: the script's one-line description.
         data_help: which data files the script reads (for ``--help``).
         figure_id, caption: the figure's id (``fig-...``) and caption text.
@@ -1064,7 +1070,12 @@ def figure_command(
     parser.add_argument("data", nargs="+", help=data_help)
     parser.add_argument("--svg", required=True, type=Path)
     parser.add_argument("--markdown", required=True, type=Path)
-    parser.add_argument("--print-svg", type=Path, help="the PDF's SVG, text as text")
+    parser.add_argument(
+        "--print-svg",
+        type=Path,
+        default=os.environ.get(PRINT_SVG_ENV) or None,
+        help=f"the PDF's SVG, text as text (default: ${PRINT_SVG_ENV})",
+    )
     args = parser.parse_args(argv)
     dataset = load_data_files(args.data)
     alt = alt_text(dataset)

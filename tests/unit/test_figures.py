@@ -361,6 +361,10 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
         "fig-timeline.svg",
         "tbl-summits.md",
     ]
+    generated = work / "output" / "generated"
+    # the rule hands the print SVG's path to the script in $ARTICLE_PRINT_SVG: text as text
+    assert "<text" in (generated / "fig-bodies.print.svg").read_text(encoding="utf-8")
+    assert "<text" not in (generated / "fig-bodies.svg").read_text(encoding="utf-8")
     bodies = work / "manuscript" / "data" / "bodies.yaml"
     bodies.write_text(
         bodies.read_text(encoding="utf-8").replace("seat: {value: Beijing", "seat: {value: Peking"),
@@ -387,3 +391,34 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
     assert "July 6, 2000" in (work / "output" / "generated" / "tbl-summits.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_script_without_print_svg_gives_its_svg_to_the_pdf(tmp_path):
+    """A figure script with a command line of its own (an earlier revision's, built by
+    `snakemake diff`) ignores $ARTICLE_PRINT_SVG: the rule copies its SVG as the print SVG."""
+    work = tmp_path / "work"
+    shutil.copytree(ROOT / "rules", work / "rules")
+    shutil.copytree(DATA, work / "manuscript" / "data")
+    (work / "figures").mkdir()
+    (work / "figures" / "fig-bodies.py").write_text(
+        "import argparse\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('data', nargs='+')\n"
+        "parser.add_argument('--svg', required=True)\n"
+        "parser.add_argument('--markdown', required=True)\n"
+        "args = parser.parse_args()\n"
+        "open(args.svg, 'w').write('<svg xmlns=\"http://www.w3.org/2000/svg\"/>')\n"
+        "open(args.markdown, 'w').write('![Old](x.svg){#fig-bodies}')\n",
+        encoding="utf-8",
+    )
+    (work / "Snakefile").write_text(
+        'include: "rules/figures.smk"\n\n\nrule all:\n    input:\n'
+        '        "output/generated/fig-bodies.print.svg",\n',
+        encoding="utf-8",
+    )
+    snakemake = [str(Path(sys.executable).parent / "snakemake"), "-c1", "--quiet", "all"]
+    subprocess.run(snakemake, cwd=work, check=True, capture_output=True)
+    generated = work / "output" / "generated"
+    assert (generated / "fig-bodies.print.svg").read_bytes() == (
+        generated / "fig-bodies.svg"
+    ).read_bytes()
