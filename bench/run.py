@@ -177,6 +177,15 @@ class Series:
     def peak_mb(self) -> float:
         return max(s.peak_mb for s in self.samples)
 
+    def as_json(self) -> dict:
+        """Medians, extra values and every sample, as written to the results file."""
+        return {
+            "median_s": self.median_s,
+            "peak_mb": self.peak_mb,
+            **self.extra,
+            "samples": [asdict(x) for x in self.samples],
+        }
+
 
 def run(cmd: Sequence[str], cwd: Path, env: dict[str, str], log: Path | None = None) -> Sample:
     """Run ``cmd`` in ``cwd``; return its wall time and the peak RSS of its process tree.
@@ -703,24 +712,9 @@ def main(argv: list[str] | None = None) -> int:
         "versions": versions(),
         "duration_s": time.time() - started,
         "floor_s": floor,
-        "series": {
-            n: {
-                "median_s": s.median_s,
-                "peak_mb": s.peak_mb,
-                "samples": [asdict(x) for x in s.samples],
-            }
-            for n, s in series.items()
-        },
+        "series": {n: s.as_json() for n, s in series.items()},
         "stages": stages,
-        "scaling": {
-            f: {
-                "median_s": s.median_s,
-                "peak_mb": s.peak_mb,
-                **s.extra,
-                "samples": [asdict(x) for x in s.samples],
-            }
-            for f, s in scaling.items()
-        },
+        "scaling": {f: s.as_json() for f, s in scaling.items()},
         "edit_jobs": edit_jobs,
         "epub_only_change_jobs": epub_jobs,
         "targets": [

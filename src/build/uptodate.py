@@ -305,15 +305,7 @@ def input_fingerprint(
     purelib = Path(sysconfig.get_paths()["purelib"] if site_packages is None else site_packages)
     package_files = None
     if not _inside_sources(package, root):
-        package_files = {
-            "path": str(package),
-            "files": _tree_digests(
-                package,
-                "",
-                lambda _relative, name: name in EXCLUDED_DIRS,
-                lambda relative: relative.endswith(EXCLUDED_SUFFIXES),
-            ),
-        }
+        package_files = {"path": str(package), "files": source_digests(package)}
     return {
         "files": source_digests(root),
         "package": package_files,

@@ -200,18 +200,26 @@ local function clean_attr(el)
   return changed
 end
 
+-- A raw chunk of HTML cleaned: {} when nothing is left (``blank(text)``), a new element of the
+-- same type when something was removed, nil when unchanged or not HTML.
+local function clean_raw(el, blank)
+  if not is_html(el.format) then
+    return nil
+  end
+  local text = clean_html(el.text)
+  if blank(text) then
+    return {}
+  end
+  if text ~= el.text then
+    local make = el.t == "RawInline" and pandoc.RawInline or pandoc.RawBlock
+    return make(el.format, text)
+  end
+  return nil
+end
+
 local function body_inline(el)
   if el.t == "RawInline" then
-    if is_html(el.format) then
-      local text = clean_html(el.text)
-      if text == "" then
-        return {}
-      end
-      if text ~= el.text then
-        return pandoc.RawInline(el.format, text)
-      end
-    end
-    return nil
+    return clean_raw(el, function(text) return text == "" end)
   end
   if el.t == "Link" and unsafe_url(el.target) then
     return el.content
@@ -227,16 +235,7 @@ end
 
 local function body_block(el)
   if el.t == "RawBlock" then
-    if is_html(el.format) then
-      local text = clean_html(el.text)
-      if text:match("^%s*$") then
-        return {}
-      end
-      if text ~= el.text then
-        return pandoc.RawBlock(el.format, text)
-      end
-    end
-    return nil
+    return clean_raw(el, function(text) return text:match("^%s*$") ~= nil end)
   end
   if clean_attr(el) then
     return el
@@ -244,14 +243,26 @@ local function body_block(el)
   return nil
 end
 
+-- The element types (pandoc 3.9) with attributes, besides Link and Image.
+local ATTR_INLINES = { "Span", "Code" }
+local ATTR_BLOCKS = { "Div", "Header", "CodeBlock", "Table", "Figure" }
+
+-- A filter table: ``handlers`` plus ``inline``/``block`` for the attribute-carrying types.
+local function with_attr_types(handlers, inline, block)
+  for _, name in ipairs(ATTR_INLINES) do
+    handlers[name] = inline
+  end
+  for _, name in ipairs(ATTR_BLOCKS) do
+    handlers[name] = block
+  end
+  return handlers
+end
+
 -- The body: only the element types that can carry something to remove (raw HTML, URLs,
 -- attributes); a generic Inline/Block handler would call Lua for every Str and Space.
-local body_filter = {
-  RawInline = body_inline, Link = body_inline, Image = body_inline, Span = body_inline,
-  Code = body_inline,
-  RawBlock = body_block, Div = body_block, Header = body_block, CodeBlock = body_block,
-  Table = body_block, Figure = body_block,
-}
+local body_filter = with_attr_types({
+  RawInline = body_inline, Link = body_inline, Image = body_inline, RawBlock = body_block,
+}, body_inline, body_block)
 
 -- Metadata: markup is shown as text.
 local function meta_attr(el)
@@ -278,10 +289,8 @@ local meta_filter = {
   Image = function(el)
     return el.caption
   end,
-  Span = meta_attr, Code = meta_attr,
-  Div = meta_attr, Header = meta_attr, CodeBlock = meta_attr, Table = meta_attr,
-  Figure = meta_attr,
 }
+with_attr_types(meta_filter, meta_attr, meta_attr)
 
 local function clean_meta(value)
   local kind = pandoc.utils.type(value)
