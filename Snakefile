@@ -1,5 +1,7 @@
-# Publishing pipeline of the article: manuscript/ + refs.bib -> output/article.{html,epub,pdf}.
-# Thin entry file: configuration (checked against its schema), rule files, default target.
+# Publishing pipeline of a journal's articles: for the root article (manuscript/, refs.bib) and
+# every articles/<slug>/ of the same layout -> output/[articles/<slug>/]article.{html,epub,pdf}
+# and the issue's table of contents. Thin entry file: configuration (checked against its
+# schema), rule files, default target.
 from snakemake.utils import min_version
 
 from build.render import validate_workflow_config
@@ -20,7 +22,6 @@ include: "rules/common.smk"
 include: "rules/manuscript.smk"
 include: "rules/cite.smk"
 include: "rules/bibliography.smk"
-include: "rules/tables.smk"
 include: "rules/figures.smk"
 include: "rules/render.smk"
 include: "rules/diff.smk"
@@ -31,7 +32,8 @@ include: "rules/performance.smk"
 rule all:
     default_target: True
     input:
-        rules.render_html.output.html,
-        rules.render_epub.output.epub,
-        rules.render_pdf.output.pdf,
-        rules.write_manifest.output.manifest,
+        expand(
+            "{out}/{name}",
+            out=OUTDIRS,
+            name=("article.html", "article.epub", "article.pdf", "manifest.json"),
+        ),

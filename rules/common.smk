@@ -1,22 +1,51 @@
-# Helpers shared by the rule files (no rules here).
-import os
+# Helpers shared by the rule files (no rules here): the articles, their build stamps, the
+# command every rule runs, and the input functions that map a job to its article.
+#
+# Every rule of an article has the wildcard {out}, the article's output folder: `output` for
+# the root article (manuscript/, refs.bib, figures/ at the top), `output/articles/<slug>` for
+# the article in articles/<slug>/ (build.articles). Adding a folder is all it takes.
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from build import provenance
 from build import render as render_module
-from build.render import STYLES_DIR
+from build.articles import OUTDIR_PATTERN, OUTPUT_DIR, article_for_outdir, discover_articles
+from build.joblog import exit_on_error, failure_notes
 
-# The pipeline's own command, run with the Python that runs Snakemake (.venv), so that it
-# works without an activated virtual environment.
-ARTICLE = f"{shlex.quote(sys.executable)} -m build.cli"
+#: when this run started: the onerror handler prints the failure notes written since
+RUN_START_S = time.time()
 
-# Build stamp (src/build/provenance.py): the build date (SOURCE_DATE_EPOCH: the last commit
-# that touched manuscript/ or refs.bib; outside git, config source_date_epoch_s) and the
-# commit, put with a fixed TZ, locale and hash seed into the environment of every rule.
-BUILD = provenance.build_stamp(".", config.get("source_date_epoch_s"))
-os.environ.update(provenance.build_env(BUILD))
+ARTICLES = exit_on_error(discover_articles, ".")
+OUTDIRS = [a.outdir for a in ARTICLES]
+
+# Build stamps (src/build/provenance.py): computed once, by the process that launches the
+# workflow, for each article from its own sources; a job (on a cluster: a new process on
+# another node that parses this file again) reads them from ARTICLE_BUILD_STAMPS, which
+# Snakemake's executors pass to it (envvars below), and never computes its own.
+STAMPS = exit_on_error(
+    provenance.workflow_stamps,
+    ARTICLES,
+    ".",
+    config.get("source_date_epoch_s"),
+    workflow.is_main_process,
+)
+
+
+envvars:
+    provenance.STAMPS_ENV,
+
+
+# The pipeline's own command, run with the Python that runs Snakemake (.venv), with the fixed
+# time zone, locale and hash seed on its command line (so on any executor), its output in the
+# rule's log and a failure reported the one way of build.joblog.
+FIXED_ENV = " ".join(f"{k}={v}" for k, v in provenance.FIXED_ENV.items())
+ARTICLE = f"env {FIXED_ENV} {shlex.quote(sys.executable)} -m build.cli"
+
+
+wildcard_constraints:
+    out=OUTDIR_PATTERN,
 
 
 # The code each render rule runs (render.py plus the styles its pandoc defaults file uses), so a
@@ -27,6 +56,44 @@ EPUB_FILES = render_module.style_inputs("epub")
 PDF_FILES = render_module.style_inputs("pdf")
 
 
-def section_files(wildcards=None):
-    """Manuscript section files manuscript/NN-*.md, in reading (filename) order."""
-    return sorted(str(p) for p in Path("manuscript").glob("[0-9][0-9]-*.md"))
+def article(wildcards):
+    """The build.articles.Article of a job (from its {out} wildcard)."""
+    return exit_on_error(article_for_outdir, ARTICLES, wildcards.out)
+
+
+def source(relative):
+    """Input function: ``relative`` (e.g. manuscript/metadata.yaml) in the job's article."""
+    return lambda wildcards: article(wildcards).path(relative)
+
+
+def optional_source(relative):
+    """Input function: like source(), but no input when the article has no such file."""
+
+    def inputs(wildcards):
+        path = article(wildcards).path(relative)
+        return [path] if Path(path).is_file() else []
+
+    return inputs
+
+
+def section_files(wildcards):
+    """The article's section files manuscript/NN-*.md, in reading (filename) order."""
+    folder = Path(article(wildcards).path("manuscript"))
+    return sorted(str(p) for p in folder.glob("[0-9][0-9]-*.md"))
+
+
+def stamp_env(wildcards):
+    """`SOURCE_DATE_EPOCH=... ARTICLE_COMMIT=...` of the job's article (a rule parameter, so
+    a new stamp reruns the outputs that carry it)."""
+    return " ".join(
+        f"{k}={shlex.quote(v)}"
+        for k, v in provenance.build_env(STAMPS[wildcards.out]).items()
+        if k not in provenance.FIXED_ENV
+    )
+
+
+onerror:
+    # each failed job wrote its first real error beside its log (build.joblog); repeat them
+    # last, so that the run closes with the cause rather than Snakemake's summary
+    for note in failure_notes([OUTPUT_DIR], RUN_START_S):
+        print(note, file=sys.stderr)

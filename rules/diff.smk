@@ -1,4 +1,4 @@
-# Revision diffs (issue 7): the article between two git revisions as tracked changes.
+# Revision diffs (issue 7): the root article between two git revisions as tracked changes.
 # Not part of `rule all`; run: snakemake --cores 2 diff --config diff_from=REV diff_to=REV
 # The article is built at both revisions from `git archive` in temporary folders (the working
 # tree is never touched) with the current pipeline, then compared (build.trackchanges).
@@ -15,7 +15,6 @@ rule diff:
     log:
         "output/logs/diff.log",
     params:
-        article=ARTICLE,
         diff_from=shlex.quote(str(config.get("diff_from", ""))),
         diff_to=shlex.quote(str(config.get("diff_to", ""))),
         commits=[
@@ -23,9 +22,13 @@ rule diff:
             trackchanges.commit_or_given(config.get("diff_to")),
         ],
         snakefile=workflow.main_snakefile,
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=60,
     message:
         "Tracked changes from {params.diff_from} to {params.diff_to}"
     shell:
-        "{params.article} diff --from {params.diff_from} --to {params.diff_to}"
+        "{ARTICLE} --log {log} diff --from {params.diff_from} --to {params.diff_to}"
         " --snakefile {params.snakefile} --html {output.html} --pdf {output.pdf}"
-        " --log-dir output/logs/diff > {log} 2>&1 && cat {log} >&2 || {{ cat {log} >&2; exit 1; }}"
+        " --log-dir output/logs/diff && cat {log} >&2"

@@ -1,19 +1,27 @@
-# Manuscript check (first stage): metadata.yaml parses and has its required fields, the
-# section files exist, are UTF-8, non-empty and numbered in order. Every later stage depends
-# on it, so a broken metadata.yaml is reported first, with path:line:col and a hint.
+# Manuscript check (first stage of each article): metadata.yaml parses and has its required
+# fields, the section files exist, are UTF-8, non-empty and numbered in order, and no source
+# asks for a remote or outside resource (build.safety). Every later stage depends on it, so a
+# broken metadata.yaml is reported first, with path:line:col and a hint. Its output
+# metadata.json is the checked metadata that every later stage reads.
 
 
 rule check_manuscript:
     input:
-        metadata="manuscript/metadata.yaml",
+        metadata=source("manuscript/metadata.yaml"),
         sections=section_files,
     output:
-        check="output/manuscript/check.txt",
+        check="{out}/manuscript/check.txt",
+        metadata="{out}/manuscript/metadata.json",
     log:
-        "output/logs/check_manuscript.log",
+        "{out}/logs/check_manuscript.log",
+    params:
+        manuscript=source("manuscript"),
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=2,
     message:
-        "Checking manuscript/metadata.yaml and the section files"
+        "Checking {input.metadata} and the section files"
     shell:
-        "{ARTICLE} manuscript --check > {output.check}.tmp 2> {log}"
-        " && mv {output.check}.tmp {output.check}"
-        " || {{ rm -f {output.check}.tmp; cat {log} >&2; echo 'full log: {log}' >&2; exit 1; }}"
+        "{ARTICLE} --log {log} manuscript --check --manuscript-dir {params.manuscript}"
+        " --output {output.check} --metadata-json {output.metadata}"

@@ -1,27 +1,49 @@
-# Provenance (issue 8): output/manifest.json with the sha256 of every input and output, the
-# commit, the build date used (SOURCE_DATE_EPOCH) and the versions of the tools that shape the
-# bytes. See src/build/provenance.py; the build stamp BUILD comes from rules/common.smk.
+# Provenance (issue 8): each article's manifest.json with the sha256 of every input and output,
+# the article's own commit, the build date used (SOURCE_DATE_EPOCH) and the versions of the
+# tools that shape the bytes. See src/build/provenance.py; the stamps come from
+# rules/common.smk.
 
-#: every source file of the article: manuscript (sections, metadata, data, editorial files),
-#: bibliography, journal profile, figure scripts and the workflow itself
-MANIFEST_INPUTS = sorted(
-    {
-        str(p)
-        for pattern in (
-            "manuscript/**/*",
-            "config/*",
-            "figures/*.py",
-            "rules/*.smk",
-        )
-        for p in Path(".").glob(pattern)
-        if p.is_file() and "__pycache__" not in p.parts
-    }
+#: what every article is built with: the journal profile and the workflow itself (the issue
+#: file config/issue.yaml is not among them: it shapes the issue's index, not the articles)
+SHARED_INPUTS = sorted(
+    {str(p) for p in Path("rules").glob("*.smk")}
     | {
         p
-        for p in ("refs.bib", "Snakefile", "pyproject.toml", "requirements.lock")
+        for p in (
+            "config/config.yaml",
+            "config/schema.yaml",
+            "Snakefile",
+            "pyproject.toml",
+            "requirements.lock",
+        )
         if Path(p).is_file()
     }
 )
+
+
+def manifest_sources(wildcards):
+    """Every source file of the job's article (manuscript with its data and editorial files,
+    bibliography, figure scripts) and SHARED_INPUTS."""
+    art = article(wildcards)
+    own = [
+        p
+        for p in Path(art.path("manuscript")).glob("**/*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    own += Path(art.path("figures")).glob("*.py")
+    own += [Path(art.path("refs.bib"))]
+    return sorted({str(p) for p in own if p.is_file()} | set(SHARED_INPUTS))
+
+
+def stamp_params(wildcards):
+    """--epoch-s/--date-source/--commit/--dirty of the job's article, for the manifest."""
+    stamp = STAMPS[wildcards.out]
+    words = [
+        f"--epoch-s {stamp.epoch_s}",
+        f"--date-source {stamp.date_source}",
+        f"--commit {shlex.quote(stamp.commit or '')}",
+    ]
+    return " ".join(words + (["--dirty"] if stamp.dirty else []))
 
 
 rule write_manifest:
@@ -33,24 +55,21 @@ rule write_manifest:
             rules.normalize_citations.output.report,
             rules.normalize_citations.output.table,
             rules.lint_bibliography.output.report,
-            rules.make_summits_table.output.table,
-            *GENERATED_FIGURES,
         ],
-        sources=MANIFEST_INPUTS,
+        generated=generated_files,
+        sources=manifest_sources,
     output:
-        manifest="output/manifest.json",
+        manifest="{out}/manifest.json",
     log:
-        "output/logs/write_manifest.log",
+        "{out}/logs/write_manifest.log",
     params:
-        article=ARTICLE,
-        epoch_s=BUILD.epoch_s,
-        date_source=BUILD.date_source,
-        commit=BUILD.commit or "",
-        dirty="--dirty" if BUILD.dirty else "",
+        stamp=stamp_params,
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=5,
     message:
-        "Writing {output.manifest} (build date {params.epoch_s} from {params.date_source})"
+        "Writing {output.manifest} ({params.stamp})"
     shell:
-        "{params.article} provenance --output {output.manifest} --epoch-s {params.epoch_s}"
-        " --date-source {params.date_source} --commit '{params.commit}' {params.dirty}"
-        " --inputs {input.sources} --outputs {input.outputs}"
-        " > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+        "{ARTICLE} --log {log} provenance --output {output.manifest} {params.stamp}"
+        " --inputs {input.sources} --outputs {input.outputs} {input.generated}"

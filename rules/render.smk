@@ -1,33 +1,36 @@
-# Render stage: parse the article once into pandoc's JSON AST (citations resolved by
+# Render stage: parse each article once into pandoc's JSON AST (citations resolved by
 # citeproc), then write HTML, EPUB and PDF from it. See src/build/render.py.
-# Each command keeps its full output in its log; on failure the log (its first line names
-# path:line) is repeated on stderr, next to Snakemake's own message.
+# Each command keeps its full output in its log; a failure is reported by build.joblog.
 
 
 rule parse_article:
     input:
         markdown=rules.normalize_citations.output.markdown,
-        metadata="manuscript/metadata.yaml",
-        bib="refs.bib",
+        metadata=rules.check_manuscript.output.metadata,
+        bib=source("refs.bib"),
         lint=rules.lint_bibliography.output.report,
-        generated=[rules.make_summits_table.output.table, *GENERATED_FIGURES],
+        generated=generated_files,
         config="config/config.yaml",
         code=PARSE_FILES,
     output:
-        ast="output/render/article.json",
+        ast="{out}/render/article.json",
     log:
-        "output/logs/parse_article.log",
+        "{out}/logs/parse_article.log",
     params:
-        article=ARTICLE,
         sections=section_files,
         csl_style=config["csl_style"],
+        stamp=stamp_env,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     message:
-        "Parsing the article with pandoc citeproc (CSL style: {params.csl_style})"
+        "Parsing {wildcards.out} with pandoc citeproc (CSL style: {params.csl_style})"
     shell:
-        "{params.article} render --to json --markdown {input.markdown} --metadata {input.metadata}"
-        " --bibliography {input.bib} --config {input.config} --sections {params.sections}"
-        " --csl-style {params.csl_style:q}"
-        " --output {output.ast} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+        "env {params.stamp} {ARTICLE} --log {log} render --to json --markdown {input.markdown}"
+        " --metadata {input.metadata} --bibliography {input.bib} --config {input.config}"
+        " --sections {params.sections} --csl-style {params.csl_style:q}"
+        " --generated-dir {wildcards.out}/generated --output {output.ast}"
 
 
 rule render_html:
@@ -36,16 +39,20 @@ rule render_html:
         config="config/config.yaml",
         code=HTML_FILES,
     output:
-        html="output/article.html",
+        html="{out}/article.html",
     log:
-        "output/logs/render_html.log",
+        "{out}/logs/render_html.log",
     params:
-        article=ARTICLE,
+        stamp=stamp_env,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     message:
         "Writing the standalone HTML page {output.html}"
     shell:
-        "{params.article} render --to html --ast {input.ast} --config {input.config}"
-        " --output {output.html} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+        "env {params.stamp} {ARTICLE} --log {log} render --to html --ast {input.ast}"
+        " --config {input.config} --output {output.html}"
 
 
 rule render_epub:
@@ -54,42 +61,50 @@ rule render_epub:
         config="config/config.yaml",
         code=EPUB_FILES,
     output:
-        epub="output/article.epub",
+        epub="{out}/article.epub",
     log:
-        "output/logs/render_epub.log",
+        "{out}/logs/render_epub.log",
     params:
-        article=ARTICLE,
-        stamp=f"{BUILD.epoch_s} {BUILD.commit_label}",  # build date, commit: rerun
+        stamp=stamp_env,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     message:
         "Writing the EPUB 3 {output.epub}"
     shell:
-        "{params.article} render --to epub --ast {input.ast} --config {input.config}"
-        " --output {output.epub} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+        "env {params.stamp} {ARTICLE} --log {log} render --to epub --ast {input.ast}"
+        " --config {input.config} --output {output.epub}"
 
 
 rule render_pdf:
     input:
         ast=rules.parse_article.output.ast,
-        metadata="manuscript/metadata.yaml",
+        metadata=rules.check_manuscript.output.metadata,
         config="config/config.yaml",
         code=PDF_FILES,
         # the figures' print SVGs (text as text) replace the screen SVGs in the PDF
-        figures=[f for f in GENERATED_FIGURES if f.endswith(".print.svg")],
+        figures=lambda wildcards: [
+            f for f in generated_files(wildcards) if f.endswith(".print.svg")
+        ],
     output:
-        pdf="output/article.pdf",
-        print_html="output/render/article.print.html",
-        profile_css="output/render/profile.css",
+        pdf="{out}/article.pdf",
+        print_html="{out}/render/article.print.html",
+        profile_css="{out}/render/profile.css",
     log:
-        "output/logs/render_pdf.log",
+        "{out}/logs/render_pdf.log",
     # the longest job (WeasyPrint): started before HTML and EPUB when they are ready together,
     # so that with --cores 2 they run beside it instead of before it (issue 10)
     priority: 10
     params:
-        article=ARTICLE,
-        stamp=f"{BUILD.epoch_s} {BUILD.commit_label}",  # build date, commit: rerun
+        stamp=stamp_env,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     message:
         "Writing the PDF {output.pdf} with WeasyPrint (print HTML: {output.print_html})"
     shell:
-        "{params.article} render --to pdf --ast {input.ast} --metadata {input.metadata}"
-        " --config {input.config} --print-html {output.print_html}"
-        " --output {output.pdf} > {log} 2>&1 || {{ cat {log} >&2; exit 1; }}"
+        "env {params.stamp} {ARTICLE} --log {log} render --to pdf --ast {input.ast}"
+        " --metadata {input.metadata} --config {input.config}"
+        " --print-html {output.print_html} --output {output.pdf}"

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "safety": ("build.safety", "refuse remote or outside resources; report active HTML"),
     "diff": ("build.trackchanges", "tracked changes between two git revisions (HTML, PDF)"),
     "provenance": ("build.provenance", "write output/manifest.json (hashes, commit, versions)"),
+    "script": ("build.joblog", "run an article's figure or table script (figures/*.py)"),
     "build": (
         "build.uptodate",
         "build the article; skip Snakemake when no source changed since the last build",
@@ -41,14 +42,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``article`` command; returns the process exit code."""
+    """Entry point of the ``article`` command; returns the process exit code.
+
+    ``article --log LOG STAGE ...`` (the form every workflow rule uses) sends the stage's output
+    to LOG and reports a failure the one way of :mod:`build.joblog`.
+    """
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] == ["--log"] and len(words) > 2:
+        from build.joblog import run_logged
+
+        return run_logged(words[1], lambda: _main(words[2:]))
+    return _main(words)
+
+
+def _main(words: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="article",
         description="Run one stage of the article pipeline (article STAGE --help: its options).",
     )
     sub = parser.add_subparsers(dest="stage", required=True, metavar="STAGE")
     # Import only the chosen stage's module: the others may load slow ones (README: Performance).
-    words = sys.argv[1:] if argv is None else argv
     chosen = next((word for word in words if not word.startswith("-")), None)
     for name, (module_name, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text)
@@ -64,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(COMMANDS[chosen][0])
         if hasattr(module, "command_argv"):
             return _run(module.command_argv, words[1:])
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "stage"}
     module = importlib.import_module(args._module)
     return _run(module.command, **options)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -384,6 +385,21 @@ def check_manuscript(manuscript_dir: str | Path) -> tuple[dict[str, Any], list[P
     return metadata, sections
 
 
+def metadata_json(metadata: dict[str, Any]) -> str:
+    """The checked metadata as the JSON the later stages read (pandoc's ``--metadata-file``
+    reads it like the YAML: JSON is YAML 1.2). Dates become ISO 8601 strings (YAML 1.1
+    timestamps that PyYAML turns into ``date`` objects are text for pandoc too)."""
+    import datetime
+    import json
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        raise TypeError(f"{type(value).__name__} in metadata")
+
+    return json.dumps(metadata, ensure_ascii=False, indent=1, sort_keys=True, default=plain) + "\n"
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Options of ``article manuscript``."""
     parser.add_argument(
@@ -397,20 +413,48 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the manuscript directory (default: %(default)s)",
     )
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the summary here (atomically) instead of stdout"
+    )
+    parser.add_argument(
+        "--metadata-json",
+        metavar="FILE",
+        help="also run the safety checks of the sources and write the checked metadata here "
+        "(JSON), the file every later stage reads",
+    )
 
 
-def command(check: bool = False, manuscript_dir: str = "manuscript") -> int:
+def command(
+    check: bool = False,
+    manuscript_dir: str = "manuscript",
+    output: str | None = None,
+    metadata_json: str | None = None,
+) -> int:
     """Validate the manuscript; with ``--check`` print a summary, else the section paths.
+    With ``metadata_json``, also refuse unsafe sources (:func:`build.safety.guard_sources`)
+    and write the checked metadata (:func:`metadata_json`) for the later stages.
 
-    Returns 0; problems propagate as :class:`ManuscriptError` (the CLI prints them, exit 1).
+    Returns 0; problems propagate as :class:`ManuscriptError` (the CLI prints them, exit 1),
+    and then nothing is written.
     """
+    from build.atomic import write_text_atomic
+
     metadata, sections = check_manuscript(manuscript_dir)
+    if metadata_json:
+        from build import safety
+
+        safety.guard_sources(sections, Path(manuscript_dir) / "metadata.yaml")
+        write_text_atomic(metadata_json, globals()["metadata_json"](metadata))
     if check:
-        print(
+        lines = [
             f"{manuscript_dir}: ok: {len(metadata.get('author', []))} authors, "
             f"{len(sections)} sections"
-        )
+        ]
     else:
-        for path in sections:
-            print(path)
+        lines = [str(path) for path in sections]
+    text = "\n".join(lines) + "\n"
+    if output:
+        write_text_atomic(output, text)
+    else:
+        sys.stdout.write(text)
     return 0

@@ -2,16 +2,22 @@
 
 Terms used in this module:
 
-* ``build date``: the moment every output claims as its date, as Unix seconds (UTC), handed to
-  every tool as ``SOURCE_DATE_EPOCH`` (reproducible-builds.org specification). It is, in order:
-  a ``SOURCE_DATE_EPOCH`` already set in the environment; else the committer date of the last
-  commit that touched the sources (``git log -1 --format=%ct -- manuscript refs.bib``); else,
-  outside a git checkout, the profile's ``source_date_epoch_s`` (``config/config.yaml``).
-* ``commit``: the 40-digit id of ``HEAD``; ``dirty`` when tracked or untracked (not ignored)
-  files differ from it. ``None`` outside a git checkout.
+Each article has its own version of record: its stamp comes from its own sources
+(:attr:`build.articles.Article.own_sources`), so a commit that changes one article changes no
+byte of another article's outputs.
+
+* ``build date``: the moment every output of an article claims as its date, as Unix seconds
+  (UTC), handed to every tool as ``SOURCE_DATE_EPOCH`` (reproducible-builds.org specification).
+  It is, in order: a ``SOURCE_DATE_EPOCH`` already set in the environment; else the committer
+  date of the last commit that touched the article's own sources (``git log -1 -- <sources>``);
+  else, outside a git checkout, the profile's ``source_date_epoch_s`` (``config/config.yaml``).
+* ``commit``: the 40-digit id of the last commit that touched the article's own sources;
+  ``dirty`` when tracked or untracked (not ignored) files among them differ from ``HEAD``.
+  ``None`` outside a git checkout.
 * ``build stamp``: the build date, where it came from, the commit and ``dirty``
-  (:class:`BuildStamp`); the Snakefile computes it once (``rules/common.smk``) and puts it in the
-  environment of every rule (:func:`build_env`), with the time zone and locale fixed.
+  (:class:`BuildStamp`); the process that launches the workflow computes the stamps of every
+  article once (:func:`workflow_stamps`, ``rules/common.smk``) and hands them to its jobs in
+  :data:`STAMPS_ENV`; each rule passes its article's stamp on the command line.
 * ``manifest``: a JSON file with the sha256 of every input and output, the build stamp and the
   versions of the tools that shape the bytes (Python, pandoc, WeasyPrint, citeproc-py,
   Snakemake, the fonts' Debian package).
@@ -40,8 +46,9 @@ from typing import Any
 
 from build.errors import PipelineError
 
-#: The sources whose last commit gives the build date.
-SOURCE_PATHS = ("manuscript", "refs.bib")
+#: The root article's own sources, whose last commit gives its build date and commit stamp
+#: (:attr:`build.articles.Article.own_sources`).
+SOURCE_PATHS = ("manuscript", "refs.bib", "figures")
 
 #: Fixed time zone, locale and hash seed of every rule (manubot: fixed TZ and locale).
 FIXED_ENV = {"TZ": "UTC", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
@@ -138,13 +145,17 @@ def build_stamp(
     root: str | Path = ".",
     config_epoch_s: int | None = None,
     environ: Mapping[str, str] | None = None,
+    sources: Sequence[str] = SOURCE_PATHS,
 ) -> BuildStamp:
-    """The build stamp of the project at ``root`` (see the module docstring for the order).
+    """The build stamp of one article of the project at ``root`` (see the module docstring).
 
     Args:
         root: the project folder (a git work tree or not).
         config_epoch_s: the profile's ``source_date_epoch_s``, the fallback outside git.
         environ: the environment (default ``os.environ``); a set ``SOURCE_DATE_EPOCH`` wins.
+        sources: the article's own sources (:attr:`build.articles.Article.own_sources`): the
+            commit is the last one that touched them, ``dirty`` says whether they differ from
+            it, so a commit of another article changes nothing of this one's stamp.
 
     Returns:
         the stamp; ``epoch_s`` is 0 when neither git, the environment nor the config gives one.
@@ -153,17 +164,91 @@ def build_stamp(
         ProvenanceError: ``SOURCE_DATE_EPOCH`` is set but not a number.
     """
     env = os.environ if environ is None else environ
-    commit = _git(["rev-parse", "--verify", "HEAD"], root)
-    dirty = bool(commit) and bool(_git(["status", "--porcelain"], root))
+    head = _git(["rev-parse", "--verify", "HEAD"], root)
+    last = _git(["log", "-1", "--format=%H %ct", "--", *sources], root) if head else None
+    commit, commit_s = last.split() if last else (None, None)
+    status = _git(["status", "--porcelain", "--", *sources], root) if head else None
+    dirty = bool(status)
     if env.get("SOURCE_DATE_EPOCH", "").strip():
         epoch_s, source = parse_epoch(env["SOURCE_DATE_EPOCH"], "SOURCE_DATE_EPOCH"), "environment"
+    elif commit_s:
+        epoch_s, source = int(commit_s), "git"
     else:
-        last = _git(["log", "-1", "--format=%ct", "--", *SOURCE_PATHS], root) if commit else None
-        if last:
-            epoch_s, source = int(last), "git"
-        else:
-            epoch_s, source = int(config_epoch_s or 0), "config"
-    return BuildStamp(epoch_s, source, commit or None, dirty)
+        epoch_s, source = int(config_epoch_s or 0), "config"
+    return BuildStamp(epoch_s, source, commit, dirty)
+
+
+#: Environment variable that carries the stamps of every article from the process that
+#: launches the workflow to its jobs (Snakemake ``envvars:``; on a cluster each job parses the
+#: Snakefile again on another node and must not compute its own).
+STAMPS_ENV = "ARTICLE_BUILD_STAMPS"
+
+
+def encode_stamps(stamps: Mapping[str, BuildStamp]) -> str:
+    """``{output folder: stamp}`` as one shell-safe line,
+    ``output=1764460800:git:<commit>:0;output/articles/x=...`` (inverse: :func:`decode_stamps`)."""
+    return ";".join(
+        f"{outdir}={s.epoch_s}:{s.date_source}:{s.commit or ''}:{int(s.dirty)}"
+        for outdir, s in sorted(stamps.items())
+    )
+
+
+def decode_stamps(text: str) -> dict[str, BuildStamp]:
+    """The stamps of :func:`encode_stamps`.
+
+    Raises:
+        ProvenanceError: a malformed value (not made by :func:`encode_stamps`).
+    """
+    stamps = {}
+    for item in filter(None, text.split(";")):
+        outdir, _, value = item.partition("=")
+        parts = value.split(":")
+        if len(parts) != 4 or not parts[0].isdigit() or parts[3] not in ("0", "1"):
+            raise ProvenanceError(
+                f"malformed build stamp {item!r}",
+                STAMPS_ENV,
+                hint="this variable is set by the workflow for its jobs; unset it and run again",
+            )
+        stamps[outdir] = BuildStamp(int(parts[0]), parts[1], parts[2] or None, parts[3] == "1")
+    return stamps
+
+
+def workflow_stamps(
+    articles: Sequence[Any],
+    root: str | Path = ".",
+    config_epoch_s: int | None = None,
+    main_process: bool = True,
+    environ: dict[str, str] | None = None,
+) -> dict[str, BuildStamp]:
+    """``{output folder: stamp}`` of every article, computed once by the process that launches
+    the workflow and handed to its jobs in :data:`STAMPS_ENV`.
+
+    Args:
+        articles: :class:`build.articles.Article` values.
+        main_process: Snakemake's ``workflow.is_main_process``; a job (``False``) reads the
+            stamps from ``environ`` and never computes them (a cluster node may see another
+            clock, environment or checkout state).
+        environ: the environment (default ``os.environ``); the main process sets
+            :data:`STAMPS_ENV` in it.
+
+    Raises:
+        ProvenanceError: a job without the stamps, or one that lacks an article's stamp.
+    """
+    env = os.environ if environ is None else environ
+    if main_process:
+        stamps = {a.outdir: build_stamp(root, config_epoch_s, env, a.own_sources) for a in articles}
+        env[STAMPS_ENV] = encode_stamps(stamps)
+        return stamps
+    stamps = decode_stamps(env.get(STAMPS_ENV, ""))
+    missing = [a.outdir for a in articles if a.outdir not in stamps]
+    if missing:
+        raise ProvenanceError(
+            f"this job has no build stamp for {', '.join(missing)}",
+            STAMPS_ENV,
+            hint="the executor must pass the workflow's envvars to its jobs (Snakemake's "
+            "pass_envvar_declarations_to_cmd); run the workflow from its launching process",
+        )
+    return stamps
 
 
 def build_env(stamp: BuildStamp) -> dict[str, str]:

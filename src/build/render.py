@@ -54,6 +54,11 @@ FORMATS = ("json", "html", "epub", "pdf")
 #: Fixed environment of every pandoc run (time zone and locale fixed for the build).
 BASE_ENV = {"TZ": "UTC", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
 
+#: Metadata pandoc adds from the command line that names files of this build (the CSL file's
+#: absolute path, the bibliography's path): removed from the AST, so that its bytes and the
+#: EPUB identifier made from them do not depend on where the project or .venv is.
+BUILD_PATH_META = ("csl", "bibliography")
+
 #: pandoc's citeproc warning for a citekey the bibliography lacks (pandoc 3.x wording).
 MISSING_CITATION_RE = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
@@ -153,6 +158,12 @@ def profile_from_config(config: dict[str, Any], path: str = "config/config.yaml"
             hint=f"use one of {', '.join(PAGE_SIZES_MM)}",
         )
     return profile
+
+
+def text_width_mm(profile: Profile) -> float:
+    """The width of the text block in millimetres: the page's width (CSS size keyword, portrait)
+    minus its inner and outer margins. Figures are drawn at this width."""
+    return PAGE_SIZES_MM[profile.page_size][0] - profile.margins.inner_mm - profile.margins.outer_mm
 
 
 def load_profile(path: str | Path, overrides: dict[str, Any] | None = None) -> Profile:
@@ -726,29 +737,30 @@ def parse_article(
     bibliography: str | Path,
     profile: Profile,
     sections: Sequence[str | Path] = (),
+    generated_dir: str | Path = "output/generated",
 ) -> dict[str, Any]:
     """Parse the article once into pandoc's JSON AST, with citations resolved.
 
     Args:
         markdown: the article's Markdown (``output/cite/article.md``).
-        metadata: ``manuscript/metadata.yaml``.
-        bibliography: ``refs.bib``.
+        metadata: the checked metadata (``<output folder>/manuscript/metadata.json`` of
+            ``article manuscript --metadata-json``; the sources' safety checks ran there).
+        bibliography: the article's ``refs.bib``.
         profile: the journal profile (CSL style, journal values).
         sections: the manuscript's section files; missing citekeys are reported at their
             place in these files (else in ``markdown``).
+        generated_dir: the article's generated tables and figures (``<output folder>/generated``,
+            read by ``generated.lua``), relative to the project root.
 
     Returns:
         the AST as a dict (pandoc-api-version, meta, blocks), journal values in ``meta``.
 
     Raises:
-        ManuscriptError: malformed metadata YAML (``path:line:col``).
         RenderError: pandoc fails, or citations name keys that ``bibliography`` lacks
             (an :class:`ErrorList` with every occurrence).
     """
-    read_metadata(_read_text(metadata, ManuscriptError), str(metadata))
-    from build import safety  # issue 9: no remote or outside resource, before pandoc runs
+    from build import safety
 
-    safety.guard_sources(sections or [markdown], metadata)
     csl = resolve_csl(profile.csl_style)
     args = [
         "--defaults",
@@ -759,6 +771,8 @@ def parse_article(
         str(bibliography),
         "--csl",
         str(csl),
+        "--metadata",
+        f"generated-dir={Path(generated_dir).as_posix()}",
         str(markdown),
     ]
     stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
@@ -770,6 +784,9 @@ def parse_article(
     _emit_warnings(stderr)
     tree = json.loads(stdout)
     safety.guard_ast(tree, str(markdown))  # generated tables and figures included
+    meta = tree.get("meta", {})
+    for key in BUILD_PATH_META:  # where the files were, not what the article says
+        meta.pop(key, None)
     return add_profile_meta(tree, profile)
 
 
@@ -996,6 +1013,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sections", nargs="*", default=[], help="section files, to place errors in them"
     )
+    parser.add_argument(
+        "--generated-dir",
+        default="output/generated",
+        help="the article's generated tables and figures (default: %(default)s)",
+    )
     parser.add_argument("--print-html", help="where to keep the print HTML (PDF only)")
     parser.add_argument("--output", required=True, help="the file to write")
 
@@ -1011,6 +1033,7 @@ def command(
     sections: Sequence[str] = (),
     print_html: str | None = None,
     csl_style: str | None = None,
+    generated_dir: str = "output/generated",
 ) -> int:
     """Render one output; returns 0. Errors are raised as :class:`PipelineError`."""
     from build.provenance import stamp_from_environment
@@ -1021,7 +1044,7 @@ def command(
     if ast:
         tree = json.loads(_read_text(ast))
     elif markdown and metadata and bibliography:
-        tree = parse_article(markdown, metadata, bibliography, profile, sections)
+        tree = parse_article(markdown, metadata, bibliography, profile, sections, generated_dir)
     else:
         raise RenderError(
             "no input", hint="give --ast, or --markdown with --metadata and --bibliography"

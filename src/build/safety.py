@@ -30,10 +30,10 @@ build stops before pandoc runs, with ``path:line:col``, and nothing is requested
 content is a **warning** (removed from the outputs, the build goes on). Metadata markup is
 rendered as text by ``sanitize.lua`` (a warning here).
 
-The module also holds the two guards of issue 9 that run around the workflow
+The module also holds the guard of issue 9 that runs before the workflow
 (``rules/safety.smk``): :func:`check_yaml_or_exit` (a journal profile that is not YAML, with
-its line, before Snakemake's ``configfile:``) and :func:`failure_summary` (the last lines of a
-failed ``snakemake`` run: the first real error and the log that holds the rest).
+its line, before Snakemake's ``configfile:``). How a failed job reports its first error is
+:mod:`build.joblog`.
 """
 
 from __future__ import annotations
@@ -94,14 +94,6 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
 _UNSAFE_URL = re.compile(r"^(javascript|vbscript|data:text/html)", re.I)
 _GENERATED_ID = re.compile(r"^(tbl|fig)-[a-z0-9]+(-[a-z0-9]+)*$")
-
-#: The class name Python prints before an uncaught exception's message.
-_EXCEPTION_PREFIX = re.compile(
-    r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|List): (?=\S+:\d+)"
-)
-
-#: Where the message of a failing tool starts: ``path:line[:col]: ...`` or ``error: ...``.
-_LOCATED = re.compile(r"^(error: )?[^\s:][^:\n]*:\d+(:\d+)?: \S")
 
 
 # --------------------------------------------------------------------------- findings
@@ -591,75 +583,6 @@ def check_yaml_or_exit(path: str | Path) -> None:
             file=sys.stderr,
         )
         raise SystemExit(1) from None
-
-
-# --------------------------------------------------------------------------- failures
-
-
-def first_error(log_text: str) -> list[str]:
-    """The first real error of a tool's log: the first ``path:line: ...`` (or ``error:``)
-    line with its ``hint:`` line; else the last non-blank line (a traceback's exception)."""
-    lines = log_text.splitlines()
-    for index, line in enumerate(lines):
-        line = _EXCEPTION_PREFIX.sub("", line)  # an uncaught PipelineError in a traceback
-        if _LOCATED.match(line) or line.startswith(("error: ", "Error: ")):
-            block = [line]
-            if index + 1 < len(lines) and lines[index + 1].lstrip().startswith("hint:"):
-                block.append(lines[index + 1])
-            return block
-    frames = [
-        (m.group(1), m.group(2))
-        for m in (re.match(r'^\s*File "([^"]+)", line (\d+)', ln) for ln in lines)
-        if m and "site-packages" not in m.group(1) and not m.group(1).startswith("<")
-    ]
-    tail = [ln for ln in lines if ln.strip()]
-    if frames and tail:
-        path, line = frames[-1]
-        return [
-            f"{_relative(path)}:{line}: {tail[-1].strip()}",
-            "  hint: this code raised an exception; the traceback is in the log",
-        ]
-    return tail[-1:]
-
-
-def _relative(path: str) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return path
-
-
-def failure_summary(snakemake_logs: Sequence[str | Path]) -> str:
-    """The closing message of a failed ``snakemake`` run (for its ``onerror`` handler).
-
-    Reads Snakemake's own log(s), takes the first failed rule ("Error in rule NAME:") and its
-    ``log:`` file, and returns the first real error of that file and its path.
-
-    Returns:
-        the message ('' when no failed rule is found).
-    """
-    for log in snakemake_logs:
-        try:
-            text = Path(log).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        match = re.search(r"^Error in rule (\S+):\n((?:    .*\n)+)", text, re.M)
-        if not match:
-            continue
-        rule, details = match.group(1), match.group(2)
-        log_line = re.search(r"^    log: (\S+)", details, re.M)
-        if not log_line:
-            return f"build failed in rule {rule}; see {log}"
-        path = log_line.group(1)
-        try:
-            content = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            content = ""
-        error = first_error(content) or ["(the log is empty)"]
-        return "\n".join(
-            [f"build failed in rule {rule}; first error:", *error, f"full log: {path}"]
-        )
-    return ""
 
 
 # --------------------------------------------------------------------------- CLI

@@ -44,14 +44,46 @@ def repo(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- build stamp
 
 
-def test_build_date_is_the_last_commit_touching_the_sources(repo: Path) -> None:
+def test_build_date_and_commit_are_the_last_commit_touching_the_sources(repo: Path) -> None:
     commit(repo, {"manuscript/01-a.md": "# A\n", "refs.bib": "@misc{a,}\n"}, 1_700_000_000)
-    commit(repo, {"refs.bib": "@misc{b,}\n"}, 1_700_000_100)
-    head = commit(repo, {"README.md": "later, not a source\n"}, 1_800_000_000)
+    source = commit(repo, {"refs.bib": "@misc{b,}\n"}, 1_700_000_100)
+    commit(repo, {"README.md": "later, not a source\n"}, 1_800_000_000)
     stamp = provenance.build_stamp(repo, config_epoch_s=1, environ={})
-    assert stamp == BuildStamp(1_700_000_100, "git", head, False)
+    assert stamp == BuildStamp(1_700_000_100, "git", source, False)
     assert stamp.date == "2023-11-14T22:15:00Z"
-    assert stamp.commit_label == head
+    assert stamp.commit_label == source
+
+
+def test_each_article_is_stamped_by_its_own_sources(repo: Path) -> None:
+    root = commit(repo, {"manuscript/01-a.md": "# A\n", "refs.bib": "x\n"}, 1_700_000_000)
+    other = commit(repo, {"articles/b/manuscript/01-b.md": "# B\n"}, 1_700_000_500)
+    (repo / "articles" / "b" / "refs.bib").write_text("uncommitted\n", encoding="utf-8")
+    first = provenance.build_stamp(repo, environ={})
+    second = provenance.build_stamp(repo, environ={}, sources=["articles/b"])
+    assert first == BuildStamp(1_700_000_000, "git", root, False)  # b's commit changes nothing
+    assert second == BuildStamp(1_700_000_500, "git", other, True)  # b's untracked refs.bib
+
+
+def test_stamps_reach_jobs_through_one_variable_and_are_never_recomputed(repo: Path) -> None:
+    from build.articles import Article
+
+    head = commit(repo, {"manuscript/01-a.md": "# A\n"}, 1_700_000_000)
+    articles = [Article("."), Article("articles/b")]
+    env: dict[str, str] = {}
+    stamps = provenance.workflow_stamps(articles, repo, 5, main_process=True, environ=env)
+    assert env[provenance.STAMPS_ENV] == (
+        f"output=1700000000:git:{head}:0;output/articles/b=5:config::0"
+    )
+    job_env = {provenance.STAMPS_ENV: env[provenance.STAMPS_ENV], "SOURCE_DATE_EPOCH": "9"}
+    # a job reads the launcher's stamps: its own SOURCE_DATE_EPOCH or checkout do not count
+    assert provenance.workflow_stamps(articles, "/nonexistent", None, False, job_env) == stamps
+    with pytest.raises(ProvenanceError) as error:
+        provenance.workflow_stamps(articles, repo, None, main_process=False, environ={})
+    assert str(error.value).startswith(
+        "ARTICLE_BUILD_STAMPS: this job has no build stamp for output, output/articles/b"
+    )
+    with pytest.raises(ProvenanceError, match="malformed build stamp 'output=x'"):
+        provenance.decode_stamps("output=x")
 
 
 def test_a_modified_work_tree_is_dirty(repo: Path) -> None:

@@ -273,41 +273,6 @@ def test_weasyprint_fetcher_makes_no_request(tmp_path: Path, server: tuple[str, 
     assert requests == []
 
 
-# --------------------------------------------------------------------------- failures
-
-
-def test_first_error_of_a_log() -> None:
-    log = "info\nerror: a.md:3:4: bad thing\n  hint: fix it\nmore\n"
-    assert safety.first_error(log) == ["error: a.md:3:4: bad thing", "  hint: fix it"]
-    traceback = (
-        "Traceback (most recent call last):\n"
-        '  File "/x/site-packages/y.py", line 9, in f\n'
-        '  File "figures/fig-a.py", line 12, in <module>\n'
-        "RuntimeError: boom\n"
-    )
-    assert safety.first_error(traceback)[0] == "figures/fig-a.py:12: RuntimeError: boom"
-    uncaught = "Traceback...\nbuild.errors.DataError: d.yaml:5:2: bad date\n  hint: h\n"
-    assert safety.first_error(uncaught) == ["d.yaml:5:2: bad date", "  hint: h"]
-
-
-def test_failure_summary_names_the_failed_rule_and_its_log(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "logs").mkdir()
-    (tmp_path / "logs" / "b.log").write_text("x.md:3:1: bad thing\n  hint: do y\nrest\n")
-    snakelog = tmp_path / "snakemake.log"
-    snakelog.write_text(
-        "Error in rule b:\n    message: None\n    jobid: 1\n"
-        "    log: logs/b.log (check log file(s) for error details)\n"
-    )
-    assert safety.failure_summary([snakelog]) == (
-        "build failed in rule b; first error:\nx.md:3:1: bad thing\n  hint: do y\n"
-        "full log: logs/b.log"
-    )
-    assert safety.failure_summary([tmp_path / "missing.log"]) == ""
-
-
 def test_malformed_profile_yaml_exits_with_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

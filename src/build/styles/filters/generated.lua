@@ -12,8 +12,9 @@ the table or figure carrying the same id (e.g. `Table: caption {#tbl-summits}`),
 the id, so cross-references resolve. Header cells of generated tables get scope="col"
 (WCAG 2.1 technique H63), which pandoc's HTML writer prints as <th scope="col">.
 
-<generated-dir> is the metadata field `generated-dir`, default "output/generated", relative
-to the directory pandoc runs in. Run BEFORE --citeproc (citations in cells are then resolved)
+<generated-dir> is the metadata field `generated-dir` (the article's output folder plus
+"/generated", set by the render stage; removed from the metadata here), default
+"output/generated", relative to the directory pandoc runs in. Run BEFORE --citeproc (citations in cells are then resolved)
 and before crossref.lua (which numbers the captions).
 
 Errors (pandoc stops with the message): a placeholder without id, a missing file, a file
@@ -77,6 +78,7 @@ function Pandoc(doc)
   local dir = DEFAULT_DIR
   if doc.meta["generated-dir"] ~= nil then
     dir = pandoc.utils.stringify(doc.meta["generated-dir"])
+    doc.meta["generated-dir"] = nil  -- a build path, not the article's metadata
   end
   return doc:walk({ Div = function(div) return expand(div, dir) end })
 end

@@ -1,0 +1,100 @@
+"""build.articles: the articles of a repository are found by globbing its folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build.articles import (
+    Article,
+    ArticleError,
+    article_for_outdir,
+    declared_data,
+    discover_articles,
+)
+from build.errors import ErrorList
+
+
+def make_article(folder: Path) -> None:
+    (folder / "manuscript").mkdir(parents=True)
+    (folder / "manuscript" / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+
+
+def test_root_article_first_then_the_folders_in_name_order(tmp_path: Path) -> None:
+    make_article(tmp_path)
+    for slug in ("zeta", "alpha-2", "beta"):
+        make_article(tmp_path / "articles" / slug)
+    (tmp_path / "articles" / ".hidden").mkdir()
+    (tmp_path / "articles" / "README.md").write_text("not an article\n")
+    found = discover_articles(tmp_path)
+    assert [a.folder for a in found] == [".", "articles/alpha-2", "articles/beta", "articles/zeta"]
+    assert [a.outdir for a in found] == [
+        "output",
+        "output/articles/alpha-2",
+        "output/articles/beta",
+        "output/articles/zeta",
+    ]
+    assert article_for_outdir(found, "output/articles/beta").slug == "beta"
+
+
+def test_a_repository_of_further_articles_only(tmp_path: Path) -> None:
+    make_article(tmp_path / "articles" / "one")
+    assert discover_articles(tmp_path) == [Article("articles/one")]
+
+
+def test_paths_and_own_sources() -> None:
+    root, other = Article("."), Article("articles/b")
+    assert root.path("refs.bib") == "refs.bib" and root.slug == ""
+    assert other.path("manuscript/metadata.yaml") == "articles/b/manuscript/metadata.yaml"
+    assert root.own_sources == ("manuscript", "refs.bib", "figures")
+    assert other.own_sources == ("articles/b",)
+
+
+def test_a_folder_that_is_not_an_article_is_an_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "articles" / "draft" / "manuscript").mkdir(parents=True)
+    with pytest.raises(ArticleError) as error:
+        discover_articles(tmp_path)
+    assert str(error.value).startswith(
+        "articles/draft: an article folder needs manuscript/metadata.yaml\n  hint: add "
+    )
+    make_article(tmp_path / "articles" / "Bad Name")
+    with pytest.raises(ErrorList) as errors:
+        discover_articles(tmp_path)
+    assert [str(e).splitlines()[0] for e in errors.value.errors] == [
+        "articles/Bad Name: article folder name 'Bad Name' is not a slug",
+        "articles/draft: an article folder needs manuscript/metadata.yaml",
+    ]
+
+
+def test_unknown_output_folder(tmp_path: Path) -> None:
+    with pytest.raises(ArticleError, match="no article builds to output/articles/gone/"):
+        article_for_outdir([Article(".")], "output/articles/gone")
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            '"""Doc."""\n# data: summits.yaml membership.yaml\nimport x\n',
+            ["summits.yaml", "membership.yaml"],
+        ),
+        ("#data:\n", []),
+        ("#  data:   one.yaml\n", ["one.yaml"]),
+    ],
+)
+def test_declared_data(text: str, names: list[str]) -> None:
+    assert declared_data(text, "figures/fig-a.py") == names
+
+
+def test_declared_data_errors_name_the_script_and_line() -> None:
+    with pytest.raises(ArticleError) as error:
+        declared_data("import x\n", "figures/fig-a.py")
+    assert str(error.value).startswith(
+        "figures/fig-a.py: a figure or table script must name the data files it reads"
+    )
+    with pytest.raises(ArticleError) as error:
+        declared_data("\n\n# data: ../secret.yaml\n", "figures/tbl-b.py")
+    assert str(error.value).startswith(
+        "figures/tbl-b.py:3: data file '../secret.yaml' is not a file name of manuscript/data/"
+    )
