@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "linebreaks": ("build.linebreaks", "one sentence per line in Markdown (--check, --write)"),
     "safety": ("build.safety", "refuse remote or outside resources; report active HTML"),
     "diff": ("build.trackchanges", "tracked changes between two git revisions (HTML, PDF)"),
+    "issue": ("build.issue", "write the issue's table of contents (output/issue/index.html)"),
     "provenance": ("build.provenance", "write output/manifest.json (hashes, commit, versions)"),
     "script": ("build.joblog", "run an article's figure or table script (figures/*.py)"),
     "build": (

@@ -214,8 +214,9 @@ def yaml_position(text: str, keys: Sequence[str | int]) -> tuple[int, int]:
     return position
 
 
-def _config_hint(error: Any, key: str) -> str:
-    """What to do about one JSON Schema violation (``jsonschema.ValidationError``)."""
+def _config_hint(error: Any, key: str, schema_name: str = "config/schema.yaml") -> str:
+    """What to do about one JSON Schema violation (``jsonschema.ValidationError``) of a file
+    checked against ``schema_name``."""
     validator, expected = error.validator, error.validator_value
     unit = next(
         (u for part in key.split(".") for sfx, u in UNIT_SUFFIXES.items() if part.endswith(sfx)),
@@ -236,13 +237,16 @@ def _config_hint(error: Any, key: str) -> str:
         known = ", ".join(sorted(error.schema.get("properties", {})))
         return f"remove or rename the key; known keys here: {known}"
     if validator == "required":
-        return "add the missing key (see config/schema.yaml)"
+        return f"add the missing key (see {schema_name})"
     if validator == "pattern":
-        return f"the value must match the pattern {expected} (see config/schema.yaml)"
+        return f"the value must match the pattern {expected} (see {schema_name})"
+    if validator == "format":
+        example = {"date": "2025-06-30"}.get(expected, "")
+        return f"write a valid {expected}{f', e.g. {example}' if example else ''}"
     if validator in ("minimum", "maximum"):
         bound = ">=" if validator == "minimum" else "<="
         return f"use a value {bound} {expected}{unit and ' ' + unit}"
-    return "check the value against config/schema.yaml"
+    return f"check the value against {schema_name}"
 
 
 #: Unit suffixes of config keys (STYLE.md: units live in names) and their unit words.
@@ -272,32 +276,79 @@ def check_config(
             ``config/config.yaml:23:10: page.margin_mm.top: '20mm' is not of type 'number'``
             and ``hint: write a plain number of millimetres without a unit or quotes``.
     """
-    import jsonschema
-
-    def _config_error(name: str, message: str, hint: str) -> ConfigError:
-        keys = name.split(".")
-        if keys[0] in overridden:
-            return ConfigError(f"{name}: {message} (given with --config)", path, hint=hint)
-        line, column = yaml_position(text, keys) if text else (0, 0)
-        return ConfigError(f"{name}: {message}", path, line, column, hint)
-
-    errors: list[PipelineError] = []
-    validator = jsonschema.Draft202012Validator(schema)
-    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
-        keys = list(error.path)
-        if error.validator == "additionalProperties":
-            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
-            keys += extra[:1]
-        name = ".".join(map(str, keys)) or "(top level)"
-        errors.append(_config_error(name, error.message, _config_hint(error, name)))
+    errors = schema_errors(config, schema, path, text, overridden=overridden)
     style = config.get("csl_style") if isinstance(config, dict) else None
     if isinstance(style, str):
         try:
             resolve_csl(style)
         except ConfigError as error:
-            errors.append(_config_error("csl_style", error.message, error.hint))
+            errors.append(
+                _located_error("csl_style", error.message, error.hint, path, text, overridden)
+            )
     if errors:
         raise ErrorList(errors)
+
+
+def _located_error(
+    name: str,
+    message: str,
+    hint: str,
+    path: str,
+    text: str,
+    overridden: Sequence[str] = (),
+    error_type: type[PipelineError] = ConfigError,
+) -> PipelineError:
+    """``error_type`` for the value at the dotted key ``name`` of the YAML ``text``, placed at
+    its line and column (at line 1 for a problem of the whole document)."""
+    keys: list[str | int] = [int(k) if k.isdigit() else k for k in name.split(".")]
+    if keys[0] in overridden:
+        return error_type(f"{name}: {message} (given with --config)", path, hint=hint)
+    line, column = yaml_position(text, keys) if text else (0, 0)
+    if text and not line and name == "(top level)":
+        line, column = 1, 1
+    return error_type(f"{name}: {message}", path, line, column, hint)
+
+
+def schema_errors(
+    data: Any,
+    schema: dict[str, Any],
+    path: str,
+    text: str = "",
+    schema_name: str = "config/schema.yaml",
+    error_type: type[PipelineError] = ConfigError,
+    overridden: Sequence[str] = (),
+) -> list[PipelineError]:
+    """Every JSON Schema (2020-12) violation of a parsed YAML document, each placed at its
+    ``path:line:col`` with a hint (the shared core of :func:`check_config` and of the issue
+    file's check, :mod:`build.issue`).
+
+    Args:
+        data: the parsed document.
+        schema: the parsed JSON Schema.
+        path: the document's path, named in every message.
+        text: the document's YAML text, for lines and columns ("" = none).
+        schema_name: the schema's path, named in the hints.
+        error_type: the :class:`PipelineError` subclass of the problems.
+        overridden: top-level keys given on the command line (no line; see check_config).
+
+    Returns:
+        the problems, sorted by key path; empty when the document is valid.
+    """
+    import jsonschema
+
+    errors: list[PipelineError] = []
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        keys = list(error.path)
+        if error.validator == "additionalProperties":
+            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            keys += extra[:1]
+        name = ".".join(map(str, keys)) or "(top level)"
+        hint = _config_hint(error, name, schema_name)
+        errors.append(_located_error(name, error.message, hint, path, text, overridden, error_type))
+    return errors
 
 
 def validate_workflow_config(
@@ -388,6 +439,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "filters/figure-caption-top.lua",
         "css/print.css",
     ),
+    "issue": ("css/issue.css",),  # build.issue: the issue's table of contents
 }
 
 
@@ -395,7 +447,7 @@ def style_inputs(step: str) -> list[str]:
     """The files a render step depends on: this module plus its style files (absolute paths).
 
     Args:
-        step: ``parse``, ``html``, ``epub`` or ``pdf``.
+        step: ``parse``, ``html``, ``epub``, ``pdf`` or ``issue``.
     Returns:
         Paths as strings, for the ``input:`` of the workflow's render rules, so that a change
         to an EPUB stylesheet re-renders the EPUB and nothing else.
@@ -437,6 +489,40 @@ def _parse_yaml(text: str, path: str, error_type: type[PipelineError]) -> Any:
             column,
             hint="fix the YAML syntax at this place (indentation, a missing colon or quote)",
         ) from error
+    except ValueError as error:  # a plain scalar YAML resolves but cannot build: 2025-13-01
+        line, column = _unbuildable_scalar(text)
+        raise error_type(
+            f"a value YAML reads as a date or number is not one ({error})",
+            path,
+            line,
+            column,
+            hint="correct the value (dates are YYYY-MM-DD), or quote it to keep it as text",
+        ) from error
+
+
+def _unbuildable_scalar(text: str) -> tuple[int, int]:
+    """1-based (line, column) of the first plain scalar of ``text`` that PyYAML's safe
+    loader resolves to a type (a timestamp, say) but cannot construct; (0, 0) if none."""
+    loader = yaml.SafeLoader(text)
+    found: list[tuple[int, int]] = []
+    try:
+        stack = [loader.get_single_node()]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node)
+                except ValueError:
+                    found.append((node.start_mark.line + 1, node.start_mark.column + 1))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(item for pair in node.value for item in pair)
+    except yaml.YAMLError:
+        return 0, 0
+    finally:
+        loader.dispose()
+    return min(found, default=(0, 0))
 
 
 def read_metadata(text: str, path: str = "manuscript/metadata.yaml") -> dict[str, Any]:
