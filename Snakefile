@@ -20,12 +20,13 @@ validate_workflow_config(config, "config/config.yaml", "config/schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/manuscript.smk"
-include: "rules/cite.smk"
 include: "rules/bibliography.smk"
+include: "rules/cite.smk"
 include: "rules/figures.smk"
 include: "rules/render.smk"
 include: "rules/diff.smk"
 include: "rules/provenance.smk"
+include: "rules/issue.smk"
 include: "rules/performance.smk"
 
 
@@ -37,3 +38,4 @@ rule all:
             out=OUTDIRS,
             name=("article.html", "article.epub", "article.pdf", "manifest.json"),
         ),
+        rules.write_issue_index.output.html,

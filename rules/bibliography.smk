@@ -1,5 +1,7 @@
 # Bibliography stage (issue 4): lint the article's refs.bib with build.bibliography.
 # Errors (file:line: [rule] message + hint) stop the build; warnings and notes go to the report.
+# Its output refs.json (CSL-JSON with the keys' lines) is the bibliography the citation
+# normalizer and the table scripts read: refs.bib is not parsed again by them.
 
 
 rule lint_bibliography:
@@ -7,6 +9,7 @@ rule lint_bibliography:
         bib=source("refs.bib"),
     output:
         report="{out}/bibliography/lint.json",
+        csl="{out}/bibliography/refs.json",
     log:
         "{out}/logs/lint_bibliography.log",
     # before the citation normalizer, which also reads refs.bib: a broken entry is reported by
@@ -20,3 +23,4 @@ rule lint_bibliography:
         "Linting {input.bib} (rules: build.bibliography.RULES)"
     shell:
         "{ARTICLE} --log {log} bibliography lint {input.bib} --report {output.report}"
+        " --csl-json {output.csl}"

@@ -8,7 +8,7 @@ rule normalize_citations:
     input:
         checked=rules.check_manuscript.output.check,
         sections=section_files,
-        bib=source("refs.bib"),
+        bib=rules.lint_bibliography.output.csl,
         corrections=optional_source("manuscript/citation-corrections.yaml"),
     output:
         markdown="{out}/cite/article.md",
@@ -23,7 +23,7 @@ rule normalize_citations:
         mem_mb=500,
         runtime=5,
     message:
-        "Normalizing the citations of {wildcards.out} against {input.bib}"
+        "Normalizing the citations of {wildcards.out} against its linted bibliography"
     shell:
         "{ARTICLE} --log {log} citations --bib {input.bib} --corrections {params.corrections}"
         " --output {output.markdown} --report {output.report} {input.sections}"
@@ -32,7 +32,7 @@ rule normalize_citations:
 rule normalize_submitted_citations:
     input:
         text=source("manuscript/submitted/article.txt"),
-        bib=source("refs.bib"),
+        bib=rules.lint_bibliography.output.csl,
         corrections=optional_source("manuscript/citation-corrections.yaml"),
     output:
         markdown="{out}/submitted/article.md",
@@ -47,7 +47,7 @@ rule normalize_submitted_citations:
         mem_mb=500,
         runtime=5,
     message:
-        "Normalizing the citations of the submitted text {input.text} against {input.bib}"
+        "Normalizing the citations of the submitted text {input.text}"
     shell:
         "{ARTICLE} --log {log} citations --bib {input.bib} --corrections {params.corrections}"
         " --output {output.markdown} --report {output.report} {input.text}"

@@ -48,6 +48,10 @@ wildcard_constraints:
     out=OUTDIR_PATTERN,
 
 
+#: the issue file (volume, number, date, order), when the journal production team wrote one
+ISSUE_FILE = [p for p in ("config/issue.yaml",) if Path(p).is_file()]
+
+
 # The code each render rule runs (render.py plus the styles its pandoc defaults file uses), so a
 # change re-renders exactly the outputs it can affect: see build.render.style_inputs.
 PARSE_FILES = render_module.style_inputs("parse")

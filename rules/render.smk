@@ -11,6 +11,7 @@ rule parse_article:
         lint=rules.lint_bibliography.output.report,
         generated=generated_files,
         config="config/config.yaml",
+        issue=ISSUE_FILE,  # its volume, number and year print on every article
         code=PARSE_FILES,
     output:
         ast="{out}/render/article.json",
@@ -20,6 +21,7 @@ rule parse_article:
         sections=section_files,
         csl_style=config["csl_style"],
         stamp=stamp_env,
+        issue=" ".join(f"--issue {shlex.quote(p)}" for p in ISSUE_FILE),
     threads: 1
     resources:
         mem_mb=1000,
@@ -30,7 +32,7 @@ rule parse_article:
         "env {params.stamp} {ARTICLE} --log {log} render --to json --markdown {input.markdown}"
         " --metadata {input.metadata} --bibliography {input.bib} --config {input.config}"
         " --sections {params.sections} --csl-style {params.csl_style:q}"
-        " --generated-dir {wildcards.out}/generated --output {output.ast}"
+        " --generated-dir {wildcards.out}/generated {params.issue} --output {output.ast}"
 
 
 rule render_html:

@@ -126,7 +126,7 @@ def declared_data(script_text: str, script: str = "") -> list[str]:
                 f"data file {name!r} is not a file name of manuscript/data/",
                 script,
                 line,
-                hint="name the files of the article's manuscript/data/ folder, e.g. summits.yaml",
+                hint="name the files of the article's manuscript/data/ folder, e.g. results.yaml",
             )
     return names
 

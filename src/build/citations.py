@@ -241,7 +241,7 @@ def corporate_key(name: str) -> str:
 
 
 def split_names(text: str) -> tuple[list[str], bool]:
-    """Split ``Lewis and Litai`` / ``Bailes & Dunay`` / ``Bailes et al.`` into names.
+    """Split ``Okafor and Lindqvist`` / ``Okafor & Lindqvist`` / ``Haddad et al.`` into names.
 
     Returns (names, et_al).
     """
@@ -284,7 +284,7 @@ def _item_words(value: object) -> set[str]:
 class Entry:
     """What the resolver knows about one entry of refs.bib.
 
-    ``rendered`` is the APA in-text form without parentheses (``Lewis & Litai, 2006``);
+    ``rendered`` is the APA in-text form without parentheses (``Okafor & Lindqvist, 2018``);
     ``rendered_names`` its name part; ``year`` a string (``2004``, ``2005a``) or None (n.d.).
     The three are rendered by citeproc-py on first use (issue 9, size: a 10,000-entry refs.bib
     renders only the entries a citation could match); ``words`` are the entry's own words
@@ -513,6 +513,32 @@ def load_bibliography(path: str | Path) -> Bibliography:
         raise CitationError(
             f"pandoc cannot read the bibliography: {error}", path, hint="fix the BibTeX syntax"
         ) from None
+    return bibliography_from_csl(path, csl, lines)
+
+
+def load_csl_bibliography(path: str | Path) -> Bibliography:
+    """Read the bibliography stage's CSL-JSON (``article bibliography lint --csl-json``: the
+    linted refs.bib, ``{"source", "lines", "items"}``) into a :class:`Bibliography` whose
+    messages name the BibTeX file and its lines. Nothing is parsed again.
+
+    Raises:
+        CitationError: the file is not such a JSON document.
+    """
+    path = str(path)
+    try:
+        bundle = json.loads(read_text(path))
+        source, lines, items = bundle["source"], bundle["lines"], bundle["items"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise CitationError(
+            f"not the bibliography stage's CSL-JSON ({error})",
+            path,
+            hint="give refs.bib, or the --csl-json output of `article bibliography lint`",
+        ) from None
+    return bibliography_from_csl(str(source), items, lines)
+
+
+def bibliography_from_csl(path: str, csl: list[dict], lines: dict[str, int]) -> Bibliography:
+    """A :class:`Bibliography` from CSL-JSON items and the BibTeX lines of their keys."""
     for item in csl:
         if not item.get("type"):
             item["type"] = "document"
@@ -734,12 +760,12 @@ def _split_segments(text: str) -> list[str]:
 
 
 def parse_item(text: str, offset: int = 0) -> ParsedItem | None:
-    """Parse one cited work as written, e.g. ``Qahtani, 2006 p.135`` or ``SCO Charter, Article, 4``.
+    """Parse one cited work as written, e.g. ``Brandt, 2015 p.23`` or ``UN Charter, Article, 4``.
 
     Returns a :class:`ParsedItem` whose ``names`` may be empty (a year-only item such as
     ``2014, p. 111`` after a narrative name, or ``Ibid``), or None when the text has the shape
-    of no citation (``SCO``, ``NATO plus ISAF``, ``in this research ...``). Whether a names-only
-    item (``SCO charter``) is a citation is decided later against the bibliography.
+    of no citation (``UNESCO``, ``NATO plus ISAF``, ``in this research ...``). Whether a names-only
+    item (``UN charter``) is a citation is decided later against the bibliography.
     """
     stripped = text.strip()
     if not stripped:
@@ -961,7 +987,7 @@ def _parse_pandoc_items(body: str) -> list[dict]:
     return items
 
 
-#: Prefixes of cross-reference ids written with citation syntax (``@tbl-summits``): they name a
+#: Prefixes of cross-reference ids written with citation syntax (``@tbl-results``): they name a
 #: table, figure, section or equation of the article, not an entry of refs.bib, and are resolved
 #: by the crossref Lua filter of the render stage (docs/conventions.md).
 CROSSREF_PREFIXES = ("tbl-", "fig-", "sec-", "eq-")
@@ -996,7 +1022,7 @@ def scan(path: str, text: str) -> list[Found]:
         taken.append(match.span())
         items = _parse_pandoc_items(match["body"])
         if all(item["key"] and is_crossref(item["key"]) for item in items):
-            continue  # [@tbl-summits]: a cross-reference, not a citation
+            continue  # [@tbl-results]: a cross-reference, not a citation
         found.append(Found(match.start(), match.end(), "pandoc", pandoc=items))
     for match in _PANDOC_NARRATIVE.finditer(text, 0, end):
         if _in_spans(match.start(), protected) or _in_spans(match.start(), taken):
@@ -1482,7 +1508,7 @@ def _resolve_free(
 
 def _is_citation(item: ParsedItem, bib: Bibliography, corrections: list[Correction]) -> bool:
     """Whether a parsed work is a citation. A work with a year, a locator, Ibid or a URL is;
-    a bare name (``SCO charter``) only when it is the in-text name, corporate author or (for
+    a bare name (``UN charter``) only when it is the in-text name, corporate author or (for
     an entry without authors) the title of an entry, or when a decision names it."""
     if item.dated or item.ibid or item.url or item.locator is not None or not item.names:
         return True
@@ -1573,7 +1599,7 @@ def normalize_text(
                 for item in found.items or []:
                     item.names = names
             if not all(_is_citation(item, bib, corrections) for item in found.items or []):
-                continue  # "(SCO)", "(Kyrgyzstan)", "(1815-1853)": no entry has that name
+                continue  # "(UNESCO)", "(Norway)", "(1815-1853)": no entry has that name
             group = []
             for item in found.items or []:
                 keys, status, candidates, correction, flags = _resolve_free(
@@ -1794,7 +1820,11 @@ def normalize_citations(
     return Result(texts, records, not_canonical, bib, corrections)
 
 
-def unresolved_errors(result: Result) -> list[CitationError]:
+def unresolved_errors(
+    result: Result,
+    bib: str = "refs.bib",
+    corrections: str = "manuscript/citation-corrections.yaml",
+) -> list[CitationError]:
     """One error per failing cited work, ``path:line:col`` with the candidates in the hint.
 
     A pandoc citation (``[@key]``, typed by the author) whose key refs.bib lacks is a typo to
@@ -1802,27 +1832,26 @@ def unresolved_errors(result: Result) -> list[CitationError]:
     decision in the corrections file. The hint says which, and names the file to edit.
     """
     errors = []
-    corrections = "manuscript/citation-corrections.yaml"
     for r in result.failing:
         typed_key = r.text.lstrip("[-").startswith("@")
         listing = "; ".join(f"{c['key']} ({c['reason']})" for c in r.candidates)
         if typed_key:
-            message = f"citation '{r.text}': no entry of refs.bib has this key"
+            message = f"citation '{r.text}': no entry of {bib} has this key"
             hint = (
                 f"did you mean: {listing}? Correct the key in {r.source}"
                 if listing
-                else f"correct the key in {r.source}, or add the entry to refs.bib"
+                else f"correct the key in {r.source}, or add the entry to {bib}"
             )
         elif listing:
-            message = f"citation '{r.text}' matches no single entry of refs.bib"
+            message = f"citation '{r.text}' matches no single entry of {bib}"
             hint = (
                 f"candidates: {listing}. Record the chosen key with the evidence in "
                 f"{corrections} (cited, key, reason)"
             )
         else:
-            message = f"citation '{r.text}' matches no entry of refs.bib"
+            message = f"citation '{r.text}' matches no entry of {bib}"
             hint = (
-                "add the entry to refs.bib, or record 'keep-as-text: true' with a reason in "
+                f"add the entry to {bib}, or record 'keep-as-text: true' with a reason in "
                 f"{corrections}"
             )
         errors.append(CitationError(message, r.source, r.line, r.column, hint))
@@ -1900,7 +1929,12 @@ def write_report(result: Result, report_path: str | Path) -> dict:
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Options of ``article citations``."""
     parser.add_argument("files", nargs="+", help="sources in reading order (Markdown or text)")
-    parser.add_argument("--bib", default="refs.bib", help="BibTeX file (default: refs.bib)")
+    parser.add_argument(
+        "--bib",
+        default="refs.bib",
+        help="BibTeX file, or the CSL-JSON of `article bibliography lint --csl-json` "
+        "(default: refs.bib)",
+    )
     parser.add_argument(
         "--corrections",
         default="manuscript/citation-corrections.yaml",
@@ -1934,13 +1968,16 @@ def command(
     Raises:
         CitationError: bad input (nothing is written then).
     """
-    bibliography = load_bibliography(bib)
+    loader = load_csl_bibliography if str(bib).endswith(".json") else load_bibliography
+    bibliography = loader(bib)
     decisions = load_corrections(corrections)
     sources = [(path, read_text(path)) for path in files]
     result = normalize_citations(sources, bibliography, decisions)
     if report:
         write_report(result, report)
-    problems = unresolved_errors(result)
+    problems = unresolved_errors(
+        result, bibliography.path, corrections or "manuscript/citation-corrections.yaml"
+    )
     if output and not (check or write):
         joined = "\n\n".join(result.texts[path].rstrip("\n") for path in files) + "\n"
         write_atomic(output, joined)

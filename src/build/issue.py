@@ -11,7 +11,7 @@ Terms used in this module:
 * ``issue file``: ``config/issue.yaml``, checked against ``config/issue.schema.yaml``: the
   issue's ``volume``, ``number``, optional ``date``, ``title`` and ``lang``, and ``articles``,
   the order of the table of contents. Without it, the order is that of the folders' names
-  (the root article first) and the volume and number are the journal profile's.
+  (the root article first) and the page names no volume, number or date.
 * ``journal``: the set values of ``journal`` in ``config/config.yaml`` (``build.render.Profile``).
 
 The core (:func:`read_issue`, :func:`order_folders`, :func:`article_entry`,
@@ -317,17 +317,16 @@ def issue_page(
     (visually hidden text). An entry whose ``lang`` differs from the page's carries its own.
 
     Args:
-        journal: the journal profile's set values (``name``, ``issn``, ``volume``, ``issue``,
-            ``year``); others are ignored.
-        issue: the issue file, or ``None`` (then volume and number are the profile's).
+        journal: the journal profile's set values (``name``, ``issn``); others are ignored.
+        issue: the issue file, or ``None`` (then the page names no volume, number or date).
         entries: the articles in table-of-contents order (:func:`order_folders`).
         css: the stylesheet, inlined in a ``style`` element.
 
     Returns:
         the page (UTF-8 text, ``\\n`` line ends, no clock time).
     """
-    volume = issue.volume if issue else journal.get("volume")
-    number = issue.number if issue else journal.get("issue")
+    volume = issue.volume if issue else None
+    number = issue.number if issue else None
     date = issue.date if issue else None
     title = issue.title if issue else None
     name = journal.get("name")
@@ -353,8 +352,6 @@ def issue_page(
     details = [_escape(label)] if label and label != plain_heading else []
     if date:
         details.append(f'<time datetime="{_escape(date)}">{_escape(_human_date(date))}</time>')
-    elif not issue and journal.get("year"):
-        details.append(_escape(journal["year"]))
     if details:
         header.append(f'<p class="issue-details">{", ".join(details)}</p>')
     header.append("</header>")
@@ -441,30 +438,6 @@ def load_issue(path: str | Path) -> Issue:
     return read_issue(read_utf8(path, ConfigError), str(path), schema)
 
 
-def check_journal_agrees(issue: Issue, journal: Mapping[str, str], config_path: str) -> None:
-    """The issue file and the journal profile must not give two volumes or two numbers.
-
-    Raises:
-        ErrorList: of :class:`ConfigError` at the issue file's line of ``volume`` / ``number``.
-    """
-    problems: list[PipelineError] = []
-    for key, profile_key in (("volume", "volume"), ("number", "issue")):
-        ours, theirs = getattr(issue, key), journal.get(profile_key)
-        if theirs is not None and ours is not None and ours != theirs:
-            problems.append(
-                ConfigError(
-                    f"{key} {ours!r} disagrees with journal.{profile_key} {theirs!r} of "
-                    f"{config_path}",
-                    issue.path,
-                    getattr(issue, f"{key}_line"),
-                    hint=f"give the issue's {key} in one place: set journal.{profile_key} to "
-                    f"null in {config_path}, or make the two agree",
-                )
-            )
-    if problems:
-        raise ErrorList(problems)
-
-
 def write_issue(
     config: str | Path,
     issue: str | Path | None,
@@ -494,8 +467,6 @@ def write_issue(
         )
     journal = load_profile(config).journal
     issue_value = load_issue(issue) if issue is not None else None
-    if issue_value is not None:
-        check_journal_agrees(issue_value, journal, str(config))
     by_folder = {_normal_folder(a.folder): a for a in articles}
     order = order_folders(list(by_folder), issue_value)
     page_dir = os.path.dirname(os.path.abspath(output))

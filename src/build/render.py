@@ -84,7 +84,8 @@ class Profile:
     """The render-relevant part of the journal profile (``config/config.yaml``).
 
     ``journal`` holds only the values that are set (``None`` values are dropped: what the
-    article lacks is omitted from the outputs, never invented).
+    article lacks is omitted from the outputs, never invented); ``issue`` the issue file's
+    volume, number (as ``issue``) and year (:func:`issue_values`).
     """
 
     csl_style: str = "apa"
@@ -98,6 +99,7 @@ class Profile:
     running_head_recto: str | None = None
     running_head_verso: str | None = None
     journal: dict[str, str] = field(default_factory=dict)
+    issue: dict[str, str] = field(default_factory=dict)  # volume, issue, year: config/issue.yaml
     epub_identifier: str | None = None
     source_date_epoch_s: int = 0
     commit: str = ""  # the build's commit (build.provenance), "" when unknown
@@ -158,6 +160,22 @@ def profile_from_config(config: dict[str, Any], path: str = "config/config.yaml"
             hint=f"use one of {', '.join(PAGE_SIZES_MM)}",
         )
     return profile
+
+
+def issue_values(path: str | Path | None) -> dict[str, str]:
+    """``{"volume", "issue", "year"}`` of the issue file ``config/issue.yaml`` (the set ones;
+    ``{}`` without a file).
+
+    Raises:
+        ConfigError or ErrorList: the issue file is not valid (:func:`build.issue.load_issue`).
+    """
+    if path is None:
+        return {}
+    from build.issue import load_issue
+
+    issue = load_issue(path)
+    values = {"volume": issue.volume, "issue": issue.number, "year": (issue.date or "")[:4]}
+    return {k: str(v) for k, v in values.items() if v}
 
 
 def text_width_mm(profile: Profile) -> float:
@@ -549,7 +567,7 @@ def read_metadata(text: str, path: str = "manuscript/metadata.yaml") -> dict[str
 
 
 def author_surnames(metadata: dict[str, Any]) -> str:
-    """Short author line for the verso running head: "Khan and Sultana", "A et al." (3+).
+    """Short author line for the verso running head: "Okafor and Lindqvist", "Okafor et al." (3+).
 
     The surname is the last word of ``name`` (or ``surname`` when given).
     """
@@ -718,25 +736,36 @@ def _meta_value(value: Any) -> dict[str, Any]:
     return {"t": "MetaString", "c": str(value)}
 
 
+#: Keys of an article's own metadata (``manuscript/metadata.yaml``) that the journal line and
+#: the scholarly ``<meta>`` tags print with the journal's and the issue's values.
+ARTICLE_JOURNAL_KEYS = ("doi", "pages", "first-page", "last-page")
+
+
 def add_profile_meta(ast: dict[str, Any], profile: Profile) -> dict[str, Any]:
-    """Return a copy of ``ast`` with the profile's set journal values as ``meta.journal``
-    (used by the templates' journal line and scholarly ``<meta>`` tags) and
-    ``meta.rights`` from ``journal.license`` and ``meta.date`` (EPUB ``dc:date``) from
-    ``journal.year``. Unset values add nothing."""
+    """Return a copy of ``ast`` with ``meta.journal`` (used by the templates' journal line and
+    scholarly ``<meta>`` tags): the profile's set journal values, the issue's (``volume``,
+    ``issue``, ``year``: :attr:`Profile.issue`) and the article's own ``doi``, ``pages``,
+    ``first-page`` and ``last-page`` from its metadata; ``meta.rights`` from
+    ``journal.license`` and ``meta.date`` (EPUB ``dc:date``) from the issue's year. Unset
+    values add nothing."""
     result = dict(ast)
     meta = dict(result.get("meta", {}))
-    if profile.journal:
-        meta["journal"] = _meta_value(profile.journal)
-        if "license" in profile.journal and "rights" not in meta:
-            meta["rights"] = _meta_value(profile.journal["license"])
-        if "year" in profile.journal and "date" not in meta:  # EPUB dc:date = publication
-            meta["date"] = _meta_value(profile.journal["year"])
+    values = {**profile.journal, **profile.issue}
+    journal = {str(k): _meta_value(v) for k, v in values.items()}
+    journal.update({k: meta[k] for k in ARTICLE_JOURNAL_KEYS if k in meta})
+    if journal:
+        meta["journal"] = {"t": "MetaMap", "c": journal}
+        if "license" in values and "rights" not in meta:
+            meta["rights"] = _meta_value(values["license"])
+        if "year" in values and "date" not in meta:  # EPUB dc:date = publication
+            meta["date"] = _meta_value(values["year"])
     result["meta"] = meta
     return result
 
 
-def meta_title(ast: dict[str, Any]) -> str:
-    """The plain text of ``meta.title`` of a pandoc JSON AST ('' when absent)."""
+def meta_title(ast: dict[str, Any], *keys: str) -> str:
+    """The plain text of ``meta.title`` of a pandoc JSON AST ('' when absent); with ``keys``,
+    of that metadata value instead (``"journal", "doi"``: a MetaMap's entry)."""
 
     def text(node: Any) -> str:
         if isinstance(node, dict):
@@ -750,7 +779,12 @@ def meta_title(ast: dict[str, Any]) -> str:
             return "".join(text(n) for n in node)
         return node if isinstance(node, str) else ""
 
-    return text(ast.get("meta", {}).get("title"))
+    node: Any = ast.get("meta", {})
+    for key in keys or ("title",):
+        node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node.get("t") == "MetaMap":
+            node = node["c"]
+    return text(node)
 
 
 # --------------------------------------------------------------------------- edge: files
@@ -892,7 +926,7 @@ def write_epub(ast: dict[str, Any], output: str | Path, profile: Profile) -> Non
     ``SOURCE_DATE_EPOCH`` so that a rebuild gives the same bytes."""
     digest = hashlib.sha256(json.dumps(ast, sort_keys=True).encode("utf-8")).hexdigest()
     identifier = epub_identifier(
-        meta_title(ast), profile.epub_identifier, profile.journal.get("doi"), digest
+        meta_title(ast), profile.epub_identifier, meta_title(ast, "journal", "doi") or None, digest
     )
     # the commit as dc:source (build.provenance); the build date is dc:date/dcterms:modified
     source = ["--metadata", f"source=commit {profile.commit}"] if profile.commit else []
@@ -1100,6 +1134,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--sections", nargs="*", default=[], help="section files, to place errors in them"
     )
     parser.add_argument(
+        "--issue", help="the issue file (config/issue.yaml): volume, number and date"
+    )
+    parser.add_argument(
         "--generated-dir",
         default="output/generated",
         help="the article's generated tables and figures (default: %(default)s)",
@@ -1120,13 +1157,16 @@ def command(
     print_html: str | None = None,
     csl_style: str | None = None,
     generated_dir: str = "output/generated",
+    issue: str | None = None,
 ) -> int:
     """Render one output; returns 0. Errors are raised as :class:`PipelineError`."""
     from build.provenance import stamp_from_environment
 
     profile = load_profile(config, {"csl_style": csl_style} if csl_style else None)
     epoch_s, commit = stamp_from_environment(profile.source_date_epoch_s)
-    profile = dataclasses.replace(profile, source_date_epoch_s=epoch_s, commit=commit)
+    profile = dataclasses.replace(
+        profile, source_date_epoch_s=epoch_s, commit=commit, issue=issue_values(issue)
+    )
     if ast:
         tree = json.loads(_read_text(ast))
     elif markdown and metadata and bibliography:

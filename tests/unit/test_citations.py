@@ -460,6 +460,7 @@ def test_typo_in_a_typed_key_asks_to_fix_the_source(tmp_path, capsys):
     options = {"bib": str(ROOT / "refs.bib"), "corrections": None, "check": True}
     assert citations.command([str(source)], **options) == 1
     err = capsys.readouterr().err
-    assert f"{source}:1:16: citation '[@fergusen2012]': no entry of refs.bib has this key" in err
+    bib = ROOT / "refs.bib"
+    assert f"{source}:1:16: citation '[@fergusen2012]': no entry of {bib} has this key" in err
     assert "did you mean: ferguson2012" in err
     assert f"Correct the key in {source}" in err

@@ -199,18 +199,16 @@ def test_issue_file_listing_a_non_article_and_missing_one():
     ]
 
 
-def test_issue_file_that_disagrees_with_the_profile(project):
+def test_the_profile_has_no_issue_values(project):
     config = (project / "config" / "config.yaml").read_text(encoding="utf-8")
     (project / "config" / "config.yaml").write_text(
-        config.replace("volume: null", "volume: 4"), encoding="utf-8"
+        config.replace("  issn: 1234-5678\n", "  issn: 1234-5678\n  volume: 4\n"), "utf-8"
     )
     with pytest.raises(ErrorList) as caught:
         build_page()
-    assert messages(caught.value) == [
-        "config/issue.yaml:2: volume '3' disagrees with journal.volume '4' of "
-        "config/config.yaml\n  hint: give the issue's volume in one place: set journal.volume "
-        "to null in config/config.yaml, or make the two agree"
-    ]
+    assert messages(caught.value)[0].startswith(
+        "config/config.yaml:5:11: journal.volume: Additional properties are not allowed"
+    )
 
 
 def test_missing_issue_file_and_bad_metadata_name_their_file(project):
@@ -329,7 +327,7 @@ def test_inline_title_whitelist(title, html, plain):
 
 def test_empty_fields_print_nothing(project):
     (project / "config" / "config.yaml").write_text(
-        "journal:\n  name: null\n  issn: null\n  volume: null\n  issue: null\n  year: null\n"
+        "journal:\n  name: null\n  issn: null\n"
         "csl_style: apa\npage:\n  size: A4\n  margin_mm: {top: 25, bottom: 25, inner: 25, "
         "outer: 20}\nfonts:\n  body: Linux Libertine O\n",
         encoding="utf-8",
@@ -346,15 +344,10 @@ def test_empty_fields_print_nothing(project):
     assert '<html lang="en">' in page
 
 
-def test_profile_gives_volume_number_and_year_without_issue_file(project):
-    config = (project / "config" / "config.yaml").read_text(encoding="utf-8")
-    config = config.replace("volume: null", "volume: 7").replace("issue: null", 'issue: "1"')
-    (project / "config" / "config.yaml").write_text(
-        config.replace("year: null", "year: 2024"), encoding="utf-8"
-    )
+def test_without_issue_file_the_page_names_no_volume_number_or_year(project):
     body = build_page(issue_file=None).split("</style>", 1)[1]
-    assert '<h1 class="issue-title">Volume 7, Number 1</h1>' in body
-    assert '<p class="issue-details">2024</p>' in body
+    assert '<h1 class="issue-title">Journal of Small Tests</h1>' in body
+    assert "issue-details" not in body and "Volume" not in body
 
 
 def test_entry_links_are_relative_to_the_page():

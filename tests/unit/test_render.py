@@ -298,11 +298,11 @@ def test_parse_article_reports_a_missing_key_at_its_line(tmp_path):
     assert len(caught.value.errors) == 2  # lines 4 and 14
 
 
-def test_parse_article_reports_malformed_metadata(tmp_path):
+def test_read_metadata_reports_malformed_yaml(tmp_path):
     meta = tmp_path / "metadata.yaml"
-    meta.write_text("title: x\nauthor: [a\nlang: en\n")
+    text = "title: x\nauthor: [a\nlang: en\n"
     with pytest.raises(ManuscriptError, match=re.escape(f"{meta}:2:9: malformed YAML: a '[' list")):
-        render.parse_article(SECTIONS[0], meta, DATA / "refs.bib", render.Profile())
+        render.read_metadata(text, str(meta))
 
 
 def test_write_html(fixture_ast, tmp_path):
@@ -524,15 +524,18 @@ JOURNAL = {
 
 def test_load_profile_reads_the_journal_values_of_a_config_file(tmp_path):
     config = yaml.safe_load(_config_text())
-    config["journal"] = JOURNAL
+    config["journal"] = {k: JOURNAL[k] for k in ("name", "issn", "license")}
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     (tmp_path / "schema.yaml").write_text(
         (ROOT / "config" / "schema.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     profile = render.load_profile(path)
-    assert profile.journal["name"] == "Journal of Test Studies"
-    assert profile.journal["volume"] == "12"
+    assert profile.journal == {
+        "name": "Journal of Test Studies",
+        "issn": "1234-5679",
+        "license": "CC BY 4.0",
+    }
     override = render.load_profile(path, {"csl_style": "chicago-author-date"})
     assert override.csl_style == "chicago-author-date"
     path.write_text(
@@ -580,8 +583,14 @@ def test_unset_journal_values_leave_no_label(fixture_ast, tmp_path):
 def test_set_journal_values_appear_in_html_print_and_epub(fixture_ast, tmp_path):
     import zipfile
 
-    profile = render.Profile(journal={k: str(v) for k, v in JOURNAL.items()})
-    ast = render.add_profile_meta(fixture_ast, profile)
+    # the journal's values from the profile, the issue's from the issue file, the article's
+    # own (DOI, pages) from its metadata
+    profile = render.Profile(
+        journal={k: str(JOURNAL[k]) for k in ("name", "issn", "license")},
+        issue={k: str(JOURNAL[k]) for k in ("volume", "issue", "year")},
+    )
+    own = {k: {"t": "MetaString", "c": str(JOURNAL[k])} for k in render.ARTICLE_JOURNAL_KEYS}
+    ast = render.add_profile_meta({**fixture_ast, "meta": {**fixture_ast["meta"], **own}}, profile)
     render.write_html(ast, tmp_path / "a.html", profile)
     html = (tmp_path / "a.html").read_text(encoding="utf-8")
     line = (
@@ -745,3 +754,28 @@ def test_print_figures_leaves_images_without_a_print_svg(src):
     assert render.print_figures(ast, lambda path: False) == ast
     if src.endswith(".print.svg"):  # never .print.print.svg
         assert render.print_figures(ast, lambda path: True) == ast
+
+
+def test_issue_values_come_from_the_issue_file(tmp_path):
+    issue_file = tmp_path / "issue.yaml"
+    issue_file.write_bytes(
+        (ROOT / "tests" / "data" / "issue" / "config" / "issue.yaml").read_bytes()
+    )
+    (tmp_path / "issue.schema.yaml").write_bytes(
+        (ROOT / "config" / "issue.schema.yaml").read_bytes()
+    )
+    assert render.issue_values(issue_file) == {"volume": "3", "issue": "2", "year": "2025"}
+    assert render.issue_values(None) == {}
+
+
+def test_the_epub_identifier_is_the_articles_doi(fixture_ast, tmp_path):
+    import zipfile
+
+    doi = {"doi": {"t": "MetaInlines", "c": [{"t": "Str", "c": "10.5555/own.1"}]}}
+    ast = render.add_profile_meta(
+        {**fixture_ast, "meta": {**fixture_ast["meta"], **doi}}, render.Profile()
+    )
+    render.write_epub(ast, tmp_path / "a.epub", render.Profile())
+    with zipfile.ZipFile(tmp_path / "a.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+    assert re.search(r"<dc:identifier id=\"epub-id-1\">doi:10.5555/own.1</dc:identifier>", opf)

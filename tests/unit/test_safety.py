@@ -237,20 +237,24 @@ def server() -> Iterator[tuple[str, list[str]]]:
         httpd.server_close()
 
 
-def test_parse_article_refuses_before_pandoc_runs(
+def test_the_manuscript_stage_refuses_before_any_later_stage_runs(
     tmp_path: Path, server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from build import manuscript
+
     base, requests = server
     monkeypatch.chdir(tmp_path)
-    section = tmp_path / "01-a.md"
+    (tmp_path / "m").mkdir()
+    section = Path("m") / "01-a.md"
     section.write_text(f"# A {{#sec-a}}\n\n![a]({base}/redirect)\n", encoding="utf-8")
-    metadata = tmp_path / "metadata.yaml"
-    metadata.write_text("title: T\n", encoding="utf-8")
-    (tmp_path / "refs.bib").write_text("", encoding="utf-8")
+    (tmp_path / "m" / "metadata.yaml").write_text(
+        "title: T\nabstract: A.\nauthor:\n  - name: A. Author\n", encoding="utf-8"
+    )
     with pytest.raises(ManuscriptError) as error:
-        render.parse_article(section, metadata, "refs.bib", render.Profile(), [section])
+        manuscript.command(check=True, manuscript_dir="m", metadata_json="out/metadata.json")
     assert str(error.value).startswith(f"{section}:3:6: refused resource '{base}/redirect'")
     assert requests == []
+    assert not (tmp_path / "out").exists()  # nothing a later stage could take for checked
 
 
 def test_parse_article_refuses_a_remote_image_from_generated_content(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ order, from 1. Each caption becomes
 Cross-references are written with pandoc citation syntax and an id prefix; they are not
 citekeys:
 
-    @tbl-summits        -> link "Table 1"      (target #tbl-summits)
+    @tbl-results        -> link "Table 1"      (target #tbl-results)
     [see @fig-timeline] -> "(see Figure 1)"    with "Figure 1" a link
     @sec-slug           -> link with the heading's text
 

@@ -3,12 +3,12 @@ generated.lua: put generated tables and figures where the manuscript has a place
 
 Input: a Div with class "generated" and an id, alone in its paragraph:
 
-    ::: {#tbl-summits .generated}
+    ::: {#tbl-results .generated}
     :::
 
 Output: the Div (id removed, classes "generated" and "generated-table" or "generated-figure")
 holding the blocks of <generated-dir>/<id>.md parsed as pandoc Markdown. That file must hold
-the table or figure carrying the same id (e.g. `Table: caption {#tbl-summits}`), which keeps
+the table or figure carrying the same id (e.g. `Table: caption {#tbl-results}`), which keeps
 the id, so cross-references resolve. Header cells of generated tables get scope="col"
 (WCAG 2.1 technique H63), which pandoc's HTML writer prints as <th scope="col">.
 

@@ -1,0 +1,35 @@
+# The journal issue's table of contents (src/build/issue.py): output/issue/index.html with each
+# article's title, authors and links to its HTML, PDF and EPUB, in the order of the issue file
+# config/issue.yaml (volume, number, date, order; optional: without it, the folders' order).
+from build import issue as issue_module
+
+
+
+rule write_issue_index:
+    input:
+        checked=expand(rules.check_manuscript.output.check, out=OUTDIRS),
+        metadata=[a.path("manuscript/metadata.yaml") for a in ARTICLES],
+        config="config/config.yaml",
+        schemas=["config/schema.yaml", "config/issue.schema.yaml"],
+        issue=ISSUE_FILE,
+        code=[issue_module.__file__, *render_module.style_inputs("issue")],
+    output:
+        html="output/issue/index.html",
+    log:
+        "output/logs/write_issue_index.log",
+    params:
+        issue=" ".join(f"--issue {shlex.quote(p)}" for p in ISSUE_FILE),
+        articles=" ".join(
+            f"--article {shlex.quote(a.folder)} {shlex.quote(a.path('manuscript/metadata.yaml'))}"
+            f" {shlex.quote(a.outdir)}"
+            for a in ARTICLES
+        ),
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=2,
+    message:
+        "Writing the issue's table of contents {output.html} ({params.issue})"
+    shell:
+        "{ARTICLE} --log {log} issue --config {input.config} {params.issue} {params.articles}"
+        " --output {output.html}"
