@@ -39,3 +39,10 @@ rule all:
             name=("article.html", "article.epub", "article.pdf", "manifest.json"),
         ),
         rules.write_issue_index.output.html,
+
+
+onerror:
+    # each failed job wrote its first real error beside its log (build.joblog); repeat them
+    # last, so that the run closes with the cause rather than Snakemake's summary
+    for note in failure_notes([OUTPUT_DIR], RUN_START_S):
+        print(note, file=sys.stderr)

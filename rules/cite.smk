@@ -16,12 +16,12 @@ rule normalize_citations:
         table="{out}/citations.md",
     log:
         "{out}/logs/normalize_citations.log",
-    params:
-        corrections=source("manuscript/citation-corrections.yaml"),
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        corrections=source("manuscript/citation-corrections.yaml"),
     message:
         "Normalizing the citations of {wildcards.out} against its linted bibliography"
     shell:
@@ -40,12 +40,12 @@ rule normalize_submitted_citations:
         table="{out}/submitted/citations.md",
     log:
         "{out}/logs/normalize_submitted_citations.log",
-    params:
-        corrections=source("manuscript/citation-corrections.yaml"),
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        corrections=source("manuscript/citation-corrections.yaml"),
     message:
         "Normalizing the citations of the submitted text {input.text}"
     shell:

@@ -1,9 +1,9 @@
-# Helpers shared by the rule files (no rules here): the articles, their build stamps, the
+# Helpers shared by the rule files (no rules in this file) - the articles, their build stamps, the
 # command every rule runs, and the input functions that map a job to its article.
 #
-# Every rule of an article has the wildcard {out}, the article's output folder: `output` for
+# The rules of an article have the wildcard {out}, the article's output folder (`output` for
 # the root article (manuscript/, refs.bib, figures/ at the top), `output/articles/<slug>` for
-# the article in articles/<slug>/ (build.articles). Adding a folder is all it takes.
+# the article in articles/<slug>/, build.articles). Adding a folder is all it takes.
 import shlex
 import sys
 import time
@@ -11,7 +11,14 @@ from pathlib import Path
 
 from build import provenance
 from build import render as render_module
-from build.articles import OUTDIR_PATTERN, OUTPUT_DIR, article_for_outdir, discover_articles
+from build.render import profile_from_config, text_width_mm
+from build.articles import (
+    OUTDIR_PATTERN,
+    OUTPUT_DIR,
+    article_for_outdir,
+    declared_data,
+    discover_articles,
+)
 from build.joblog import exit_on_error, failure_notes
 
 #: when this run started: the onerror handler prints the failure notes written since
@@ -96,8 +103,79 @@ def stamp_env(wildcards):
     )
 
 
-onerror:
-    # each failed job wrote its first real error beside its log (build.joblog); repeat them
-    # last, so that the run closes with the cause rather than Snakemake's summary
-    for note in failure_notes([OUTPUT_DIR], RUN_START_S):
-        print(note, file=sys.stderr)
+# --- figures and tables (rules/figures.smk)
+#: the width figures are drawn at: the text block of the journal profile's page
+TEXT_WIDTH_MM = text_width_mm(profile_from_config(config))
+
+
+def script_path(kind):
+    """Input function: the article's figures/<name>.py of the job's {figure} or {table}."""
+    return lambda wildcards: article(wildcards).path(f"figures/{wildcards[kind]}.py")
+
+
+def script_data(kind):
+    """Input function: the data files the job's script declares (its `# data:` line)."""
+
+    def inputs(wildcards):
+        script = article(wildcards).path(f"figures/{wildcards[kind]}.py")
+        text = Path(script).read_text(encoding="utf-8")
+        names = exit_on_error(declared_data, text, script)
+        return [article(wildcards).path(f"manuscript/data/{name}") for name in names]
+
+    return inputs
+
+
+def generated_files(wildcards):
+    """Every generated file of the job's article: what its render rules read."""
+    art = article(wildcards)
+    files = []
+    for script in art.generated_scripts("fig-"):
+        stem = f"{art.outdir}/generated/{Path(script).stem}"
+        files += [f"{stem}.svg", f"{stem}.print.svg", f"{stem}.md"]
+    for script in art.generated_scripts("tbl-"):
+        files.append(f"{art.outdir}/generated/{Path(script).stem}.md")
+    return files
+
+
+# --- provenance (rules/provenance.smk)
+#: what every article is built with: the journal profile and the workflow itself (the issue
+#: file config/issue.yaml is not among them: it shapes the issue's index, not the articles)
+SHARED_INPUTS = sorted(
+    {str(p) for p in Path("rules").glob("*.smk")}
+    | {
+        p
+        for p in (
+            "config/config.yaml",
+            "config/schema.yaml",
+            "Snakefile",
+            "pyproject.toml",
+            "requirements.lock",
+        )
+        if Path(p).is_file()
+    }
+)
+
+
+def manifest_sources(wildcards):
+    """Every source file of the job's article (manuscript with its data and editorial files,
+    bibliography, figure scripts) and SHARED_INPUTS."""
+    art = article(wildcards)
+    own = [
+        p
+        for p in Path(art.path("manuscript")).glob("**/*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    own += Path(art.path("figures")).glob("*.py")
+    own += [Path(art.path("refs.bib"))]
+    return sorted({str(p) for p in own if p.is_file()} | set(SHARED_INPUTS))
+
+
+def stamp_params(wildcards):
+    """--epoch-s/--date-source/--commit/--dirty of the job's article, for the manifest."""
+    stamp = STAMPS[wildcards.out]
+    words = [
+        f"--epoch-s {stamp.epoch_s}",
+        f"--date-source {stamp.date_source}",
+        f"--commit {shlex.quote(stamp.commit or '')}",
+    ]
+    return " ".join(words + (["--dirty"] if stamp.dirty else []))

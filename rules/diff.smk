@@ -14,6 +14,10 @@ rule diff:
         pdf="output/diff/article-diff.pdf",
     log:
         "output/logs/diff.log",
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         diff_from=shlex.quote(str(config.get("diff_from", ""))),
         diff_to=shlex.quote(str(config.get("diff_to", ""))),
@@ -22,10 +26,6 @@ rule diff:
             trackchanges.commit_or_given(config.get("diff_to")),
         ],
         snakefile=workflow.main_snakefile,
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=60,
     message:
         "Tracked changes from {params.diff_from} to {params.diff_to}"
     shell:

@@ -6,42 +6,6 @@
 # puts in place of the placeholder `::: {#fig-<name> .generated}` (or #tbl-<name>) in the
 # section files; for figures also the SVG (text as glyph outlines, for HTML and EPUB) and the
 # print SVG (text as text, for the PDF: searchable and faster for WeasyPrint).
-from build.articles import declared_data
-from build.render import profile_from_config, text_width_mm
-
-#: the width figures are drawn at: the text block of the journal profile's page
-TEXT_WIDTH_MM = text_width_mm(profile_from_config(config))
-
-
-def script_path(kind):
-    """Input function: the article's figures/<name>.py of the job's {figure} or {table}."""
-    return lambda wildcards: article(wildcards).path(f"figures/{wildcards[kind]}.py")
-
-
-def script_data(kind):
-    """Input function: the data files the job's script declares (its `# data:` line)."""
-
-    def inputs(wildcards):
-        script = article(wildcards).path(f"figures/{wildcards[kind]}.py")
-        text = Path(script).read_text(encoding="utf-8")
-        names = exit_on_error(declared_data, text, script)
-        return [article(wildcards).path(f"manuscript/data/{name}") for name in names]
-
-    return inputs
-
-
-def generated_files(wildcards):
-    """Every generated file of the job's article: what its render rules read."""
-    art = article(wildcards)
-    files = []
-    for script in art.generated_scripts("fig-"):
-        stem = f"{art.outdir}/generated/{Path(script).stem}"
-        files += [f"{stem}.svg", f"{stem}.print.svg", f"{stem}.md"]
-    for script in art.generated_scripts("tbl-"):
-        files.append(f"{art.outdir}/generated/{Path(script).stem}.md")
-    return files
-
-
 rule draw_figure:
     input:
         script=script_path("figure"),
@@ -56,13 +20,13 @@ rule draw_figure:
         "{out}/logs/draw_figure/{figure}.log",
     wildcard_constraints:
         figure="fig-[a-z0-9-]+",
-    params:
-        schemas=source("manuscript/data/schemas"),
-        text_width_mm=TEXT_WIDTH_MM,
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        schemas=source("manuscript/data/schemas"),
+        text_width_mm=TEXT_WIDTH_MM,
     message:
         "Drawing {wildcards.figure} from {input.data}"
     shell:
@@ -84,12 +48,12 @@ rule make_table:
         "{out}/logs/make_table/{table}.log",
     wildcard_constraints:
         table="tbl-[a-z0-9-]+",
-    params:
-        schemas=source("manuscript/data/schemas"),
     threads: 1
     resources:
         mem_mb=300,
         runtime=5,
+    params:
+        schemas=source("manuscript/data/schemas"),
     message:
         "Writing {wildcards.table} from {input.data}"
     shell:

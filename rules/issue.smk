@@ -4,7 +4,6 @@
 from build import issue as issue_module
 
 
-
 rule write_issue_index:
     input:
         checked=expand(rules.check_manuscript.output.check, out=OUTDIRS),
@@ -17,6 +16,10 @@ rule write_issue_index:
         html="output/issue/index.html",
     log:
         "output/logs/write_issue_index.log",
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=2,
     params:
         issue=" ".join(f"--issue {shlex.quote(p)}" for p in ISSUE_FILE),
         articles=" ".join(
@@ -24,10 +27,6 @@ rule write_issue_index:
             f" {shlex.quote(a.outdir)}"
             for a in ARTICLES
         ),
-    threads: 1
-    resources:
-        mem_mb=300,
-        runtime=2,
     message:
         "Writing the issue's table of contents {output.html} ({params.issue})"
     shell:

@@ -14,12 +14,12 @@ rule check_manuscript:
         metadata="{out}/manuscript/metadata.json",
     log:
         "{out}/logs/check_manuscript.log",
-    params:
-        manuscript=source("manuscript"),
     threads: 1
     resources:
         mem_mb=200,
         runtime=2,
+    params:
+        manuscript=source("manuscript"),
     message:
         "Checking {input.metadata} and the section files"
     shell:

@@ -17,15 +17,15 @@ rule parse_article:
         ast="{out}/render/article.json",
     log:
         "{out}/logs/parse_article.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         sections=section_files,
         csl_style=config["csl_style"],
         stamp=stamp_env,
         issue=" ".join(f"--issue {shlex.quote(p)}" for p in ISSUE_FILE),
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     message:
         "Parsing {wildcards.out} with pandoc citeproc (CSL style: {params.csl_style})"
     shell:
@@ -44,12 +44,12 @@ rule render_html:
         html="{out}/article.html",
     log:
         "{out}/logs/render_html.log",
-    params:
-        stamp=stamp_env,
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        stamp=stamp_env,
     message:
         "Writing the standalone HTML page {output.html}"
     shell:
@@ -66,12 +66,12 @@ rule render_epub:
         epub="{out}/article.epub",
     log:
         "{out}/logs/render_epub.log",
-    params:
-        stamp=stamp_env,
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        stamp=stamp_env,
     message:
         "Writing the EPUB 3 {output.epub}"
     shell:
@@ -98,12 +98,12 @@ rule render_pdf:
     # the longest job (WeasyPrint): started before HTML and EPUB when they are ready together,
     # so that with --cores 2 they run beside it instead of before it (issue 10)
     priority: 10
-    params:
-        stamp=stamp_env,
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        stamp=stamp_env,
     message:
         "Writing the PDF {output.pdf} with WeasyPrint (print HTML: {output.print_html})"
     shell:
