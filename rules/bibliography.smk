@@ -2,9 +2,14 @@
 # Errors (file:line: [rule] message + hint) stop the build; warnings and notes go to the report.
 
 
+#: the article's bibliography rules (proper nouns, corporate words), optional
+BIBLIOGRAPHY_RULES = "manuscript/bibliography.yaml"
+
+
 rule lint_bibliography:
     input:
         bib="refs.bib",
+        rules=[BIBLIOGRAPHY_RULES] if Path(BIBLIOGRAPHY_RULES).exists() else [],
     output:
         report="output/bibliography/lint.json",
     log:
@@ -15,4 +20,5 @@ rule lint_bibliography:
     message:
         "Linting {input.bib} (rules: build.bibliography.RULES)"
     shell:
-        "{ARTICLE} bibliography lint {input.bib} --report {output.report} --log {log}"
+        "{ARTICLE} bibliography lint {input.bib} --proper-nouns {BIBLIOGRAPHY_RULES}"
+        " --report {output.report} --log {log}"
