@@ -33,7 +33,7 @@ rule write_manifest:
             rules.normalize_citations.output.report,
             rules.normalize_citations.output.table,
             rules.lint_bibliography.output.report,
-            rules.make_summits_table.output.table,
+            *GENERATED_TABLES,
             *GENERATED_FIGURES,
         ],
         sources=MANIFEST_INPUTS,

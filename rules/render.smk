@@ -10,7 +10,7 @@ rule parse_article:
         metadata="manuscript/metadata.yaml",
         bib="refs.bib",
         lint=rules.lint_bibliography.output.report,
-        generated=[rules.make_summits_table.output.table, *GENERATED_FIGURES],
+        generated=[*GENERATED_TABLES, *GENERATED_FIGURES],
         config="config/config.yaml",
         code=PARSE_FILES,
     output:

@@ -1,1 +1,1 @@
-"""Publishing pipeline for the SCO article: one module per pipeline stage."""
+"""Publishing pipeline for scholarly articles: one module per pipeline stage."""

@@ -288,7 +288,7 @@ def numbering_problems(names: list[str], directory: str) -> list[ManuscriptError
                 ManuscriptError(
                     "section file name is not NN-slug.md (lower-case letters, digits, dashes)",
                     f"{directory}/{name}",
-                    hint="rename it, e.g. '03-shanghai-five.md'",
+                    hint="rename it, e.g. '03-methods.md'",
                 )
             )
             continue

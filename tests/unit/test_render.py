@@ -745,3 +745,30 @@ def test_print_figures_leaves_images_without_a_print_svg(src):
     assert render.print_figures(ast, lambda path: False) == ast
     if src.endswith(".print.svg"):  # never .print.print.svg
         assert render.print_figures(ast, lambda path: True) == ast
+
+
+# --------------------------------------------------------------------------- text width
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ({"size": "A4", "margin_mm": {"inner": 25, "outer": 20}}, 165.0),
+        ({"size": "A5", "margin_mm": {"inner": 18, "outer": 12}}, 118.0),
+        ({"size": "letter", "margin_mm": {"inner": 25.4, "outer": 25.4}}, 165.1),
+        ({}, 160.0),  # A4 with the default 25 mm margins
+    ],
+    ids=["a4", "a5", "letter", "defaults"],
+)
+def test_text_width_is_the_page_width_minus_inner_and_outer_margins(page, expected):
+    from build.render import profile_from_config, text_width_mm
+
+    assert text_width_mm(profile_from_config({"page": page})) == pytest.approx(expected)
+
+
+def test_text_width_needs_room():
+    from build.render import profile_from_config, text_width_mm
+
+    profile = profile_from_config({"page": {"size": "A5", "margin_mm": {"inner": 80, "outer": 70}}})
+    with pytest.raises(ConfigError, match="leave no text block on the A5 page"):
+        text_width_mm(profile)
