@@ -1538,19 +1538,23 @@ def replace_stale_scripts(dirs: dict[str, Path], names: dict[str, str], project:
     revision has a script for the project's script. Returns notes for the diff's header."""
     notes = []
     keys = list(dirs)
+    stale = {side: stale_scripts(dirs[side]) for side in keys}  # before anything is replaced
+    missing = {
+        side: [
+            f"figures/{ident}.py"
+            for ident in _placeholders(dirs[side])
+            if not (dirs[side] / "figures" / f"{ident}.py").exists()
+        ]
+        for side in keys
+    }
     for this, other in ((keys[0], keys[1]), (keys[1], keys[0])):
-        stale_other = {rel for rel, _ in stale_scripts(dirs[other])}
+        unusable = {rel for rel, _ in stale[other]} | set(missing[other])
         wanted = [
-            (rel, f"needs {module}, which this pipeline lacks")
-            for rel, module in stale_scripts(dirs[this])
+            (rel, f"needs {module}, which this pipeline lacks") for rel, module in stale[this]
         ]
-        wanted += [
-            (f"figures/{ident}.py", "lacks it")
-            for ident in _placeholders(dirs[this])
-            if not (dirs[this] / "figures" / f"{ident}.py").exists()
-        ]
+        wanted += [(rel, "lacks it") for rel in missing[this]]
         for rel, why in wanted:
-            if (dirs[other] / rel).is_file() and rel not in stale_other:
+            if (dirs[other] / rel).is_file() and rel not in unusable:
                 source, origin = dirs[other], names[other]
             elif (project / rel).is_file():
                 source, origin = project, "the working tree"
