@@ -87,7 +87,7 @@ TARGET_EDIT_VS_FLOOR = 1.2
 TARGET_SCALING_16 = 18.0
 TARGET_PEAK_MB = 1024.0
 #: rules that read only data files and figure scripts: a prose edit must not rerun them
-DATA_RULES = ("draw_figure", "make_summits_table")
+DATA_RULES = ("draw_figure", "make_table")
 
 #: Wrapper put in front of every shell command of the instrumented build (``stages``): runs the
 #: command, appends one JSON line (label, seconds, peak KiB, exit code) to the file argv[1].
@@ -134,15 +134,30 @@ STAGE_NAMES = {
     "manuscript": "manuscript check",
     "citations": "normalize citations",
     "bibliography lint": "bibliography lint",
-    "data": "table (summits)",
-    "fig-timeline": "figure fig-timeline",
-    "fig-bodies": "figure fig-bodies",
+    "figures": "",  # the article's scripts (tbl-*, fig-*): see stage_name
     "render json": "parse (pandoc + citeproc -> JSON AST)",
     "render html": "HTML",
     "render epub": "EPUB",
     "render pdf": "PDF (pandoc + WeasyPrint)",
     "provenance": "manifest",
 }
+
+
+def stage_name(label: str) -> str:
+    """The friendly name of a stage label: a script of the article's figures/ (``tbl-x``,
+    ``fig-x``) is "table tbl-x" / "figure fig-x"."""
+    if label.startswith("tbl-"):
+        return f"table {label}"
+    if label.startswith("fig-"):
+        return f"figure {label}"
+    return STAGE_NAMES.get(label) or label
+
+
+def stage_order(label: str) -> tuple[int, str]:
+    """Sort key of a stage label: pipeline order (:data:`STAGE_NAMES`), scripts by name."""
+    order = list(STAGE_NAMES)
+    key = "figures" if label.startswith(("tbl-", "fig-")) else label
+    return (order.index(key) if key in order else len(order), label)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -667,12 +682,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     stage_rows = [("stage (cold --cores 1, wrapped)", "median s", "peak MB")]
-    order = list(STAGE_NAMES)
-    for label in sorted(stages, key=lambda x: (order.index(x) if x in order else 99, x)):
+    for label in sorted(stages, key=stage_order):
         records = stages[label]
         stage_rows.append(
             (
-                STAGE_NAMES.get(label, label),
+                stage_name(label),
                 fmt(statistics.median(r["wall_s"] for r in records)),
                 fmt(max(r["maxrss_kb"] for r in records) / 1024, 0),
             )

@@ -1,17 +1,23 @@
+# data: bodies.yaml
 """Figure 2: the SCO's bodies and their relations as the article sets them out from the Charter.
 
 Reads: manuscript/data/bodies.yaml (given as an argument).
-Writes: the SVG (``--svg``) and the pandoc Markdown that places it (``--markdown``).
+Writes: the SVG (``--svg``), the print SVG (``--print-svg``) and the pandoc Markdown that
+places it (``--markdown``).
 
 Usage::
 
-    python figures/fig-bodies.py --svg output/generated/fig-bodies.svg \
-        --markdown output/generated/fig-bodies.md manuscript/data/bodies.yaml
+    python figures/fig-bodies.py --svg output/generated/fig-bodies.svg
+        --print-svg output/generated/fig-bodies.print.svg
+        --markdown output/generated/fig-bodies.md --text-width-mm 165
+        --schemas manuscript/data/schemas manuscript/data/bodies.yaml
+
+(one command line, shown on four; build.figures.figure_command).
 
 Layout: the highest decision-making body (the Council of Heads of State) on top, the other
 councils and meetings in the middle row, the permanent bodies at the bottom; arrows are the
 relations of bodies.yaml, labelled with what the article says. Each box names the Charter
-article the article cites for the body. Drawn at the printed text width (160 mm).
+article the article cites for the body. Drawn at the printed text width (``--text-width-mm``).
 """
 
 from __future__ import annotations
@@ -19,13 +25,9 @@ from __future__ import annotations
 import sys
 import textwrap
 
-from build.summits import (
-    TEXT_WIDTH_MM,
-    Body,
-    Dataset,
-    figure_command,
-    figure_style,
-)
+from sco_data import Body, Dataset, read
+
+from build.figures import figure_command, figure_style
 
 FIGURE_ID = "fig-bodies"
 CAPTION = "The Bodies of the SCO and Their Relations, With the Charter Articles the Article Cites"
@@ -131,8 +133,9 @@ def alt_text(dataset: Dataset) -> str:
     )
 
 
-def draw(dataset: Dataset):
-    """Draw the diagram; returns a matplotlib Figure (pure: reads nothing, writes nothing)."""
+def draw(dataset: Dataset, width_mm: float):
+    """Draw the diagram ``width_mm`` wide; returns a matplotlib Figure (pure: reads nothing,
+    writes nothing)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -142,7 +145,7 @@ def draw(dataset: Dataset):
     mm = 1 / 25.4
     places = layout(dataset)
     with matplotlib.rc_context(figure_style()):
-        fig = plt.figure(figsize=(TEXT_WIDTH_MM * mm, HEIGHT_MM * mm))
+        fig = plt.figure(figsize=(width_mm * mm, HEIGHT_MM * mm))
         ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
@@ -158,7 +161,7 @@ def draw(dataset: Dataset):
                 facecolor=PERMANENT_FILL if body.permanent else FILL,
                 edgecolor=INK,
                 linewidth=0.8,
-                mutation_aspect=TEXT_WIDTH_MM / HEIGHT_MM,
+                mutation_aspect=width_mm / HEIGHT_MM,
             )
             ax.add_patch(patch)
             patches[body.id] = patch
@@ -207,9 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     return figure_command(
         argv,
         description=__doc__.splitlines()[0],
-        data_help="bodies.yaml",
         figure_id=FIGURE_ID,
         caption=CAPTION,
+        read=read,
         draw=draw,
         alt_text=alt_text,
     )

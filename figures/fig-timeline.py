@@ -1,17 +1,22 @@
+# data: summits.yaml membership.yaml
 """Figure 1: the Shanghai Five summits and the SCO's enlargement, 1996–2017.
 
 Reads: manuscript/data/summits.yaml and manuscript/data/membership.yaml (given as arguments).
-Writes: the SVG (``--svg``) and the pandoc Markdown that places it (``--markdown``).
+Writes: the SVG (``--svg``), the print SVG (``--print-svg``) and the pandoc Markdown that
+places it (``--markdown``).
 
 Usage::
 
-    python figures/fig-timeline.py --svg output/generated/fig-timeline.svg \
-        --markdown output/generated/fig-timeline.md \
+    python figures/fig-timeline.py --svg output/generated/fig-timeline.svg
+        --print-svg output/generated/fig-timeline.print.svg
+        --markdown output/generated/fig-timeline.md --text-width-mm 165
+        --schemas manuscript/data/schemas
         manuscript/data/summits.yaml manuscript/data/membership.yaml
 
-Drawn at the printed text width (160 mm) in the article's font. Dates the article gives as a
-year only are drawn mid-year with an open marker. The axis is broken between 2002 and 2016,
-years in which the article reports no summit and no new member.
+(one command line, shown on five; build.figures.figure_command). Drawn at the printed text
+width (``--text-width-mm``, from the journal profile) in the journal's font. Dates the
+article gives as a year only are drawn mid-year with an open marker. The axis is broken
+between 2002 and 2016, years in which the article reports no summit and no new member.
 """
 
 from __future__ import annotations
@@ -19,13 +24,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from build.summits import (
-    TEXT_WIDTH_MM,
-    Dataset,
-    Summit,
-    figure_command,
-    figure_style,
-)
+from sco_data import Dataset, Summit, read
+
+from build.figures import figure_command, figure_style
 
 FIGURE_ID = "fig-timeline"
 CAPTION = "The Shanghai Five Summits and the Enlargement of the SCO, 1996–2017"
@@ -94,8 +95,9 @@ def _break_marks(left, right) -> None:
             )
 
 
-def draw(dataset: Dataset):
-    """Draw the timeline; returns a matplotlib Figure (pure: reads nothing, writes nothing)."""
+def draw(dataset: Dataset, width_mm: float):
+    """Draw the timeline ``width_mm`` wide; returns a matplotlib Figure (pure: reads nothing,
+    writes nothing)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -106,7 +108,7 @@ def draw(dataset: Dataset):
         fig, (left, right) = plt.subplots(
             1,
             2,
-            figsize=(TEXT_WIDTH_MM * mm, HEIGHT_MM * mm),
+            figsize=(width_mm * mm, HEIGHT_MM * mm),
             gridspec_kw={
                 "width_ratios": [EARLY[1] - EARLY[0], (LATE[1] - LATE[0]) * 1.6],
                 "wspace": 0.05,
@@ -217,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     return figure_command(
         argv,
         description=__doc__.splitlines()[0],
-        data_help="summits.yaml and membership.yaml",
         figure_id=FIGURE_ID,
         caption=CAPTION,
+        read=read,
         draw=draw,
         alt_text=alt_text,
     )

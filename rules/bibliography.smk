@@ -7,6 +7,8 @@
 rule lint_bibliography:
     input:
         bib=source("refs.bib"),
+        # the article's own rules (its proper nouns, corporate words), optional
+        rules=optional_source("manuscript/bibliography.yaml"),
     output:
         report="{out}/bibliography/lint.json",
         csl="{out}/bibliography/refs.json",
@@ -15,6 +17,8 @@ rule lint_bibliography:
     # before the citation normalizer, which also reads refs.bib: a broken entry is reported by
     # the linter (refs.bib:line, rule id, hint), not as pandoc's parse error (issue 9)
     priority: 20
+    params:
+        rules=source("manuscript/bibliography.yaml"),
     threads: 1
     resources:
         mem_mb=300,
@@ -23,4 +27,4 @@ rule lint_bibliography:
         "Linting {input.bib} (rules: build.bibliography.RULES)"
     shell:
         "{ARTICLE} --log {log} bibliography lint {input.bib} --report {output.report}"
-        " --csl-json {output.csl}"
+        " --csl-json {output.csl} --proper-nouns {params.rules}"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from build import provenance
 from build import render as render_module
+from build.figures import declared_data
 from build.render import profile_from_config, text_width_mm
 from build.articles import (
     OUTDIR_PATTERN,
     OUTPUT_DIR,
     article_for_outdir,
-    declared_data,
     discover_articles,
 )
 from build.joblog import exit_on_error, failure_notes

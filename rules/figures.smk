@@ -41,7 +41,7 @@ rule make_table:
         data=script_data("table"),
         schemas=lambda wildcards: article(wildcards).data_schemas(),
         helpers=lambda wildcards: article(wildcards).script_helpers(),
-        bib=source("refs.bib"),
+        bib=rules.lint_bibliography.output.csl,  # the linted bibliography's keys
     output:
         markdown="{out}/generated/{table}.md",
     log:

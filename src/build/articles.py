@@ -97,40 +97,6 @@ class Article:
         return "the root article" if self.folder == "." else self.folder
 
 
-#: The line of a figure or table script that names the data files it reads.
-DATA_LINE_RE = re.compile(r"^#\s*data:(.*)$", re.M)
-
-
-def declared_data(script_text: str, script: str = "") -> list[str]:
-    """The data files a figure or table script reads, from its ``# data: a.yaml b.yaml`` line
-    (names relative to the article's ``manuscript/data/``), so that a changed data file
-    rebuilds exactly the figures and tables that read it (showyourwork's rule).
-
-    Raises:
-        ArticleError: no ``# data:`` line, or a name with a folder in it (``script`` names the
-            file in the message).
-    """
-    match = DATA_LINE_RE.search(script_text)
-    if not match:
-        raise ArticleError(
-            "a figure or table script must name the data files it reads",
-            script,
-            hint="add a line '# data: name.yaml ...' (files of manuscript/data/; '# data:' "
-            "alone when it reads none)",
-        )
-    names = match.group(1).split()
-    line = script_text.count("\n", 0, match.start()) + 1
-    for name in names:
-        if "/" in name or name.startswith("."):
-            raise ArticleError(
-                f"data file {name!r} is not a file name of manuscript/data/",
-                script,
-                line,
-                hint="name the files of the article's manuscript/data/ folder, e.g. results.yaml",
-            )
-    return names
-
-
 def discover_articles(root: str | Path = ".") -> list[Article]:
     """The articles under ``root``: the root article (when ``manuscript/`` exists) first, then
     every ``articles/<slug>/`` in the order of the folders' names.

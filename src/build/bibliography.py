@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import functools
 import json
 import logging
 import re
@@ -161,56 +162,125 @@ FIELD_ORDER = (
 #: Fields pandoc's citeproc sentence-cases for APA (title-like fields).
 TITLE_FIELDS = ("title", "subtitle", "titleaddon", "booktitle", "maintitle", "eventtitle")
 
-#: Proper nouns and names of this article's field that APA 7 section 6.14-6.17 keeps capitalized
-#: and sentence case would lower; each must sit inside braces in a title.
-PROPER_NOUNS = (
-    "Shanghai",
-    "China",
-    "Chinese",
-    "Sino-Russian",
-    "Russia",
-    "Russian",
-    "Soviet",
-    "Eurasia",
-    "Eurasian",
-    "Asia",
-    "Asian",
-    "Asia-Pacific",
-    "Pakistan",
-    "India",
-    "Britain",
-    "European Union",
-    "United States",
-    "Western",
-    "Arctic",
-    "Far East",
-    "September",
-    "Islam",
-    "Kipling",
-    "Mackinder",
-    "Halford",
-    "Jiang Zemin",
-    "Alamutu",
-    "Great Game",
-    "Greater Eurasia",
-    "New Silk Road",
-    "New Security Concept",
-    "People's Liberation Army",
-    "People's Republic",
-    "Three Evils",
-    "Shanghai Spirit",
-)
-_PROPER_NOUN_RE = re.compile(
-    r"(?<![\w'’-])(" + "|".join(re.escape(p) for p in PROPER_NOUNS) + r")(?![\w-])"
-)
+#: Keys of an article's bibliography rules file (``manuscript/bibliography.yaml``) -> meaning.
+ARTICLE_RULE_KEYS = {
+    "proper-nouns": "names APA 7 6.14-6.17 keeps capitalized and sentence case would lower; "
+    "each must sit inside braces in a title (rule unprotected-capitals)",
+    "corporate-words": "words that mark an author as a corporate (group) author, besides "
+    "the general ones (rule corporate-author)",
+}
+
+
+@dataclass(frozen=True)
+class ArticleRules:
+    """What one article adds to the general lint rules (its ``manuscript/bibliography.yaml``).
+
+    ``proper_nouns``: names (one or more words) that must be brace-protected in titles;
+    ``corporate_words``: words that mark a corporate author, besides :data:`CORPORATE_WORDS`.
+    """
+
+    proper_nouns: tuple[str, ...] = ()
+    corporate_words: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=32)
+def _words_re(words: tuple[str, ...], boundary: str) -> re.Pattern[str] | None:
+    """One regex matching any of ``words`` as whole words (``None`` for no words)."""
+    if not words:
+        return None
+    if boundary == "title":  # not inside a hyphenated or possessive word
+        return re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+def load_article_rules(path: str | Path | None) -> ArticleRules:
+    """Read an article's bibliography rules (``manuscript/bibliography.yaml``).
+
+    The file is a YAML mapping with the optional keys of :data:`ARTICLE_RULE_KEYS`, each a
+    list of non-empty strings, e.g. ``proper-nouns: [Shanghai, Great Game]``. An empty file,
+    a missing file or ``path=None`` gives no article rules (only the general ones).
+
+    Raises:
+        BibliographyError/ErrorList: the file is not UTF-8 or not YAML, has an unknown key, or
+            a value that is not a list of non-empty strings, each at its ``path:line:col``.
+    """
+    from build.data import parse_yaml
+
+    if path is None or not Path(path).exists():
+        return ArticleRules()
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BibliographyError(
+            f"cannot read the bibliography rules: {error}", name, hint="save it as UTF-8 text"
+        ) from None
+    document = parse_yaml(text, name, BibliographyError)
+    data = document.data
+    if data is None:
+        return ArticleRules()
+
+    def problem(field: tuple[str | int, ...], message: str, hint: str) -> BibliographyError:
+        line, column = document.where(field)
+        return BibliographyError(message, name, line, column, hint=hint)
+
+    keys = ", ".join(ARTICLE_RULE_KEYS)
+    if not isinstance(data, dict):
+        raise problem((), "the bibliography rules are not a mapping", f"write keys: {keys}")
+    problems = []
+    values: dict[str, tuple[str, ...]] = {}
+    for key, value in data.items():
+        if key not in ARTICLE_RULE_KEYS:
+            problems.append(problem((key,), f"unknown key {key!r}", f"use one of: {keys}"))
+            continue
+        if not isinstance(value, list):
+            problems.append(
+                problem(
+                    (key,), f"{key}: not a list", f"write a YAML list: {key}: [Word, Two Words]"
+                )
+            )
+            continue
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                problems.append(
+                    problem(
+                        (key, index),
+                        f"{key}[{index}]: {item!r} is not a non-empty text",
+                        "write each entry as text (quote it if YAML reads it as a number)",
+                    )
+                )
+        values[key] = tuple(item.strip() for item in value if isinstance(item, str))
+    if problems:
+        raise problems[0] if len(problems) == 1 else ErrorList(problems)
+    return ArticleRules(values.get("proper-nouns", ()), values.get("corporate-words", ()))
+
+
 _ACRONYM_RE = re.compile(r"(?<![\w'’-])([A-Z][A-Z0-9]*[A-Z](?:-\d+)?)(?![\w])")
 _INNER_CAPITAL_RE = re.compile(r"(?<![\w'’-])([A-Za-z]*[a-z][A-Z][A-Za-z]*)(?![\w])")
 
-#: Words that mark a name as a corporate (group) author, APA 7 section 9.11.
-_CORPORATE_WORDS = re.compile(
-    r"\b(Office|Ministry|Assembly|Nations|Organi[sz]ation|Institute|University|Council|Agency|"
-    r"Committee|Department|Government|Association|Society|Bank|Commission|Foundation|Cent(?:er|re)|"
-    r"Xinhua)\b"
+#: Words that mark a name as a corporate (group) author, APA 7 section 9.11. An article adds
+#: its own (a news agency's name) under ``corporate-words`` of its rules file.
+CORPORATE_WORDS = (
+    "Office",
+    "Ministry",
+    "Assembly",
+    "Nations",
+    "Organisation",
+    "Organization",
+    "Institute",
+    "University",
+    "Council",
+    "Agency",
+    "Committee",
+    "Department",
+    "Government",
+    "Association",
+    "Society",
+    "Bank",
+    "Commission",
+    "Foundation",
+    "Center",
+    "Centre",
 )
 
 #: LaTeX accent and special-letter commands (``{\"u}``, ``\'e``, ``\v{s}``, ``\o``).
@@ -881,7 +951,8 @@ def _check_values(entry: BibEntry, path: str, today: _dt.date) -> Iterable[Probl
         )
 
 
-def _check_names(entry: BibEntry, path: str) -> Iterable[Problem]:
+def _check_names(entry: BibEntry, path: str, rules: ArticleRules) -> Iterable[Problem]:
+    corporate = _words_re(CORPORATE_WORDS + rules.corporate_words, "name")
     for role in ("author", "editor"):
         for name in split_names(entry.fields.get(role, "")):
             stripped = name.strip()
@@ -889,9 +960,9 @@ def _check_names(entry: BibEntry, path: str) -> Iterable[Problem]:
                 continue
             if "," in stripped:
                 family = stripped.split(",", 1)[0]
-                if not (_CORPORATE_WORDS.search(family) or len(family.split()) >= 3):
+                if not (corporate.search(family) or len(family.split()) >= 3):
                     continue
-            elif not (_CORPORATE_WORDS.search(stripped) or len(stripped.split()) >= 4):
+            elif not (corporate.search(stripped) or len(stripped.split()) >= 4):
                 continue
             yield Problem(
                 "corporate-author",
@@ -904,13 +975,14 @@ def _check_names(entry: BibEntry, path: str) -> Iterable[Problem]:
             )
 
 
-def _check_title_case(entry: BibEntry, path: str) -> Iterable[Problem]:
+def _check_title_case(entry: BibEntry, path: str, rules: ArticleRules) -> Iterable[Problem]:
+    nouns = _words_re(rules.proper_nouns, "title")
     for name in TITLE_FIELDS:
         value = entry.fields.get(name, "")
         if not value:
             continue
         bare = _strip_braced(value)
-        words = [m.group(1) for m in _PROPER_NOUN_RE.finditer(bare)]
+        words = [m.group(1) for m in nouns.finditer(bare)] if nouns else []
         words += [m.group(1) for m in _ACRONYM_RE.finditer(bare)]
         words += [m.group(1) for m in _INNER_CAPITAL_RE.finditer(bare)]
         for word in dict.fromkeys(words):
@@ -1022,24 +1094,28 @@ def _check_collection(entries: list[BibEntry], path: str) -> Iterable[Problem]:
                 )
 
 
-def lint_entries(entries: list[BibEntry], path: str, today: _dt.date) -> list[Problem]:
+def lint_entries(
+    entries: list[BibEntry], path: str, today: _dt.date, rules: ArticleRules = ArticleRules()
+) -> list[Problem]:
     """Apply every entry-level and collection-level rule of :data:`RULES`.
 
     Args:
         entries: parsed entries (:func:`parse_bibliography`).
         path: file name for messages.
         today: reference date of ``year-future``.
+        rules: the article's proper nouns and corporate words (:func:`load_article_rules`).
 
     Returns:
         problems in file order (by line, then rule id).
     """
     problems: list[Problem] = []
     for entry in entries:
-        for check in (_check_entry_type, _check_required, _check_names, _check_key):
+        for check in (_check_entry_type, _check_required, _check_key):
             problems.extend(check(entry, path))
+        problems.extend(_check_names(entry, path, rules))
         problems.extend(_check_doi_url(entry, path))
         problems.extend(_check_values(entry, path, today))
-        problems.extend(_check_title_case(entry, path))
+        problems.extend(_check_title_case(entry, path, rules))
     problems.extend(_check_collection(entries, path))
     return problems
 
@@ -1054,7 +1130,10 @@ def _waivers(comments: list[tuple[str, int]]) -> dict[tuple[str, str], tuple[str
 
 
 def lint_bibliography(
-    data: bytes | str, path: str = "refs.bib", today: _dt.date | None = None
+    data: bytes | str,
+    path: str = "refs.bib",
+    today: _dt.date | None = None,
+    rules: ArticleRules = ArticleRules(),
 ) -> LintResult:
     """Lint a bibliography file's content.
 
@@ -1062,6 +1141,8 @@ def lint_bibliography(
         data: the file's bytes (checked for UTF-8) or text.
         path: file name used in messages.
         today: reference date for ``year-future`` (default: today).
+        rules: the article's proper nouns and corporate words (default: none, only the
+            general rules such as acronyms in capitals).
 
     Returns:
         :class:`LintResult` with every problem (none raised) and the waived ones.
@@ -1082,7 +1163,7 @@ def lint_bibliography(
                 "empty reference list)",
             )
         )
-    problems += lint_entries(entries, path, today)
+    problems += lint_entries(entries, path, today, rules)
     if not any(p.severity == ERROR for p in problems):
         canonical = format_bibliography(text, path)
         if canonical != text:
@@ -1227,14 +1308,20 @@ def _read(path: str) -> bytes:
         ) from error
 
 
-def lint_file(path: str, report: str | None = None, today: _dt.date | None = None) -> LintResult:
-    """Lint ``path``; write the JSON report to ``report`` if given (atomically).
+def lint_file(
+    path: str,
+    report: str | None = None,
+    today: _dt.date | None = None,
+    rules: ArticleRules = ArticleRules(),
+) -> LintResult:
+    """Lint ``path`` with the article's ``rules``; write the JSON report to ``report`` if given
+    (atomically).
 
     Raises:
         BibliographyError/ErrorList: when a problem of severity error remains (after the
             report is written), all of them at once.
     """
-    result = lint_bibliography(_read(path), path, today)
+    result = lint_bibliography(_read(path), path, today, rules)
     if report:
         write_atomic(report, json.dumps(result.report(), ensure_ascii=False, indent=2) + "\n")
     errors = [p.to_error() for p in result.problems if p.severity == ERROR]
@@ -1304,6 +1391,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="write the linted bibliography as CSL-JSON with its keys' lines here "
         "(what the citation normalizer and the table scripts read)",
     )
+    lint.add_argument(
+        "--proper-nouns",
+        metavar="YAML",
+        help="the article's bibliography rules, e.g. manuscript/bibliography.yaml (keys "
+        "proper-nouns, corporate-words; absent: only the general rules)",
+    )
     fmt = sub.add_parser("format", help="print or write the canonical layout")
     fmt.add_argument("bib", help="the .bib file (e.g. refs.bib)")
     mode = fmt.add_mutually_exclusive_group()
@@ -1319,11 +1412,17 @@ def command(
     check: bool = False,
     write: bool = False,
     csl_json: str | None = None,
+    proper_nouns: str | None = None,
 ) -> int:
-    """Run ``lint`` or ``format`` on ``bib``; returns the exit code (errors raise)."""
+    """Run ``lint`` or ``format`` on ``bib``; returns the exit code (errors raise).
+
+    ``proper_nouns``: the article's rules file for ``lint`` (:func:`load_article_rules`);
+    ``None`` or a missing file: only the general rules."""
     if action == "lint":
+        if proper_nouns and not Path(proper_nouns).exists():
+            print(f"note: {proper_nouns} not found: no article proper nouns", file=sys.stderr)
         try:
-            result = lint_file(bib, report)
+            result = lint_file(bib, report, rules=load_article_rules(proper_nouns))
         except BibliographyError as error:
             if log:
                 write_atomic(log, f"{error}\n")

@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bibliography": ("build.bibliography", "lint and format refs.bib"),
     "manuscript": ("build.manuscript", "assemble and check the manuscript"),
     "render": ("build.render", "render HTML, EPUB or PDF"),
-    "data": ("build.summits", "check manuscript/data/ and write Table 1"),
+    "data": ("build.data", "check the data files of manuscript/data/ against their schemas"),
     "linebreaks": ("build.linebreaks", "one sentence per line in Markdown (--check, --write)"),
     "safety": ("build.safety", "refuse remote or outside resources; report active HTML"),
     "diff": ("build.trackchanges", "tracked changes between two git revisions (HTML, PDF)"),

@@ -178,12 +178,6 @@ def issue_values(path: str | Path | None) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if v}
 
 
-def text_width_mm(profile: Profile) -> float:
-    """The width of the text block in millimetres: the page's width (CSS size keyword, portrait)
-    minus its inner and outer margins. Figures are drawn at this width."""
-    return PAGE_SIZES_MM[profile.page_size][0] - profile.margins.inner_mm - profile.margins.outer_mm
-
-
 def load_profile(path: str | Path, overrides: dict[str, Any] | None = None) -> Profile:
     """Read ``config/config.yaml``, check it against ``schema.yaml`` beside it (when there is
     one) and build the profile (thin edge of :func:`check_config` and
@@ -207,6 +201,31 @@ def load_profile(path: str | Path, overrides: dict[str, Any] | None = None) -> P
         schema = _parse_yaml(_read_text(schema_path, ConfigError), str(schema_path), ConfigError)
         check_config(config, schema, str(path), text, list(overrides or {}))
     return profile_from_config(config, str(path))
+
+
+def text_width_mm(profile: Profile) -> float:
+    """Width of the printed text block in millimetres: the page width of the profile's CSS
+    ``size`` keyword (:data:`PAGE_SIZES_MM`, CSS Paged Media 3) minus the inner and outer
+    margins. Figures are drawn at this width (``figures/fig-*.py --text-width-mm``).
+
+    Raises:
+        ConfigError: an unknown page size, or margins that leave no text block.
+    """
+    if profile.page_size not in PAGE_SIZES_MM:
+        raise ConfigError(
+            f"unknown page size {profile.page_size!r}",
+            hint=f"use one of {', '.join(PAGE_SIZES_MM)}",
+        )
+    width = (
+        PAGE_SIZES_MM[profile.page_size][0] - profile.margins.inner_mm - profile.margins.outer_mm
+    )
+    if width <= 0:
+        raise ConfigError(
+            f"the margins ({profile.margins.inner_mm:g} + {profile.margins.outer_mm:g} mm) leave "
+            f"no text block on the {profile.page_size} page",
+            hint="make page.margin_mm.inner + outer smaller than the page width",
+        )
+    return width
 
 
 def yaml_position(text: str, keys: Sequence[str | int]) -> tuple[int, int]:
@@ -972,7 +991,7 @@ def print_figures(
     ``output/generated/fig-x.svg`` draws text as glyph outlines (screens, HTML and EPUB);
     ``fig-x.print.svg`` keeps it as text, which WeasyPrint sets in the embedded font: the
     PDF's figure labels can be searched and selected, and WeasyPrint is ~0.7 s faster
-    (:func:`build.summits.figure_svg`, issue 10).
+    (:func:`build.figures.figure_svg`, issue 10).
 
     Args:
         ast: pandoc's JSON AST (not modified).

@@ -1339,8 +1339,8 @@ def diff_html(
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in borrowed)
     borrowed_html = (
-        f'<div class="borrowed"><p>Files a revision lacked, taken from the other one:</p>'
-        f"<ul>{notes}</ul></div>"
+        '<div class="borrowed"><p>Files a revision lacked (or had only for an earlier'
+        f" pipeline), taken from elsewhere:</p><ul>{notes}</ul></div>"
         if notes
         else ""
     )
@@ -1498,6 +1498,73 @@ def borrow_missing(dirs: dict[str, Path], names: dict[str, str]) -> list[str]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
                 notes.append(f"{rel}: {names[this]} lacks it, taken from {names[other]}")
+    return notes
+
+
+def stale_scripts(folder: Path) -> list[tuple[str, str]]:
+    """The scripts of an export's ``figures/`` that import a module of the ``build`` package
+    that this pipeline lacks (written for an earlier pipeline: ``build.summits`` before the
+    article's code moved to figures/), as ``(path relative to folder, module)``."""
+    import ast
+    import importlib.util
+
+    found = []
+    for script in sorted((folder / "figures").glob("*.py")):
+        try:
+            tree = ast.parse(script.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue  # the script's own error, reported when it runs
+        modules = [
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        ] + [
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level
+        ]
+        for module in modules:
+            if module.startswith("build.") and importlib.util.find_spec(module) is None:
+                found.append((str(script.relative_to(folder)), module))
+                break
+    return found
+
+
+def replace_stale_scripts(dirs: dict[str, Path], names: dict[str, str], project: Path) -> list[str]:
+    """Replace the scripts :func:`stale_scripts` finds in each export by the other revision's
+    (when that one is not stale too), else by the project's own (``project/figures``), with
+    the helper modules they need; give a table or figure a section file places but neither
+    revision has a script for the project's script. Returns notes for the diff's header."""
+    notes = []
+    keys = list(dirs)
+    stale = {side: stale_scripts(dirs[side]) for side in keys}  # before anything is replaced
+    missing = {
+        side: [
+            f"figures/{ident}.py"
+            for ident in _placeholders(dirs[side])
+            if not (dirs[side] / "figures" / f"{ident}.py").exists()
+        ]
+        for side in keys
+    }
+    for this, other in ((keys[0], keys[1]), (keys[1], keys[0])):
+        unusable = {rel for rel, _ in stale[other]} | set(missing[other])
+        wanted = [
+            (rel, f"needs {module}, which this pipeline lacks") for rel, module in stale[this]
+        ]
+        wanted += [(rel, "lacks it") for rel in missing[this]]
+        for rel, why in wanted:
+            if (dirs[other] / rel).is_file() and rel not in unusable:
+                source, origin = dirs[other], names[other]
+            elif (project / rel).is_file():
+                source, origin = project, "the working tree"
+            else:
+                continue
+            shutil.copyfile(source / rel, dirs[this] / rel)
+            for helper in sorted((source / "figures").glob("*.py")):
+                if not helper.name.startswith(("fig-", "tbl-")):
+                    shutil.copyfile(helper, dirs[this] / "figures" / helper.name)
+            notes.append(f"{rel}: {names[this]} {why}, taken from {origin}")
     return notes
 
 
@@ -1705,7 +1772,9 @@ def make_diff(
         infos = {"old": old, "new": new}
         for side, path in dirs.items():
             export_revision(root, infos[side], path)
-        borrowed = borrow_missing(dirs, {"old": old.short, "new": new.short})
+        short = {"old": old.short, "new": new.short}
+        borrowed = borrow_missing(dirs, short)
+        borrowed += replace_stale_scripts(dirs, short, root)
         config = root / "config" / "config.yaml"
         logs = {side: log_dir / f"build-{side}-{infos[side].short}.log" for side in dirs}
         # the same data and figure scripts: draw the tables and figures once (for "new")

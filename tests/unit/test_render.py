@@ -779,3 +779,30 @@ def test_the_epub_identifier_is_the_articles_doi(fixture_ast, tmp_path):
     with zipfile.ZipFile(tmp_path / "a.epub") as epub:
         opf = epub.read("EPUB/content.opf").decode("utf-8")
     assert re.search(r"<dc:identifier id=\"epub-id-1\">doi:10.5555/own.1</dc:identifier>", opf)
+
+
+# --------------------------------------------------------------------------- text width
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ({"size": "A4", "margin_mm": {"inner": 25, "outer": 20}}, 165.0),
+        ({"size": "A5", "margin_mm": {"inner": 18, "outer": 12}}, 118.0),
+        ({"size": "letter", "margin_mm": {"inner": 25.4, "outer": 25.4}}, 165.1),
+        ({}, 160.0),  # A4 with the default 25 mm margins
+    ],
+    ids=["a4", "a5", "letter", "defaults"],
+)
+def test_text_width_is_the_page_width_minus_inner_and_outer_margins(page, expected):
+    from build.render import profile_from_config, text_width_mm
+
+    assert text_width_mm(profile_from_config({"page": page})) == pytest.approx(expected)
+
+
+def test_text_width_needs_room():
+    from build.render import profile_from_config, text_width_mm
+
+    profile = profile_from_config({"page": {"size": "A5", "margin_mm": {"inner": 80, "outer": 70}}})
+    with pytest.raises(ConfigError, match="leave no text block on the A5 page"):
+        text_width_mm(profile)

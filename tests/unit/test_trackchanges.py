@@ -26,7 +26,9 @@ from build.trackchanges import (
     diff_html,
     document_from_ast,
     key_order_problems,
+    replace_stale_scripts,
     resolve_revision,
+    stale_scripts,
     summary_rows,
 )
 
@@ -402,3 +404,55 @@ def test_key_order_problem_names_file_line_and_the_canonical_order(tmp_path: Pat
     ]
     assert all(isinstance(p, DataError) for p in problems)
     assert yaml.safe_load(text) == yaml.safe_load(source.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- stale scripts
+
+
+def _export(root: Path, scripts: dict[str, str], placeholders: tuple[str, ...] = ()) -> Path:
+    (root / "figures").mkdir(parents=True)
+    (root / "manuscript").mkdir()
+    for name, text in scripts.items():
+        (root / "figures" / name).write_text(text, encoding="utf-8")
+    body = "".join(f"::: {{#{ident} .generated}}\n:::\n\n" for ident in placeholders)
+    (root / "manuscript" / "01-intro.md").write_text(body, encoding="utf-8")
+    return root
+
+
+def test_scripts_of_an_earlier_pipeline_are_found(tmp_path):
+    folder = _export(
+        tmp_path / "old",
+        {
+            "fig-a.py": "from build.nothing_here import draw\n",
+            "fig-b.py": "import build.nothing_either\n",
+            "fig-c.py": "from build.figures import figure_command\nimport helper\n",
+            "helper.py": "import os\n",
+        },
+    )
+    assert stale_scripts(folder) == [
+        ("figures/fig-a.py", "build.nothing_here"),
+        ("figures/fig-b.py", "build.nothing_either"),
+    ]
+
+
+def test_stale_scripts_are_replaced_with_their_helpers(tmp_path):
+    old_script = "from build.nothing_here import draw\n"
+    new_script = "# data: x.yaml\nfrom build.figures import figure_command\nimport shared\n"
+    dirs = {
+        "old": _export(tmp_path / "old", {"fig-a.py": old_script}, ("fig-a", "tbl-t")),
+        "new": _export(
+            tmp_path / "new", {"fig-a.py": new_script, "shared.py": "X = 1\n"}, ("fig-a",)
+        ),
+    }
+    project = _export(tmp_path / "project", {"tbl-t.py": "import sys\n", "shared.py": "X = 2\n"})
+    notes = replace_stale_scripts(dirs, {"old": "aaaaaaa", "new": "bbbbbbb"}, project)
+    assert notes == [
+        "figures/fig-a.py: aaaaaaa needs build.nothing_here, which this pipeline lacks, "
+        "taken from bbbbbbb",
+        "figures/tbl-t.py: aaaaaaa lacks it, taken from the working tree",
+    ]
+    old = dirs["old"] / "figures"
+    assert (old / "fig-a.py").read_text(encoding="utf-8") == new_script
+    assert (old / "tbl-t.py").read_text(encoding="utf-8") == "import sys\n"
+    assert (old / "shared.py").read_text(encoding="utf-8") == "X = 2\n"  # the last source's
+    assert sorted(p.name for p in (dirs["new"] / "figures").iterdir()) == ["fig-a.py", "shared.py"]

@@ -1,8 +1,8 @@
-"""Tests of the figure scripts (figures/*.py), the Lua filters and the figure/table rules."""
+"""Tests of the root article's figure scripts (figures/fig-*.py) with its real data, its real
+figures in an EPUB, and the figure and table rules on its data."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -11,8 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+from article_scripts import load_dataset, load_script
 
-from build.summits import figure_markdown, load_dataset, sanitize_svg
+from build.render import profile_from_config, text_width_mm
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "manuscript" / "data"
@@ -24,13 +26,8 @@ FIGURES = {
 }
 
 
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(
-        name.replace("-", "_"), ROOT / "figures" / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+#: the text width of the journal profile (A4 minus inner 25 and outer 20 mm margins)
+TEXT_WIDTH_MM = 165.0
 
 
 def run_script(name: str, out: Path, data: Path = DATA) -> tuple[bytes, str, bytes]:
@@ -47,6 +44,10 @@ def run_script(name: str, out: Path, data: Path = DATA) -> tuple[bytes, str, byt
             str(markdown),
             "--print-svg",
             str(print_svg),
+            "--text-width-mm",
+            str(TEXT_WIDTH_MM),
+            "--schemas",
+            str(data / "schemas"),
             *(str(data / f) for f in FIGURES[name]),
         ],
         check=True,
@@ -87,7 +88,7 @@ PRINT_LABELS = {
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_print_svg_keeps_text_as_text_in_the_article_font(built, name):
-    """The PDF's SVG: <text> in Linux Libertine O, no glyph outlines (build.summits.figure_svg)."""
+    """The PDF's SVG: <text> in Linux Libertine O, no glyph outlines (build.figures.figure_svg)."""
     screen, _, printed = built[name][0]
     svg = printed.decode("utf-8")
     texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)
@@ -113,11 +114,16 @@ def test_svg_is_valid_for_epub(built, name):
     assert "<title>" in svg.split("<metadata>")[0]
 
 
+def test_the_profile_gives_the_text_width():
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    assert text_width_mm(profile_from_config(config)) == TEXT_WIDTH_MM
+
+
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_svg_at_text_width_in_the_article_font(built, name):
     svg = built[name][0][0].decode("utf-8")
     width_pt = float(re.search(r'<svg[^>]*width="([0-9.]+)pt"', svg).group(1))
-    assert width_pt / 72 * 25.4 == pytest.approx(160.0, abs=0.01)
+    assert width_pt / 72 * 25.4 == pytest.approx(TEXT_WIDTH_MM, abs=0.01)
     assert "LinLibertineO-" in svg  # glyph outlines of Linux Libertine O
     assert "DejaVu" not in svg
 
@@ -187,99 +193,7 @@ def test_labels_follow_the_data():
     )
 
 
-def test_sanitize_svg_removes_doctype_and_empty_glyphs():
-    raw = (
-        '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
-        '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
-        '<svg xmlns="http://www.w3.org/2000/svg">\n<defs>\n'
-        '<path id="F-20" transform="scale(0.01)"/>\n<path id="F-41" d="M 0 0 L 1 1"/>\n</defs>\n'
-        '<use xlink:href="#F-41"/>\n<use xlink:href="#F-20" transform="translate(5 0)"/>\n</svg>\n'
-    )
-    clean = sanitize_svg(raw, "A & B")
-    assert "DOCTYPE" not in clean
-    assert 'id="F-20"' not in clean and "#F-20" not in clean
-    assert '<path id="F-41" d="M 0 0 L 1 1"/>' in clean and "#F-41" in clean
-    assert '<svg xmlns="http://www.w3.org/2000/svg">\n <title>A &amp; B</title>' in clean
-
-
-def test_figure_markdown_escapes_alt_quotes():
-    assert figure_markdown("fig-x", "out/x.svg", "Cap", 'say "hi"') == (
-        '![Cap](out/x.svg){#fig-x alt="say \\"hi\\""}\n'
-    )
-
-
-# --------------------------------------------------------------------------- filters
-
-
-def pandoc(source: Path, to: str, *extra: str, output: Path | None = None) -> str:
-    import pypandoc
-
-    args = [
-        f"--lua-filter={FILTERS / 'generated.lua'}",
-        f"--lua-filter={FILTERS / 'crossref.lua'}",
-        "--citeproc",
-        f"--bibliography={FIXTURES / 'refs.bib'}",
-        *extra,
-    ]
-    if output is not None:
-        pypandoc.convert_file(str(source), to, extra_args=args, outputfile=str(output))
-        return ""
-    return pypandoc.convert_file(str(source), to, extra_args=args)
-
-
-@pytest.fixture(scope="module")
-def html(tmp_path_factory):
-    import os
-
-    cwd = os.getcwd()
-    os.chdir(ROOT)  # generated-dir in the fixture is relative to the project root
-    try:
-        return pandoc(FIXTURES / "article.md", "html", "--wrap=none")
-    finally:
-        os.chdir(cwd)
-
-
-def test_placeholder_becomes_a_captioned_table(html):
-    table = re.search(r"<table id=\"tbl-summits\">.*?</table>", html, re.S).group(0)
-    assert re.search(r"<caption>.*Table 1.*Summits of the Shanghai Five.*</caption>", table, re.S)
-    assert '<th scope="col">Meeting</th>' in table
-    assert table.count('<th scope="col">') == 3
-    assert 'data-cites="bakshi2002">(Bakshi 2002, 267)</span>' in table  # citeproc ran
-    assert '<div class="table-note">' in html
-
-
-def test_placeholder_becomes_a_figure(html):
-    figure = re.search(r'<figure id="fig-timeline">.*?</figure>', html, re.S).group(0)
-    assert 'alt="A timeline of the summits, 1996 to 2017."' in figure
-    assert re.search(
-        r"<figcaption>.*Figure 1.*Timeline of the summits.*</figcaption>", figure, re.S
-    )
-    assert re.search(r'<figure id="fig-bodies">.*Figure 2', html, re.S)
-
-
-def test_crossreferences_are_links(html):
-    assert '(<a href="#fig-timeline" class="crossref">Figure 1</a>)' in html
-    assert 'see <a href="#tbl-summits" class="crossref">Table 1</a>' in html
-    assert 'in <a href="#fig-bodies" class="crossref">Figure 2</a>.' in html
-    assert '<a href="#sec-evolution" class="crossref">The Evolution of Shanghai Five</a>' in html
-    assert "tbl-summits?" not in html and "???" not in html
-
-
-def test_unknown_crossreference_stops_pandoc(tmp_path):
-    source = tmp_path / "bad.md"
-    source.write_text("See @tbl-missing.\n", encoding="utf-8")
-    with pytest.raises(RuntimeError, match="no table, figure or heading has the id #tbl-missing"):
-        pandoc(source, "html")
-
-
-def test_missing_generated_file_stops_pandoc(tmp_path):
-    source = tmp_path / "bad.md"
-    source.write_text(
-        f"---\ngenerated-dir: {tmp_path}\n---\n\n::: {{#tbl-nothing .generated}}\n:::\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(RuntimeError, match="tbl-nothing.md not found"):
-        pandoc(source, "html")
+# --------------------------------------------------------------------------- EPUB
 
 
 def test_epub_with_the_real_figures(tmp_path, built):
@@ -290,10 +204,9 @@ def test_epub_with_the_real_figures(tmp_path, built):
         (generated / f"{name}.svg").write_bytes(runs[0][0])
         markdown = re.sub(r"\]\([^)]*\.svg\)", f"]({generated}/{name}.svg)", runs[0][1])
         (generated / f"{name}.md").write_text(markdown, encoding="utf-8")
-    from build.summits import summits_table_markdown
-
+    table = load_script("tbl-summits")
     (generated / "tbl-summits.md").write_text(
-        summits_table_markdown(load_dataset(DATA).summits), encoding="utf-8"
+        table.summits_table_markdown(load_dataset(DATA).summits), encoding="utf-8"
     )
     source = tmp_path / "article.md"
     text = (FIXTURES / "article.md").read_text(encoding="utf-8")
@@ -301,12 +214,19 @@ def test_epub_with_the_real_figures(tmp_path, built):
         text.replace("tests/data/summits/generated", str(generated)), encoding="utf-8"
     )
     epub = tmp_path / "article.epub"
-    pandoc(
-        source,
+    import pypandoc
+
+    pypandoc.convert_file(
+        str(source),
         "epub3",
-        "--metadata=identifier:urn:uuid:00000000-0000-4000-8000-000000000000",
-        "--metadata=lang:en-US",
-        output=epub,
+        outputfile=str(epub),
+        extra_args=[
+            *(f"--lua-filter={FILTERS / name}" for name in ("generated.lua", "crossref.lua")),
+            "--citeproc",
+            f"--bibliography={FIXTURES / 'refs.bib'}",
+            "--metadata=identifier:urn:uuid:00000000-0000-4000-8000-000000000000",
+            "--metadata=lang:en-US",
+        ],
     )
     with zipfile.ZipFile(epub) as archive:
         names = archive.namelist()
@@ -334,17 +254,24 @@ def test_epub_with_the_real_figures(tmp_path, built):
 def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
     """Snakemake compares checksums: change content, not mtimes (STACK-NOTES)."""
     work = tmp_path / "work"
-    for part in ("figures", "rules"):
+    for part in ("figures", "rules", "config"):
         shutil.copytree(ROOT / part, work / part)
     shutil.copytree(DATA, work / "manuscript" / "data")
     shutil.copy(ROOT / "refs.bib", work / "refs.bib")
-    (work / "Snakefile").write_text(
-        'include: "rules/tables.smk"\ninclude: "rules/figures.smk"\n\n\n'
-        "rule all:\n    input:\n        rules.make_summits_table.output.table,\n"
-        "        GENERATED_FIGURES,\n",
-        encoding="utf-8",
-    )
-    snakemake = [str(Path(sys.executable).parent / "snakemake"), "-c1", "--quiet", "all"]
+    shutil.copy(ROOT / "Snakefile", work / "Snakefile")
+    targets = [
+        f"output/generated/{name}"
+        for name in (
+            "fig-bodies.md",
+            "fig-bodies.print.svg",
+            "fig-bodies.svg",
+            "fig-timeline.md",
+            "fig-timeline.print.svg",
+            "fig-timeline.svg",
+            "tbl-summits.md",
+        )
+    ]
+    snakemake = [str(Path(sys.executable).parent / "snakemake"), "-c1", *targets, "--quiet", "all"]
 
     def build() -> dict[str, int]:
         subprocess.run(snakemake, cwd=work, check=True, capture_output=True)
@@ -362,7 +289,7 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
         "tbl-summits.md",
     ]
     generated = work / "output" / "generated"
-    # the rule hands the print SVG's path to the script in $ARTICLE_PRINT_SVG: text as text
+    # the rule hands the print SVG's path to the script (--print-svg): text as text
     assert "<text" in (generated / "fig-bodies.print.svg").read_text(encoding="utf-8")
     assert "<text" not in (generated / "fig-bodies.svg").read_text(encoding="utf-8")
     bodies = work / "manuscript" / "data" / "bodies.yaml"
@@ -391,34 +318,3 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
     assert "July 6, 2000" in (work / "output" / "generated" / "tbl-summits.md").read_text(
         encoding="utf-8"
     )
-
-
-def test_a_script_without_print_svg_gives_its_svg_to_the_pdf(tmp_path):
-    """A figure script with a command line of its own (an earlier revision's, built by
-    `snakemake diff`) ignores $ARTICLE_PRINT_SVG: the rule copies its SVG as the print SVG."""
-    work = tmp_path / "work"
-    shutil.copytree(ROOT / "rules", work / "rules")
-    shutil.copytree(DATA, work / "manuscript" / "data")
-    (work / "figures").mkdir()
-    (work / "figures" / "fig-bodies.py").write_text(
-        "import argparse\n"
-        "parser = argparse.ArgumentParser()\n"
-        "parser.add_argument('data', nargs='+')\n"
-        "parser.add_argument('--svg', required=True)\n"
-        "parser.add_argument('--markdown', required=True)\n"
-        "args = parser.parse_args()\n"
-        "open(args.svg, 'w').write('<svg xmlns=\"http://www.w3.org/2000/svg\"/>')\n"
-        "open(args.markdown, 'w').write('![Old](x.svg){#fig-bodies}')\n",
-        encoding="utf-8",
-    )
-    (work / "Snakefile").write_text(
-        'include: "rules/figures.smk"\n\n\nrule all:\n    input:\n'
-        '        "output/generated/fig-bodies.print.svg",\n',
-        encoding="utf-8",
-    )
-    snakemake = [str(Path(sys.executable).parent / "snakemake"), "-c1", "--quiet", "all"]
-    subprocess.run(snakemake, cwd=work, check=True, capture_output=True)
-    generated = work / "output" / "generated"
-    assert (generated / "fig-bodies.print.svg").read_bytes() == (
-        generated / "fig-bodies.svg"
-    ).read_bytes()

@@ -1,24 +1,20 @@
-"""Tests of build.summits: the real data of manuscript/data/, its validation and Table 1."""
+"""Tests of the root article's data (manuscript/data/), its own checks (figures/sco_data.py)
+and Table 1 (figures/tbl-summits.py), with the article's real values."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from article_scripts import load_dataset, load_script, sco_data
 
 from build import cli
+from build.data import check_documents, parse_yaml, read_citekeys
 from build.errors import DataError
-from build.summits import (
-    PartialDate,
-    build_dataset,
-    load_dataset,
-    parse_yaml,
-    read_citekeys,
-    summits_table_cells,
-    summits_table_markdown,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "manuscript" / "data"
@@ -26,10 +22,14 @@ SCHEMAS = DATA / "schemas"
 FIXTURES = ROOT / "tests" / "data" / "summits"
 FOUNDERS = ["China", "Russia", "Kazakhstan", "Kyrgyzstan", "Tajikistan"]
 
+table = load_script("tbl-summits")
+summits_table_cells = table.summits_table_cells
+summits_table_markdown = table.summits_table_markdown
+
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset(DATA, bib_path=None)
+    return load_dataset(DATA)
 
 
 def keys_of(facts):
@@ -206,30 +206,6 @@ def test_corrected_date_changes_exactly_the_table_cell(tmp_path, dataset):
     ]
 
 
-# --------------------------------------------------------------------------- dates
-
-
-@pytest.mark.parametrize(
-    ("text", "display"),
-    [("1996-04-26", "April 26, 1996"), ("1999", "1999"), ("2003-11", "November 2003")],
-)
-def test_partial_dates(text, display):
-    date = PartialDate.parse(text)
-    assert date.iso() == text
-    assert date.display() == display
-
-
-@pytest.mark.parametrize("text", ["1997-02-30", "1998-13-01", "1999-00", "2001-04-31"])
-def test_impossible_dates(text):
-    with pytest.raises(ValueError):
-        PartialDate.parse(text)
-
-
-def test_year_only_sits_mid_year():
-    assert PartialDate.parse("1999").decimal_year() == 1999.5
-    assert 1996.3 < PartialDate.parse("1996-04-26").decimal_year() < 1996.33
-
-
 # --------------------------------------------------------------------------- violations
 
 
@@ -239,7 +215,7 @@ def check_fixture(name: str, stem: str = "summits") -> DataError:
     keys = read_citekeys(FIXTURES / "refs.bib")
     with pytest.raises(DataError) as caught:
         document = parse_yaml(path.read_text(encoding="utf-8"), relative)
-        build_dataset({stem: document}, SCHEMAS, keys)
+        sco_data.read(check_documents({stem: document}, SCHEMAS, keys))
     return caught.value
 
 
@@ -250,7 +226,7 @@ def check_fixture(name: str, stem: str = "summits") -> DataError:
             "impossible-date.yaml",
             "impossible-date.yaml:7:19: summits[0].date.value",
             "impossible date '1997-02-30': day 30 does not exist in February 1997",
-            "a real calendar date",
+            "a real calendar date: ISO 8601 date as precise as the article gives it",
         ),
         (
             "unknown-citekey.yaml",
@@ -333,23 +309,66 @@ def test_participant_who_had_not_joined(tmp_path):
     )
 
 
-# --------------------------------------------------------------------------- CLI
+# --------------------------------------------------------------------------- commands
 
 
 def test_cli_check_passes_on_the_real_data(monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     assert cli.main(["data", "--check"]) == 0
-    assert "data ok: 6 summits, 8 members, 7 bodies" in capsys.readouterr().err
+    assert (
+        "data ok: 3 data files (bodies.yaml, membership.yaml, summits.yaml)"
+        in capsys.readouterr().err
+    )
 
 
-def test_cli_table_writes_the_markdown(monkeypatch, tmp_path, dataset):
-    monkeypatch.chdir(ROOT)
+def test_table_script_writes_the_markdown(tmp_path, dataset):
     output = tmp_path / "out" / "tbl-summits.md"
-    assert cli.main(["data", "table", "--output", str(output)]) == 0
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "figures" / "tbl-summits.py"),
+            "--markdown",
+            str(output),
+            "--schemas",
+            str(SCHEMAS),
+            "--bib",
+            str(ROOT / "refs.bib"),
+            str(DATA / "summits.yaml"),
+            str(DATA / "membership.yaml"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     assert output.read_text(encoding="utf-8") == summits_table_markdown(dataset.summits)
 
 
-def test_cli_reports_invalid_data(monkeypatch, tmp_path, capsys):
+def test_table_script_reports_invalid_data(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "summits.yaml").write_text(
+        (data / "summits.yaml").read_text(encoding="utf-8").replace("1997-04-24", "1997-04-31"),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "figures" / "tbl-summits.py"),
+            "--markdown",
+            str(tmp_path / "t.md"),
+            "data/summits.yaml",
+            "data/membership.yaml",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "data/summits.yaml:" in done.stderr
+    assert "impossible date '1997-04-31': day 31 does not exist in April 1997" in done.stderr
+    assert not (tmp_path / "t.md").exists()
+
+
+def test_cli_check_reports_invalid_data(monkeypatch, tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     (data / "summits.yaml").write_text(
@@ -361,3 +380,18 @@ def test_cli_reports_invalid_data(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "error: data/summits.yaml:" in err
     assert "impossible date '1997-04-31': day 31 does not exist in April 1997" in err
+
+
+def test_every_script_declares_what_it_reads():
+    from build.figures import declared_data
+
+    declared = {
+        p.stem: declared_data(p.read_text(encoding="utf-8"), str(p))
+        for p in sorted((ROOT / "figures").glob("*.py"))
+        if p.name.startswith(("fig-", "tbl-"))
+    }
+    assert declared == {
+        "fig-bodies": ["bodies.yaml"],
+        "fig-timeline": ["summits.yaml", "membership.yaml"],
+        "tbl-summits": ["summits.yaml", "membership.yaml"],
+    }
