@@ -629,24 +629,14 @@ def load_corrections(path: str | Path | None) -> list[Correction]:
     Raises:
         CitationError: not YAML, not a list, or a decision lacking a field, at ``path:line``.
     """
-    import yaml
+    from build.yamlfile import parse_yaml
 
     if path is None or not Path(path).exists():
         return []
     path = str(path)
     text = read_text(path, allow_empty=True)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise CitationError(
-            f"not valid YAML: {getattr(error, 'problem', error)}",
-            path,
-            mark.line + 1 if mark else 0,
-            mark.column + 1 if mark else 0,
-            hint="fix the YAML syntax",
-        ) from None
+    document = parse_yaml(text, path, CitationError)
+    data = document.data
     if data is None:
         return []
     if not isinstance(data, list):
@@ -656,7 +646,7 @@ def load_corrections(path: str | Path | None) -> list[Correction]:
     corrections = []
     errors: list[CitationError] = []
     for index, item in enumerate(data):
-        line = node.value[index].start_mark.line + 1
+        line = document.where([index])[0]
         if not isinstance(item, dict):
             errors.append(CitationError("a decision must be a mapping", path, line))
             continue

@@ -36,141 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from build.errors import DataError, ErrorList, PipelineError
+from build.errors import DataError, DataErrorList, ErrorList, PipelineError  # noqa: F401
+from build.yamlfile import FieldPath, Located, format_field, parse_yaml  # noqa: F401
 
 #: Marker of a fact the article states without a citation.
 ARTICLE = "article"
 #: The JSON Schema ``format`` of a partial date (checked by :func:`validate_document`).
 PARTIAL_DATE_FORMAT = "partial-date"
 _PARTIAL_DATE_RE = re.compile(r"[0-9]{4}(-[0-9]{2}){0,2}")
-
-
-class DataErrorList(ErrorList, DataError):
-    """Several :class:`DataError` found in one pass; ``str()`` lists them one per line."""
-
-
-FieldPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Located:
-    """A parsed YAML document and the 1-based ``(line, column)`` of every value in it.
-
-    ``locations`` maps a field path (keys and list indexes from the root) to the position of
-    the value node; the root is ``()``.
-    """
-
-    path: str
-    data: Any
-    locations: Mapping[FieldPath, tuple[int, int]]
-
-    def where(self, field: Sequence[str | int]) -> tuple[int, int]:
-        """Position of ``field``, or of its nearest located ancestor."""
-        key = tuple(field)
-        while key not in self.locations and key:
-            key = key[:-1]
-        return self.locations.get(key, (0, 0))
-
-    def error(self, field: Sequence[str | int], message: str, expected: str) -> DataError:
-        """A :class:`DataError` at ``field``: ``path:line:col: <field>: message``."""
-        line, column = self.where(field)
-        return DataError(
-            f"{format_field(field)}: {message}",
-            self.path,
-            line,
-            column,
-            hint=f"expected {expected}",
-        )
-
-
-def format_field(field: Sequence[str | int]) -> str:
-    """``("summits", 2, "date")`` -> ``summits[2].date``; the root is ``(document)``."""
-    text = ""
-    for part in field:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(document)"
-
-
-# --------------------------------------------------------------------------- YAML with lines
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe loader that keeps dates as strings (the schema checks them, not YAML)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def parse_yaml(text: str, path: str, error_type: type[PipelineError] = DataError) -> Located:
-    """Parse YAML ``text`` keeping the line and column of every value.
-
-    Args:
-        text: the YAML source.
-        path: the file name used in messages.
-        error_type: the :class:`PipelineError` subclass raised (default :class:`DataError`;
-            a stage reading its own YAML passes its own, e.g. ``BibliographyError``).
-
-    Returns:
-        :class:`Located` with plain Python values (dates stay strings).
-
-    Raises:
-        error_type: YAML syntax errors and duplicate mapping keys, at their line (several
-            duplicate keys: an :class:`ErrorList` of them).
-    """
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return Located(path, None, {(): (1, 1)})
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise error_type(
-            f"invalid YAML: {error.problem or error}",
-            path,
-            line,
-            column,
-            hint="expected valid YAML (see the YAML 1.1 spec; quote text containing ': ')",
-        ) from None
-    finally:
-        loader.dispose()
-    locations: dict[FieldPath, tuple[int, int]] = {}
-    problems: list[PipelineError] = []
-
-    def walk(n: yaml.Node, at: FieldPath) -> None:
-        locations[at] = (n.start_mark.line + 1, n.start_mark.column + 1)
-        if isinstance(n, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in n.value:
-                key = str(key_node.value)
-                if key in seen:
-                    problems.append(
-                        error_type(
-                            f"{format_field(at + (key,))}: duplicate key {key!r}",
-                            path,
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                            hint="expected each key once per mapping (YAML 1.2 §3.2.1.1)",
-                        )
-                    )
-                seen.add(key)
-                walk(value_node, at + (key,))
-        elif isinstance(n, yaml.SequenceNode):
-            for index, item in enumerate(n.value):
-                walk(item, at + (index,))
-
-    walk(node, ())
-    if problems:
-        if len(problems) == 1:
-            raise problems[0]
-        raise DataErrorList(problems) if error_type is DataError else ErrorList(problems)
-    return Located(path, data, locations)
 
 
 def one_or_list(problems: Sequence[DataError]) -> DataError:

@@ -86,6 +86,10 @@ class DataError(PipelineError):
     """A data file under manuscript/data/ that violates its schema."""
 
 
+class DataErrorList(ErrorList, DataError):
+    """Several :class:`DataError` found in one pass; ``str()`` lists them one per line."""
+
+
 class RenderError(PipelineError):
     """A failure while producing HTML, EPUB or PDF."""
 

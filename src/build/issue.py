@@ -100,19 +100,18 @@ def read_issue(text: str, path: str, schema: dict[str, Any]) -> Issue:
         schema: the parsed ``config/issue.schema.yaml`` (JSON Schema 2020-12).
 
     Returns:
-        the :class:`Issue`; numbers become text as written (``volume: 3`` -> ``"3"``), an
-        unquoted YAML date its ISO form.
+        the :class:`Issue`; numbers become text as written (``volume: 3`` -> ``"3"``), a date
+        stays the text it is (the schema checks it).
 
     Raises:
         ConfigError: malformed YAML, with its ``path:line:col``.
         ErrorList: of :class:`ConfigError`, one per schema violation (``path:line:col: key:
             problem`` and a hint) and per folder listed twice.
     """
-    from build.render import _parse_yaml, schema_errors, yaml_position
+    from build.render import schema_errors
+    from build.yamlfile import parse_yaml, yaml_position
 
-    data = _parse_yaml(text, path, ConfigError)
-    if isinstance(data, dict) and isinstance(data.get("date"), datetime.date):
-        data = {**data, "date": data["date"].isoformat()}
+    data = parse_yaml(text, path, ConfigError).data  # an unquoted date stays its text
     schema_name = str(Path(path).with_name("issue.schema.yaml"))
     problems = schema_errors(data, schema, path, text, schema_name)
     if problems:
@@ -430,11 +429,11 @@ def load_issue(path: str | Path) -> Issue:
         ErrorList: see :func:`read_issue`.
     """
     from build.atomic import read_utf8
-    from build.render import _parse_yaml
+    from build.yamlfile import parse_yaml
 
     schema_path = Path(path).with_name("issue.schema.yaml")
     schema_text = read_utf8(schema_path, ConfigError)
-    schema = _parse_yaml(schema_text, str(schema_path), ConfigError)
+    schema = parse_yaml(schema_text, str(schema_path), ConfigError).data
     return read_issue(read_utf8(path, ConfigError), str(path), schema)
 
 

@@ -33,11 +33,6 @@ _HEADING = re.compile(r"^# \S.*\{#sec-[a-z0-9]+(?:-[a-z0-9]+)*\}$")
 #: Metadata keys whose value must be a non-empty string.
 REQUIRED_TEXT_FIELDS = ("title", "abstract")
 
-_YAML_HINT = (
-    "fix the YAML syntax at this place: indent nested keys by two spaces, quote strings that "
-    "contain ': ' or start with a special character ([, {, *, &, !, |, >, @, `)"
-)
-
 
 def _raise(problems: list[ManuscriptError]) -> None:
     """Raise nothing, the single problem, or all problems as one :class:`ErrorList`."""
@@ -47,22 +42,15 @@ def _raise(problems: list[ManuscriptError]) -> None:
         raise ErrorList(list(problems))
 
 
-def _top_level_lines(text: str) -> dict[str, int]:
-    """Map each top-level key of a YAML mapping to its 1-based line (best effort, no errors)."""
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
+def _top_level_lines(document: Any) -> dict[str, int]:
+    """Map each top-level key of a metadata document (:class:`build.yamlfile.Located`) to its
+    1-based line, and ``author[i]`` to the line of each author."""
     lines: dict[str, int] = {}
-    for key, value in node.value:
-        lines[str(key.value)] = key.start_mark.line + 1
-        if key.value == "author" and isinstance(value, yaml.SequenceNode):
-            for index, item in enumerate(value.value):
-                lines[f"author[{index}]"] = item.start_mark.line + 1
+    for field, (line, _column) in document.locations.items():
+        if len(field) == 1:
+            lines[str(field[0])] = line
+        elif len(field) == 2 and field[0] == "author" and isinstance(field[1], int):
+            lines[f"author[{field[1]}]"] = line
     return lines
 
 
@@ -135,50 +123,18 @@ def metadata_problems(
 
 #: PyYAML contexts whose start is where the mistake usually is: an opened bracket, brace or
 #: quote that is never closed. The error is then reported where it was opened.
-_UNCLOSED = {
-    "while parsing a flow sequence": "a '[' list is not closed with ']'",
-    "while parsing a flow mapping": "a '{' mapping is not closed with '}'",
-    "while scanning a quoted scalar": "a quoted text is not closed with its quote",
-}
-
-
-def yaml_error_location(error: Any) -> tuple[Any, str]:
-    """Where a YAML syntax error should be reported, and a plain description of it.
-
-    PyYAML reports where parsing failed (``problem_mark``), which for an unclosed bracket or
-    quote is a line or more after the mistake; its ``context_mark`` points at the opening one.
-
-    Returns:
-        ``(mark, description)``: a PyYAML mark (0-based line and column) or None, and text.
-    """
-    context = (error.context or "").strip()
-    if context in _UNCLOSED and error.context_mark is not None:
-        found = error.problem_mark.line + 1 if error.problem_mark else "?"
-        return error.context_mark, f"{_UNCLOSED[context]} (parsing failed at line {found})"
-    problem = (error.problem or "").strip()
-    if problem.startswith("expected <block end>") or problem.startswith("expected <block"):
-        return error.problem_mark, (
-            "unexpected text here: a quote opened on a line above may be unclosed, or this "
-            f"line is indented wrongly (YAML parser: {problem})"
-        )
-    what = "; ".join(part for part in (error.context, error.problem) if part)
-    return error.problem_mark or error.context_mark, what or "syntax error"
-
-
 def load_metadata(path: str | Path) -> dict[str, Any]:
     """Read and check ``metadata.yaml``.
 
     Args:
         path: the metadata file (UTF-8 YAML).
     Returns:
-        The metadata mapping as PyYAML's safe loader builds it.
+        The metadata mapping (:func:`build.yamlfile.parse_yaml`: dates stay text).
     Raises:
         ManuscriptError: the file is missing, not UTF-8, not valid YAML (message
             ``path:line:col`` of the YAML error, 1-based) or lacks a required field;
             ErrorList when several fields are wrong.
     """
-    import yaml
-
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -199,20 +155,11 @@ def load_metadata(path: str | Path) -> dict[str, Any]:
             column,
             hint="save the file as UTF-8",
         ) from error
-    try:
-        metadata = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark, what = yaml_error_location(error)
-        raise ManuscriptError(
-            f"invalid YAML: {what}",
-            str(path),
-            mark.line + 1 if mark else 0,
-            mark.column + 1 if mark else 0,
-            hint=_YAML_HINT,
-        ) from error
-    except yaml.YAMLError as error:
-        raise ManuscriptError(f"invalid YAML: {error}", str(path), hint=_YAML_HINT) from error
-    _raise(metadata_problems(metadata, str(path), _top_level_lines(text)))
+    from build.yamlfile import parse_yaml
+
+    document = parse_yaml(text, str(path), ManuscriptError)
+    metadata = document.data
+    _raise(metadata_problems(metadata, str(path), _top_level_lines(document)))
     return metadata
 
 

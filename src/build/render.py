@@ -39,10 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from build.atomic import atomic_output
 from build.errors import ConfigError, ErrorList, ManuscriptError, PipelineError, RenderError
+from build.yamlfile import parse_yaml, yaml_position
 
 #: Package data: defaults files, templates, Lua filters, CSS.
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
@@ -228,29 +227,6 @@ def text_width_mm(profile: Profile) -> float:
     return width
 
 
-def yaml_position(text: str, keys: Sequence[str | int]) -> tuple[int, int]:
-    """1-based (line, column) of the value at ``keys`` in the YAML ``text``; the position of
-    the deepest key found when the path ends early, (0, 0) when nothing matches or the text
-    does not parse."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return 0, 0
-    position = (0, 0)
-    for key in keys:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(key)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            match = node.value[key] if key < len(node.value) else None
-        else:
-            match = None
-        if match is None:
-            break
-        node = match
-        position = (node.start_mark.line + 1, node.start_mark.column + 1)
-    return position
-
-
 def _config_hint(error: Any, key: str, schema_name: str = "config/schema.yaml") -> str:
     """What to do about one JSON Schema violation (``jsonschema.ValidationError``) of a file
     checked against ``schema_name``."""
@@ -404,7 +380,7 @@ def validate_workflow_config(
         SystemExit: 1, when the configuration has a problem.
     """
     text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
-    in_file = yaml.safe_load(text) if text else {}
+    in_file = _parse_yaml(text, path, ConfigError) if text else {}
     in_file = in_file if isinstance(in_file, dict) else {}
     overridden = [k for k in config if k not in in_file or in_file[k] != config[k]]
     try:
@@ -511,55 +487,9 @@ def style_inputs(step: str) -> list[str]:
 
 
 def _parse_yaml(text: str, path: str, error_type: type[PipelineError]) -> Any:
-    """Parse YAML text; a syntax error becomes ``error_type`` with its 1-based line:column."""
-    from build.manuscript import yaml_error_location
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark, problem = yaml_error_location(error)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise error_type(
-            f"malformed YAML: {problem}",
-            path,
-            line,
-            column,
-            hint="fix the YAML syntax at this place (indentation, a missing colon or quote)",
-        ) from error
-    except ValueError as error:  # a plain scalar YAML resolves but cannot build: 2025-13-01
-        line, column = _unbuildable_scalar(text)
-        raise error_type(
-            f"a value YAML reads as a date or number is not one ({error})",
-            path,
-            line,
-            column,
-            hint="correct the value (dates are YYYY-MM-DD), or quote it to keep it as text",
-        ) from error
-
-
-def _unbuildable_scalar(text: str) -> tuple[int, int]:
-    """1-based (line, column) of the first plain scalar of ``text`` that PyYAML's safe
-    loader resolves to a type (a timestamp, say) but cannot construct; (0, 0) if none."""
-    loader = yaml.SafeLoader(text)
-    found: list[tuple[int, int]] = []
-    try:
-        stack = [loader.get_single_node()]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, yaml.ScalarNode):
-                try:
-                    loader.construct_object(node)
-                except ValueError:
-                    found.append((node.start_mark.line + 1, node.start_mark.column + 1))
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, yaml.MappingNode):
-                stack.extend(item for pair in node.value for item in pair)
-    except yaml.YAMLError:
-        return 0, 0
-    finally:
-        loader.dispose()
-    return min(found, default=(0, 0))
+    """The data of YAML ``text`` (:func:`build.yamlfile.parse_yaml`: errors at their
+    ``path:line:col``, dates stay text)."""
+    return parse_yaml(text, path, error_type).data
 
 
 def read_metadata(text: str, path: str = "manuscript/metadata.yaml") -> dict[str, Any]:

@@ -558,31 +558,12 @@ def check_yaml_or_exit(path: str | Path) -> None:
     Snakemake's own message for this case names no line. Type, unit and CSL style errors
     are checked after loading (``build.render.validate_workflow_config``).
     """
-    import yaml
+    from build.errors import ConfigError
+    from build.joblog import exit_on_error
+    from build.yamlfile import load_yaml
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError:
-        return  # Snakemake reports a missing config file itself
-    except UnicodeDecodeError as error:
-        print(
-            f"error: {path}: not valid UTF-8 ({error.reason})\n  hint: save it as UTF-8",
-            file=sys.stderr,
-        )
-        raise SystemExit(1) from None
-    try:
-        yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = error.problem or error.context or "syntax error"
-        print(
-            f"error: {where}: malformed YAML in the journal profile: {problem}\n"
-            "  hint: fix the YAML syntax here (indentation, a missing colon, bracket or quote);"
-            " nothing was built",
-            file=sys.stderr,
-        )
-        raise SystemExit(1) from None
+    if Path(path).is_file():  # Snakemake reports a missing config file itself
+        exit_on_error(load_yaml, path, ConfigError)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -261,7 +261,7 @@ def test_corporate_words_of_the_article() -> None:
         ("proper-nouns:\n  - Ghent\n  - 1999\n", "r.yaml:3:5: proper-nouns[1]: 1999 is not"),
         ("proper-nouns: [Ghent]\nnouns: [x]\n", "r.yaml:2:8: unknown key 'nouns'"),
         ("- Ghent\n", "r.yaml:1:1: the bibliography rules are not a mapping"),
-        ("proper-nouns: [Ghent\n", "r.yaml:2:1: invalid YAML"),
+        ("proper-nouns: [Ghent\n", "r.yaml:1:15: malformed YAML: a '[' list is not closed"),
     ],
     ids=["not-a-list", "not-text", "unknown-key", "not-a-mapping", "syntax"],
 )

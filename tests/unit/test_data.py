@@ -134,7 +134,9 @@ def test_duplicate_keys_all_reported() -> None:
 def test_syntax_error_names_line_and_error_type() -> None:
     with pytest.raises(BibliographyError) as caught:
         parse_yaml("a: [1, 2\nb: 3\n", "r.yaml", BibliographyError)
-    assert str(caught.value).startswith("r.yaml:2:2: invalid YAML")
+    assert str(caught.value).startswith(
+        "r.yaml:1:4: malformed YAML: a '[' list is not closed with ']' (parsing failed at line 2)"
+    )
 
 
 # --------------------------------------------------------------------------- schema

@@ -136,8 +136,8 @@ GOOD = "volume: 1\nnumber: 2\narticles:\n  - .\n  - articles/alpha\n"
         ),
         pytest.param(
             GOOD + "date: 2025-13-01\n",
-            "config/issue.yaml:6:7: a value YAML reads as a date or number is not one",
-            "correct the value (dates are YYYY-MM-DD), or quote it to keep it as text",
+            "config/issue.yaml:6:7: date: '2025-13-01' is not a 'date'",
+            "write a valid date, e.g. 2025-06-30",
             id="bad-date",
         ),
         pytest.param(
@@ -220,7 +220,7 @@ def test_missing_issue_file_and_bad_metadata_name_their_file(project):
     with pytest.raises(ErrorList) as caught:
         build_page()
     assert messages(caught.value)[0].startswith(
-        "articles/beta/manuscript/metadata.yaml:2:11: invalid YAML: mapping values"
+        "articles/beta/manuscript/metadata.yaml:2:11: malformed YAML: mapping values"
     )
 
 

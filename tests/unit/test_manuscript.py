@@ -203,5 +203,5 @@ def test_cli_check_fails_with_message(tmp_path: Path, capsys: pytest.CaptureFixt
     shutil.copy(DATA / "title-with-colon.yaml", directory / "metadata.yaml")
     assert main(["manuscript", "--check", "--manuscript-dir", str(directory)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {directory}/metadata.yaml:2:41: invalid YAML: ")
+    assert err.startswith(f"error: {directory}/metadata.yaml:2:41: malformed YAML: ")
     assert f"{directory}/03-no-heading.md:1:1: " in err

@@ -285,7 +285,8 @@ def test_malformed_profile_yaml_exits_with_its_line(
     with pytest.raises(SystemExit):
         safety.check_yaml_or_exit(config)
     err = capsys.readouterr().err
-    assert f"error: {config}:4:" in err and "malformed YAML" in err and "  hint: " in err
+    assert err.startswith(f"error: {config}:3:9: malformed YAML: a '[' list is not closed")
+    assert "\n  hint: fix the YAML syntax at this place" in err
 
 
 # --------------------------------------------------------------------------- --write
