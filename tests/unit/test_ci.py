@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -277,23 +276,3 @@ def test_a_failing_stage_stops_the_run_and_exits_non_zero(check, monkeypatch, ca
     out = capsys.readouterr().out.splitlines()
     assert "not run" in next(line for line in out if "build" in line)
     assert out[-1] == "check: 1 passed, 1 failed, 0 skipped"
-
-
-# --------------------------------------------------------------------------- after a build
-
-
-@pytest.mark.e2e
-def test_artifact_paths_exist_after_a_build(workflow: dict) -> None:
-    """The uploaded files exist after `snakemake --cores 2` (output/diff/ only on a PR)."""
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "snakemake"), "--cores", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    paths = step_using(workflow, "actions/upload-artifact")["with"]["path"].split()
-    missing = [p for p in paths if p != "output/diff/" and not (ROOT / p).is_file()]
-    assert missing == []
