@@ -9,7 +9,9 @@ Stages, in order:
 3. ``unit-tests``: ``pytest -m "not e2e"``.
 4. ``build``: ``snakemake --cores 2``, the real article (PDF, HTML, EPUB, manifest).
 5. ``validators``: ``pytest -m e2e`` (EPUBCheck, Nu HTML Checker, PDF checks) except the
-   reproducibility test.
+   reproducibility test, in two pytest-xdist workers (``--dist loadscope``: a module's tests
+   stay in one worker, so its module fixtures are made once; the session build and the
+   validators' verdicts are made once for both, tests/conftest.py).
 6. ``reproducibility``: two clean builds of the same commit compared byte for byte
    (tests/e2e/test_reproducible.py).
 
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ALLOW_LIST = ROOT / ".ci" / "snakemake-lint-allow.yaml"
 REPRODUCIBLE_TEST = "tests/e2e/test_reproducible.py"
+#: the e2e tests wait on Java, Chromium and single-threaded tools: two workers on two cores
+E2E_WORKERS = ("-n", "2", "--dist", "loadscope")
 
 #: pytest's counts in its closing line, e.g. "3 failed, 120 passed, 2 skipped in 9.1s"
 PYTEST_COUNT_RE = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
@@ -209,7 +213,7 @@ def stages() -> list[tuple[str, Callable[[], Result]]]:
         ("build", command_stage("build", [BIN / "snakemake", "--cores", "2"])),
         (
             "validators",
-            pytest_stage("validators", ["-m", "e2e", "--ignore", REPRODUCIBLE_TEST]),
+            pytest_stage("validators", ["-m", "e2e", "--ignore", REPRODUCIBLE_TEST, *E2E_WORKERS]),
         ),
         ("reproducibility", pytest_stage("reproducibility", [REPRODUCIBLE_TEST])),
     ]

@@ -1,6 +1,7 @@
 """End-to-end: ``article build`` on a copy of the real article (issue 10, the build shortcut).
 
-The first call builds with Snakemake and writes the stamp; the second says "up to date" without
+The copy starts with the session build's output/ (so Snakemake finds it up to date). The first
+call runs Snakemake and writes the stamp; the second says "up to date" without
 running Snakemake (no output rewritten, no Snakemake log); after a one-sentence edit of a section
 file the third runs Snakemake again and the HTML has the new sentence.
 """
@@ -9,29 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from projects import VENV_BIN, copy_project
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTICLE = Path(sys.executable).parent / "article"
+ARTICLE = VENV_BIN / "article"
 STAMP = "output/.build-stamp.json"
 SENTENCE = "The build shortcut test added this sentence to the article."
-
-
-def copy_project(target: Path) -> Path:
-    """A copy of the project's sources (no output/, no .snakemake/, not a git checkout)."""
-    target.mkdir(parents=True)
-    for name in ("Snakefile", "refs.bib"):
-        shutil.copy2(ROOT / name, target / name)
-    for name in ("rules", "config", "manuscript", "figures"):
-        shutil.copytree(ROOT / name, target / name)
-    return target
 
 
 def article_build(copy: Path) -> subprocess.CompletedProcess:
@@ -64,11 +54,10 @@ def add_sentence(section: Path) -> None:
     section.write_text("".join(lines), encoding="utf-8")
 
 
-def test_article_build_skips_snakemake_until_a_source_changes(tmp_path: Path) -> None:
-    sections = sorted((ROOT / "manuscript").glob("[0-9][0-9]-*.md"))
-    if not sections or not (ROOT / "refs.bib").exists():
-        pytest.skip("manuscript/NN-*.md or refs.bib does not exist yet")
-    copy = copy_project(tmp_path / "project")
+def test_article_build_skips_snakemake_until_a_source_changes(
+    tmp_path: Path, project_build
+) -> None:
+    copy = copy_project(tmp_path / "project", output_from=project_build.root)
 
     first = article_build(copy)
     assert first.returncode == 0, first.stderr[-3000:]

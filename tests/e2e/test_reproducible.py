@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -25,11 +24,9 @@ from pathlib import Path
 import pytest
 
 from build import provenance
+from projects import ROOT, SNAKEMAKE
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
 #: the files compared, relative to the project (globs)
 COMPARED = (
