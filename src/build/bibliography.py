@@ -1313,9 +1313,11 @@ def lint_file(
     report: str | None = None,
     today: _dt.date | None = None,
     rules: ArticleRules = ArticleRules(),
+    errors_as_warnings: bool = False,
 ) -> LintResult:
     """Lint ``path`` with the article's ``rules``; write the JSON report to ``report`` if given
-    (atomically).
+    (atomically). With ``errors_as_warnings`` (a diff's build of an old revision, which
+    predates today's rules), problems of severity error are printed as warnings instead.
 
     Raises:
         BibliographyError/ErrorList: when a problem of severity error remains (after the
@@ -1325,7 +1327,10 @@ def lint_file(
     if report:
         write_atomic(report, json.dumps(result.report(), ensure_ascii=False, indent=2) + "\n")
     errors = [p.to_error() for p in result.problems if p.severity == ERROR]
-    if errors:
+    if errors and errors_as_warnings:
+        for error in errors:
+            print(f"warning (an error of today's rules): {error}", file=sys.stderr)
+    elif errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return result
 
@@ -1392,6 +1397,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "(what the citation normalizer and the table scripts read)",
     )
     lint.add_argument(
+        "--errors-as-warnings",
+        action="store_true",
+        help="report errors as warnings and go on (the diff's builds of old revisions)",
+    )
+    lint.add_argument(
         "--proper-nouns",
         metavar="YAML",
         help="the article's bibliography rules, e.g. manuscript/bibliography.yaml (keys "
@@ -1413,6 +1423,7 @@ def command(
     write: bool = False,
     csl_json: str | None = None,
     proper_nouns: str | None = None,
+    errors_as_warnings: bool = False,
 ) -> int:
     """Run ``lint`` or ``format`` on ``bib``; returns the exit code (errors raise).
 
@@ -1422,7 +1433,12 @@ def command(
         if proper_nouns and not Path(proper_nouns).exists():
             print(f"note: {proper_nouns} not found: no article proper nouns", file=sys.stderr)
         try:
-            result = lint_file(bib, report, rules=load_article_rules(proper_nouns))
+            result = lint_file(
+                bib,
+                report,
+                rules=load_article_rules(proper_nouns),
+                errors_as_warnings=errors_as_warnings,
+            )
         except BibliographyError as error:
             if log:
                 write_atomic(log, f"{error}\n")

@@ -55,6 +55,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from build.atomic import write_bytes_atomic
 from build.errors import DataError, ErrorList, PipelineError
 
 #: Blocks or sentences of a replaced range are paired when their similarity reaches this.
@@ -1632,6 +1633,8 @@ def start_revision_build(
             "--cores",
             "2",
             "--nolock",
+            "--config",
+            "lint=warn",  # an old revision may predate today's lint rules: its lint warns
             "--quiet",
             "all",
         ],
@@ -1708,15 +1711,7 @@ def finish_revision_build(
 
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data)
 
 
 def write_pdf(html_text: str, output: Path) -> int:
