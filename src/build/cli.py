@@ -52,11 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     if words[:1] == ["--log"] and len(words) > 2:
         from build.joblog import run_logged
 
-        return run_logged(words[1], lambda: _main(words[2:]))
+        return run_logged(words[1], lambda: _main(words[2:], catch=False))
     return _main(words)
 
 
-def _main(words: list[str]) -> int:
+def _main(words: list[str], catch: bool = True) -> int:
+    """Parse ``words`` and run the stage; ``catch``: print a :class:`PipelineError` and return
+    1 (else it propagates, to :func:`build.joblog.run_logged`)."""
     parser = argparse.ArgumentParser(
         prog="article",
         description="Run one stage of the article pipeline (article STAGE --help: its options).",
@@ -77,18 +79,21 @@ def _main(words: list[str]) -> int:
     if chosen in COMMANDS and words[:1] == [chosen] and words[1:] not in (["-h"], ["--help"]):
         module = importlib.import_module(COMMANDS[chosen][0])
         if hasattr(module, "command_argv"):
-            return _run(module.command_argv, words[1:])
+            return _run(module.command_argv, words[1:], catch=catch)
     args = parser.parse_args(words)
     options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "stage"}
     module = importlib.import_module(args._module)
-    return _run(module.command, **options)
+    return _run(module.command, catch=catch, **options)
 
 
-def _run(function, *args, **options) -> int:
-    """Call a stage's command; a :class:`PipelineError` becomes its message and exit code 1."""
+def _run(function, *args, catch: bool = True, **options) -> int:
+    """Call a stage's command; a :class:`PipelineError` becomes its message and exit code 1
+    (with ``catch``; else it propagates)."""
     try:
         return int(function(*args, **options) or 0)
     except PipelineError as error:
+        if not catch:
+            raise
         print(f"error: {error}", file=sys.stderr)
         return 1
 

@@ -7,7 +7,8 @@ Terms used in this module:
   descriptors 1 and 2) to it.
 * *failure note* -- ``LOG.error``, written beside the job log when the job fails: the first real
   error (``path:line:col: message`` and its ``hint:`` line) and the log's path. The job also
-  prints it on its own standard error, which Snakemake shows with the failed job; the
+  prints it on its own standard error (after every problem, when a stage found several), which
+  Snakemake shows with the failed job; the
   workflow's ``onerror`` handler (``rules/common.smk``) prints the notes of the run again as
   its last lines, so the cause closes the run instead of Snakemake's summary.
 
@@ -111,7 +112,7 @@ def run_logged(log: str, function: Callable[[], int]) -> int:
             code = int(function() or 0)
         except PipelineError as error:
             print(f"error: {error}", file=sys.stderr)
-            error_lines = [f"error: {error}"]
+            error_lines = f"error: {error}".splitlines()
             code = 1
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
@@ -128,8 +129,11 @@ def run_logged(log: str, function: Callable[[], int]) -> int:
         if error_lines is None:
             text = Path(log).read_text(encoding="utf-8", errors="replace")
             error_lines = first_error(text) or ["(the log is empty)"]
-        note = failure_note(error_lines, log)
+        first = error_lines[:1] + [ln for ln in error_lines[1:2] if ln.lstrip().startswith("hint:")]
+        note = failure_note(first, log)
         note_path.write_text(note + "\n", encoding="utf-8")
+        if len(error_lines) > len(first):  # several problems: all of them, then the note
+            os.write(terminal, ("\n".join(error_lines) + "\n").encode("utf-8"))
         os.write(terminal, (note + "\n").encode("utf-8"))
     os.close(terminal)
     return code

@@ -147,7 +147,7 @@ CLEAR_ERRORS = {
         None,
     ),
     "profile-malformed-yaml": (
-        _edit("config/config.yaml", "  size: A4", "  size: [A4", offset=1),
+        _edit("config/config.yaml", "  size: A4", "  size: [A4"),  # at the open bracket
         r"YAML",
         None,
     ),
@@ -282,7 +282,7 @@ def test_active_content_never_reaches_the_outputs(hostile_build: dict, pattern: 
 
 
 def test_active_content_is_reported_at_its_line(hostile_build: dict) -> None:
-    log = (hostile_build["copy"] / "output" / "logs" / "parse_article.log").read_text()
+    log = (hostile_build["copy"] / "output" / "logs" / "check_manuscript.log").read_text()
     name = hostile_build["section"].name
     for needle in ("<script>", "onclick", "javascript:", "srcdoc", "<embed", "attachment"):
         line = line_of(hostile_build["section"], needle)
@@ -401,7 +401,7 @@ def test_hostile_resources_stop_the_build_and_nothing_is_requested(
         located = rf"manuscript/{section.name}:{line}:\d+: refused resource '{re.escape(url)}'"
         assert re.search(located, output), (url, output[-4000:])
     assert re.search(r"manuscript/metadata\.yaml:\d+:\d+: metadata key 'css'", output)
-    assert "full log: output/logs/parse_article.log" in tail(output, 12)
+    assert "full log: output/logs/check_manuscript.log" in tail(output, 12)
     assert requests == []
     assert not (copy / "output" / "article.html").exists()
     assert "hostname" not in output.replace("etc/hostname", "")  # no content was read

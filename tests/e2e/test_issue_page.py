@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from test_diff import vnu_errors
-from test_outputs_journal import run_axe
+from validators import axe as run_axe
 
 from build import issue
 

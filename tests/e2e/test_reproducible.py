@@ -109,7 +109,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: the build date comes from git")
     base = tmp_path_factory.mktemp("reproducible")
-    commit = snapshot(ROOT, base / "snapshot")
+    snapshot(ROOT, base / "snapshot")
+    # the root article's version of record: the last commit of its own sources
+    commit = git(
+        ["log", "-1", "--format=%H", "--", "manuscript", "refs.bib", "figures"], base / "snapshot"
+    ).strip()
     first, second = base / "first" / "sco", base / "second" / "elsewhere"
     for clone in (first, second):
         clone.parent.mkdir(parents=True)

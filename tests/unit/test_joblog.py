@@ -39,6 +39,7 @@ def test_a_failing_stage_keeps_its_output_in_the_log_and_reports_message_and_hin
 ) -> None:
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "metadata.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    (tmp_path / "m" / "01-a.md").write_text("# A {#sec-a}\n\nText.\n", encoding="utf-8")
     done = run_cli(
         ["--log", "logs/x.log", "manuscript", "--check", "--manuscript-dir", "m"], tmp_path
     )
@@ -53,6 +54,17 @@ def test_a_failing_stage_keeps_its_output_in_the_log_and_reports_message_and_hin
     assert log.startswith("error: m/metadata.yaml:1:")
     note = (tmp_path / "logs" / "x.log.error").read_text(encoding="utf-8")
     assert note == done.stderr
+
+
+def test_several_problems_are_all_shown_then_the_note_names_the_first(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "metadata.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    done = run_cli(["--log", "x.log", "manuscript", "--check", "--manuscript-dir", "m"], tmp_path)
+    assert done.returncode == 1
+    shown, note = done.stderr.split("build failed; first error:\n")
+    assert shown.splitlines()[2] == "m: no section files (NN-slug.md) found"
+    assert note.splitlines()[0] == shown.splitlines()[0]
+    assert note.splitlines()[-1] == "full log: x.log" and len(note.splitlines()) == 3
 
 
 def test_a_script_traceback_is_reported_at_the_scripts_line(tmp_path: Path) -> None:
