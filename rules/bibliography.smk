@@ -23,8 +23,8 @@ rule lint_bibliography:
         mode="--errors-as-warnings" if config.get("lint") == "warn" else "",
     threads: 1
     resources:
-        mem_mb=300,
-        runtime=2,
+        mem_mb=256,
+        runtime=5,
     message:
         "Linting {input.bib} (rules: build.bibliography.RULES)"
     shell:

@@ -18,7 +18,7 @@ rule normalize_citations:
         "{out}/logs/normalize_citations.log",
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=512,
         runtime=5,
     params:
         corrections=source("manuscript/citation-corrections.yaml"),
@@ -42,7 +42,7 @@ rule normalize_submitted_citations:
         "{out}/logs/normalize_submitted_citations.log",
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=512,
         runtime=5,
     params:
         corrections=source("manuscript/citation-corrections.yaml"),

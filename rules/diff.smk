@@ -16,8 +16,8 @@ rule diff:
         "output/logs/diff.log",
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=2048,
+        runtime=30,
     params:
         diff_from=shlex.quote(str(config.get("diff_from", ""))),
         diff_to=shlex.quote(str(config.get("diff_to", ""))),

@@ -22,7 +22,7 @@ rule draw_figure:
         figure="fig-[a-z0-9-]+",
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=512,
         runtime=5,
     params:
         schemas=source("manuscript/data/schemas"),
@@ -50,7 +50,7 @@ rule make_table:
         table="tbl-[a-z0-9-]+",
     threads: 1
     resources:
-        mem_mb=300,
+        mem_mb=256,
         runtime=5,
     params:
         schemas=source("manuscript/data/schemas"),

@@ -18,8 +18,8 @@ rule write_issue_index:
         "output/logs/write_issue_index.log",
     threads: 1
     resources:
-        mem_mb=300,
-        runtime=2,
+        mem_mb=256,
+        runtime=5,
     params:
         issue=" ".join(f"--issue {shlex.quote(p)}" for p in ISSUE_FILE),
         articles=" ".join(

@@ -16,8 +16,8 @@ rule check_manuscript:
         "{out}/logs/check_manuscript.log",
     threads: 1
     resources:
-        mem_mb=200,
-        runtime=2,
+        mem_mb=256,
+        runtime=5,
     params:
         manuscript=source("manuscript"),
     message:

@@ -22,7 +22,7 @@ rule write_manifest:
         "{out}/logs/write_manifest.log",
     threads: 1
     resources:
-        mem_mb=300,
+        mem_mb=256,
         runtime=5,
     params:
         stamp=stamp_params,

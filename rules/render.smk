@@ -19,7 +19,7 @@ rule parse_article:
         "{out}/logs/parse_article.log",
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=1024,
         runtime=10,
     params:
         sections=section_files,
@@ -46,8 +46,8 @@ rule render_html:
         "{out}/logs/render_html.log",
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=1024,
+        runtime=5,
     params:
         stamp=stamp_env,
     message:
@@ -68,8 +68,8 @@ rule render_epub:
         "{out}/logs/render_epub.log",
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=1024,
+        runtime=5,
     params:
         stamp=stamp_env,
     message:
@@ -100,8 +100,8 @@ rule render_pdf:
     priority: 10
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=1024,
+        runtime=15,
     params:
         stamp=stamp_env,
     message:

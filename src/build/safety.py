@@ -459,7 +459,8 @@ def _pandoc_json_all(texts: Sequence[str]) -> list[dict[str, Any] | ManuscriptEr
 
     if len(texts) < 2:
         return [parse(text) for text in texts]
-    with ThreadPoolExecutor(max_workers=min(len(texts), os.cpu_count() or 1)) as pool:
+    # the CPUs this job may use (a cluster node's allocation), not all the node has
+    with ThreadPoolExecutor(max_workers=min(len(texts), len(os.sched_getaffinity(0)))) as pool:
         return list(pool.map(parse, texts))
 
 

@@ -35,6 +35,7 @@ import pytest
 from test_reproducible import git, snapshot
 
 from build import provenance
+from projects import TEST_ARTICLES
 
 pytestmark = pytest.mark.e2e
 
@@ -54,19 +55,17 @@ GROUPED_RULES = (
     "check_manuscript",
     "lint_bibliography",
     "normalize_citations",
-    "make_summits_table",
+    "make_table",
     "draw_figure",
     "parse_article",
 )
 
-#: output/ files not compared: the jobs' logs (text for people, not outputs of the article)
-NOT_COMPARED = ("output/logs/",)
-
 
 def output_files(output: Path) -> list[str]:
-    """Every compared file below ``output`` (a build's output/), as ``output/<relative>``."""
-    names = (f"output/{p.relative_to(output).as_posix()}" for p in output.rglob("*") if p.is_file())
-    return sorted(n for n in names if not n.startswith(NOT_COMPARED))
+    """Every compared file below ``output`` (a build's output/), as ``output/<relative>``: all
+    but the jobs' logs (``logs/`` of each article: text for people, not outputs)."""
+    names = (p.relative_to(output) for p in output.rglob("*") if p.is_file())
+    return sorted(f"output/{n.as_posix()}" for n in names if "logs" not in n.parts)
 
 
 def launch_env() -> dict[str, str]:
@@ -100,9 +99,17 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: the build date comes from git")
     base = tmp_path_factory.mktemp("cluster")
-    commit = snapshot(ROOT, base / "snapshot")
+    snapshot(ROOT, base / "snapshot")
     clone = base / "article"
     git(["clone", "--quiet", str(base / "snapshot"), str(clone)], base)
+    # the test articles too, committed: every article's jobs run on the cluster
+    for folder in sorted(TEST_ARTICLES.iterdir()):
+        shutil.copytree(folder, clone / "articles" / folder.name)
+    identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org"}
+    identity.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    git(["add", "-A"], clone)
+    git(["commit", "--quiet", "-m", "test articles"], clone, {**os.environ, **identity})
+    commit = git(["log", "-1", "--format=%H", "--", *provenance.SOURCE_PATHS], clone).strip()
     local_s = snakemake(clone, ["--cores", "2"])
     shutil.move(clone / "output", base / "local-output")
     shutil.rmtree(clone / ".snakemake")
@@ -135,6 +142,8 @@ def test_cluster_outputs_are_identical_to_the_local_build(builds: dict) -> None:
     )
     for required in ("article.pdf", "article.html", "article.epub", "manifest.json"):
         assert required in names
+        for folder in TEST_ARTICLES.iterdir():
+            assert f"articles/{folder.name}/{required}" in names
     differences = []
     for name in names:
         a, b = (local / name).read_bytes(), (cluster / name).read_bytes()
@@ -149,5 +158,5 @@ def test_jobs_got_the_stamp_of_the_launching_process(builds: dict) -> None:
     manifest = json.loads((builds["cluster"] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["source_date_epoch"] == EPOCH_S
     assert manifest["build_date"] == "2023-11-14T22:13:20Z"
-    assert manifest["commit"] == builds["commit"]
+    assert manifest["commit"] == builds["commit"]  # the root article's own last commit
     assert manifest["dirty"] is False
