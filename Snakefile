@@ -4,7 +4,7 @@
 # schema), rule files, default target.
 from snakemake.utils import min_version
 
-from build.render import validate_workflow_config
+from build.profile import validate_workflow_config
 
 min_version("9.0")
 
@@ -19,6 +19,7 @@ validate_workflow_config(config, "config/config.yaml", "config/schema.yaml")
 
 
 include: "rules/common.smk"
+include: "rules/profile.smk"
 include: "rules/manuscript.smk"
 include: "rules/bibliography.smk"
 include: "rules/cite.smk"

@@ -17,14 +17,14 @@ rule lint_bibliography:
     # before the citation normalizer, which also reads refs.bib: a broken entry is reported by
     # the linter (refs.bib:line, rule id, hint), not as pandoc's parse error (issue 9)
     priority: 20
-    params:
-        rules=source("manuscript/bibliography.yaml"),
-        # --config lint=warn: the diff's builds of old revisions, which predate today's rules
-        mode="--errors-as-warnings" if config.get("lint") == "warn" else "",
     threads: 1
     resources:
         mem_mb=256,
         runtime=5,
+    params:
+        rules=source("manuscript/bibliography.yaml"),
+        # --config lint=warn: the diff's builds of old revisions, which predate today's rules
+        mode="--errors-as-warnings" if config.get("lint") == "warn" else "",
     message:
         "Linting {input.bib} (rules: build.bibliography.RULES)"
     shell:

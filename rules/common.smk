@@ -9,10 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from build import profile as profile_module
 from build import provenance
 from build import render as render_module
 from build.figures import declared_data
-from build.render import profile_from_config, text_width_mm
+from build.profile import profile_from_config, text_width_mm
 from build.articles import (
     OUTDIR_PATTERN,
     OUTPUT_DIR,

@@ -10,8 +10,7 @@ rule parse_article:
         bib=source("refs.bib"),
         lint=rules.lint_bibliography.output.report,
         generated=generated_files,
-        config="config/config.yaml",
-        issue=ISSUE_FILE,  # its volume, number and year print on every article
+        profile=rules.check_profile.output.profile,
         code=PARSE_FILES,
     output:
         ast="{out}/render/article.json",
@@ -25,20 +24,19 @@ rule parse_article:
         sections=section_files,
         csl_style=config["csl_style"],
         stamp=stamp_env,
-        issue=" ".join(f"--issue {shlex.quote(p)}" for p in ISSUE_FILE),
     message:
         "Parsing {wildcards.out} with pandoc citeproc (CSL style: {params.csl_style})"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to json --markdown {input.markdown}"
-        " --metadata {input.metadata} --bibliography {input.bib} --config {input.config}"
-        " --sections {params.sections} --csl-style {params.csl_style:q}"
-        " --generated-dir {wildcards.out}/generated {params.issue} --output {output.ast}"
+        " --metadata {input.metadata} --bibliography {input.bib} --profile {input.profile}"
+        " --sections {params.sections} --generated-dir {wildcards.out}/generated"
+        " --output {output.ast}"
 
 
 rule render_html:
     input:
         ast=rules.parse_article.output.ast,
-        config="config/config.yaml",
+        profile=rules.check_profile.output.profile,
         code=HTML_FILES,
     output:
         html="{out}/article.html",
@@ -54,13 +52,13 @@ rule render_html:
         "Writing the standalone HTML page {output.html}"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to html --ast {input.ast}"
-        " --config {input.config} --output {output.html}"
+        " --profile {input.profile} --output {output.html}"
 
 
 rule render_epub:
     input:
         ast=rules.parse_article.output.ast,
-        config="config/config.yaml",
+        profile=rules.check_profile.output.profile,
         code=EPUB_FILES,
     output:
         epub="{out}/article.epub",
@@ -76,14 +74,14 @@ rule render_epub:
         "Writing the EPUB 3 {output.epub}"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to epub --ast {input.ast}"
-        " --config {input.config} --output {output.epub}"
+        " --profile {input.profile} --output {output.epub}"
 
 
 rule render_pdf:
     input:
         ast=rules.parse_article.output.ast,
         metadata=rules.check_manuscript.output.metadata,
-        config="config/config.yaml",
+        profile=rules.check_profile.output.profile,
         code=PDF_FILES,
         # the figures' print SVGs (text as text) replace the screen SVGs in the PDF
         figures=lambda wildcards: [
@@ -108,5 +106,5 @@ rule render_pdf:
         "Writing the PDF {output.pdf} with WeasyPrint (print HTML: {output.print_html})"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to pdf --ast {input.ast}"
-        " --metadata {input.metadata} --config {input.config}"
+        " --metadata {input.metadata} --profile {input.profile}"
         " --print-html {output.print_html} --output {output.pdf}"

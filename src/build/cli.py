@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "citations": ("build.citations", "normalize author-year citations into pandoc citations"),
     "bibliography": ("build.bibliography", "lint and format refs.bib"),
     "manuscript": ("build.manuscript", "assemble and check the manuscript"),
+    "profile": ("build.profile", "check the journal profile, write it as JSON for the jobs"),
     "render": ("build.render", "render HTML, EPUB or PDF"),
     "data": ("build.data", "check the data files of manuscript/data/ against their schemas"),
     "linebreaks": ("build.linebreaks", "one sentence per line in Markdown (--check, --write)"),
