@@ -43,7 +43,7 @@ def page(request, tmp_path_factory) -> Path:
 
 
 def test_nu_html_checker_finds_no_error(page):
-    assert vnu_errors(page) == ""
+    assert vnu_errors(page) == []
 
 
 def test_axe_core_finds_no_violation(page, tmp_path):

@@ -46,7 +46,7 @@ def chicago(tmp_path_factory, project_build) -> Path:
         tmp_path_factory.mktemp("chicago") / "project", output_from=project_build.root
     )
     result = snakemake(
-        copy, "--config", "csl_style=chicago-author-date", "--forcerun", "parse_article"
+        copy, "--config", "csl_style=chicago-author-date", "--forcerun", "check_profile"
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return copy / "output"
