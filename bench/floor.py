@@ -73,9 +73,9 @@ def script_command(project: Path, article: str, script: Path, work: str) -> list
     ``project``), with the arguments of rules/figures.smk; outputs go to ``work/generated/``.
 
     Raises:
-        build.articles.ArticleError: the script has no ``# data:`` line.
+        build.errors.DataError: a malformed ``# data:`` line (build.figures.declared_data).
     """
-    from build.articles import declared_data
+    from build.figures import declared_data
 
     relative = script.relative_to(project).as_posix()
     data_dir = Path(article, "manuscript", "data")
