@@ -47,3 +47,4 @@ onerror:
     # last, so that the run closes with the cause rather than Snakemake's summary
     for note in failure_notes([OUTPUT_DIR], RUN_START_S):
         print(note, file=sys.stderr)
+    cancel_timers()  # rules/performance.smk

@@ -63,7 +63,9 @@ from run import (
 
 ROOT = Path(__file__).resolve().parent.parent
 #: what a project copy holds of the repository (the workflow, without any article)
-PROJECT_FILES = ("Snakefile", "rules", "config", "src", "pyproject.toml", ".gitignore")
+PROJECT_FILES = (
+    "Snakefile", "rules", "config", "profiles", "src", "pyproject.toml", ".gitignore",
+)  # fmt: skip
 DEFAULT_ARTICLE = "tests/data/articles/test-short-article"
 SIZES = (1, 4, 16, 32)
 QUICK_SIZES = (1, 4)

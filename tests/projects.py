@@ -25,7 +25,9 @@ VENV_BIN = Path(sys.executable).parent
 SNAKEMAKE = VENV_BIN / "snakemake"
 TEST_ARTICLES = ROOT / "tests" / "data" / "articles"
 #: what a build reads, relative to the project root; those that do not exist are left out
-BUILD_SOURCES = ("Snakefile", "refs.bib", "rules", "config", "manuscript", "figures", "articles")
+BUILD_SOURCES = (
+    "Snakefile", "refs.bib", "rules", "config", "profiles", "manuscript", "figures", "articles",
+)  # fmt: skip
 
 
 def article_slugs(articles: Path) -> list[str]:
