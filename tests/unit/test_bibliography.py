@@ -1,4 +1,5 @@
-"""The bibliography stage: lint rules, formatter, bad input, and the real refs.bib."""
+"""The bibliography stage: lint rules, formatter and bad input, on small inputs of their own
+(tests/data/bibliography/; the real refs.bib: tests/article/test_article_refs.py)."""
 
 from __future__ import annotations
 

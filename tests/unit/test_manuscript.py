@@ -1,4 +1,5 @@
-"""The manuscript stage: metadata.yaml and the section files of the real article."""
+"""The manuscript stage: metadata.yaml and the section files, on small inputs of their own
+(tests/data/manuscript/; the real article's: tests/article/test_article_manuscript.py)."""
 
 from __future__ import annotations
 
@@ -18,45 +19,36 @@ from build.manuscript import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-MANUSCRIPT = ROOT / "manuscript"
 DATA = ROOT / "tests" / "data" / "manuscript"
+#: a valid manuscript folder of its own: metadata.yaml, 01-zones.md, 02-agreements.md
+ARTICLE = DATA / "article"
 
 
-def test_real_metadata_loads() -> None:
-    metadata = load_metadata(MANUSCRIPT / "metadata.yaml")
-    assert metadata["title"] == (
-        "Sino-Russia Strategic Partnership: The Case Study of Shanghai Cooperation "
-        "Organization (SCO)"
-    )
-    assert [a["name"] for a in metadata["author"]] == ["Jamshed Khan", "Razia Sultana"]
+def test_metadata_loads() -> None:
+    metadata = load_metadata(ARTICLE / "metadata.yaml")
+    assert metadata["title"] == "Small Test Article: Border Treaties in Central Asia"
+    assert [a["name"] for a in metadata["author"]] == ["Ann Example", "Bea Sample"]
     assert [a.get("corresponding", False) for a in metadata["author"]] == [True, False]
     assert [a["name"] for a in metadata["affiliations"]] == [
-        "Bannu Model School and College Bannu",
-        "Shaheed Benazir Bhutto Women University Peshawar",
+        "First Test University",
+        "Second Test College",
     ]
-    assert metadata["keywords"] == ["SCO", "soft balancing", "Central Asia", "Russia", "China"]
-    assert metadata["running-head"] == "SHANGHAI COOPERATION ORGANIZATION (SCO)"
+    assert metadata["keywords"] == ["treaties", "borders"]
+    assert metadata["running-head"] == "BORDER TREATIES"
     assert metadata["lang"] == "en-US"
     assert metadata["nocite"] == "@*"
     assert metadata["author-note"]["correspondence"].endswith(
-        "He may be contacted at corresponding.author@example.org"
+        "She may be contacted at ann@example.org"
     )
     abstract = metadata["abstract"].splitlines()
-    assert len(abstract) == 8  # one sentence per line
-    assert abstract[5].endswith("formation of the Shanghai Cooperation Organization.")
+    assert len(abstract) == 3  # one sentence per line, kept by the block scalar
+    assert abstract[2] == "Their slugs run against the alphabet."
 
 
-def test_real_sections_in_reading_order() -> None:
-    names = [p.name for p in list_sections(MANUSCRIPT)]
-    assert names == [
-        "01-great-powers-competition.md",
-        "02-shanghai-spirit.md",
-        "03-shanghai-five.md",
-        "04-formation-of-sco.md",
-        "05-organizational-structure.md",
-        "06-areas-of-cooperation.md",
-        "07-conclusion.md",
-    ]
+def test_sections_in_reading_order() -> None:
+    """The number sets the order, not the slug (02-agreements sorts before 01-zones by slug)."""
+    names = [p.name for p in list_sections(ARTICLE)]
+    assert names == ["01-zones.md", "02-agreements.md"]
 
 
 @pytest.mark.parametrize(
@@ -124,11 +116,12 @@ LATIN1_SECTION = (
 
 
 def _manuscript_with(tmp_path: Path, extra: str) -> Path:
-    """The real metadata and sections 01-02 plus one test section as 03."""
+    """The fixture's metadata and sections 01-02 (tests/data/manuscript/article/) plus one test
+    section as 03."""
     directory = tmp_path / "manuscript"
     directory.mkdir()
-    shutil.copy(MANUSCRIPT / "metadata.yaml", directory)
-    for path in sorted(MANUSCRIPT.glob("0[12]-*.md")):
+    shutil.copy(ARTICLE / "metadata.yaml", directory)
+    for path in sorted(ARTICLE.glob("0[12]-*.md")):
         shutil.copy(path, directory)
     if extra == "03-latin1.md":
         (directory / extra).write_bytes(LATIN1_SECTION)
@@ -194,8 +187,8 @@ def test_check_reports_metadata_and_section_problems_together(tmp_path: Path) ->
 
 
 def test_cli_check_ok(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["manuscript", "--check", "--manuscript-dir", str(MANUSCRIPT)]) == 0
-    assert capsys.readouterr().out == f"{MANUSCRIPT}: ok: 2 authors, 7 sections\n"
+    assert main(["manuscript", "--check", "--manuscript-dir", str(ARTICLE)]) == 0
+    assert capsys.readouterr().out == f"{ARTICLE}: ok: 2 authors, 2 sections\n"
 
 
 def test_cli_check_fails_with_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
