@@ -1921,14 +1921,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", help="sources in reading order (Markdown or text)")
     parser.add_argument(
         "--bib",
-        default="refs.bib",
+        default=OF_THE_ARTICLE,
         help="BibTeX file, or the CSL-JSON of `article bibliography lint --csl-json` "
-        "(default: refs.bib)",
+        "(default: the refs.bib of the article the files belong to)",
     )
     parser.add_argument(
         "--corrections",
-        default="manuscript/citation-corrections.yaml",
-        help="editorial decisions (default: manuscript/citation-corrections.yaml)",
+        default=OF_THE_ARTICLE,
+        help="editorial decisions (default: the article's manuscript/citation-corrections.yaml)",
     )
     parser.add_argument("--output", help="write the normalized sources, concatenated, here")
     parser.add_argument("--report", help="write the JSON report here (and a .md table beside)")
@@ -1941,10 +1941,40 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: The default of ``--bib`` and ``--corrections``: the files' own article (:func:`article_files`).
+OF_THE_ARTICLE = "(the article's)"
+
+
+def article_files(files: list[str]) -> tuple[str, str]:
+    """(refs.bib, citation-corrections.yaml) of the article that ``files`` belong to: the
+    folder above their ``manuscript/`` (``articles/x/manuscript/01-a.md`` -> ``articles/x``);
+    the current folder when a file is outside any ``manuscript/``.
+
+    Raises:
+        CitationError: the files belong to different articles.
+    """
+    folders = []
+    for name in files:
+        parts = Path(name).parts
+        where = max((i for i, part in enumerate(parts[:-1]) if part == "manuscript"), default=-1)
+        folders.append(Path(*parts[:where]) if where > 0 else Path("."))
+    if len(set(folders)) > 1:
+        raise CitationError(
+            f"the files belong to different articles ({', '.join(sorted(map(str, set(folders))))})",
+            files[0],
+            hint="run the command once per article, or give --bib and --corrections",
+        )
+    folder = folders[0] if folders else Path(".")
+    return (
+        (folder / "refs.bib").as_posix(),
+        (folder / "manuscript" / "citation-corrections.yaml").as_posix(),
+    )
+
+
 def command(
     files: list[str],
-    bib: str = "refs.bib",
-    corrections: str | None = "manuscript/citation-corrections.yaml",
+    bib: str = OF_THE_ARTICLE,
+    corrections: str | None = OF_THE_ARTICLE,
     output: str | None = None,
     report: str | None = None,
     check: bool = False,
@@ -1955,9 +1985,15 @@ def command(
     Without ``--check``/``--write`` it writes only ``output`` and ``report``; unresolved
     citations fail it (after the report is written) with ``path:line:col`` and candidates.
 
+    ``bib`` and ``corrections`` default to those of the files' article (:func:`article_files`);
+    ``corrections=None``: no editorial decisions.
+
     Raises:
         CitationError: bad input (nothing is written then).
     """
+    default_bib, default_corrections = article_files(files)
+    bib = default_bib if bib == OF_THE_ARTICLE else bib
+    corrections = default_corrections if corrections == OF_THE_ARTICLE else corrections
     loader = load_csl_bibliography if str(bib).endswith(".json") else load_bibliography
     bibliography = loader(bib)
     decisions = load_corrections(corrections)
@@ -1980,7 +2016,8 @@ def command(
     if check:
         for path, line, column, written, canonical in result.not_canonical:
             print(
-                f"{path}:{line}:{column}: not canonical: {written!r} -> {canonical!r}",
+                f"{path}:{line}:{column}: not canonical: {written!r} -> {canonical!r}\n"
+                f"  hint: article citations --write {path} rewrites it so",
                 file=sys.stderr,
             )
         return 1 if problems or result.not_canonical else 0

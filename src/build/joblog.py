@@ -6,11 +6,11 @@ Terms used in this module:
   (:func:`build.cli.main`) sends everything the stage and the tools it runs print (file
   descriptors 1 and 2) to it.
 * *failure note* -- ``LOG.error``, written beside the job log when the job fails: the first real
-  error (``path:line:col: message`` and its ``hint:`` line) and the log's path. The job also
-  prints it on its own standard error (after every problem, when a stage found several), which
-  Snakemake shows with the failed job; the
-  workflow's ``onerror`` handler (``rules/common.smk``) prints the notes of the run again as
-  its last lines, so the cause closes the run instead of Snakemake's summary.
+  error (``path:line:col: message`` and its ``hint:`` line) and the log's path. The workflow's
+  ``onerror`` handler (``Snakefile``) prints the notes of the run as its last lines, once, so
+  that the cause closes the run instead of Snakemake's summary. When a stage found several
+  problems, the job prints all of them on its standard error, which Snakemake shows with the
+  failed job.
 
 A :class:`build.errors.PipelineError` gives its own message; anything else (a traceback, a tool's
 message) is read from the log by :func:`first_error`.
@@ -90,8 +90,9 @@ def run_logged(log: str, function: Callable[[], int]) -> int:
 
     Returns:
         the exit code: ``function``'s, 1 for a :class:`PipelineError` or another exception.
-        On failure the failure note is written to ``log + ".error"`` and to the standard error
-        the job had before; on success a stale note is removed.
+        On failure the failure note is written to ``log + ".error"`` (and every problem of a
+        stage that found several to the standard error the job had before); on success a stale
+        note is removed.
     """
     note_path = Path(log + NOTE_SUFFIX)
     note_path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,9 +133,8 @@ def run_logged(log: str, function: Callable[[], int]) -> int:
         first = error_lines[:1] + [ln for ln in error_lines[1:2] if ln.lstrip().startswith("hint:")]
         note = failure_note(first, log)
         note_path.write_text(note + "\n", encoding="utf-8")
-        if len(error_lines) > len(first):  # several problems: all of them, then the note
+        if len(error_lines) > len(first):  # several problems: all of them, where the job ran
             os.write(terminal, ("\n".join(error_lines) + "\n").encode("utf-8"))
-        os.write(terminal, (note + "\n").encode("utf-8"))
     os.close(terminal)
     return code
 

@@ -33,6 +33,9 @@ _HEADING = re.compile(r"^# \S.*\{#sec-[a-z0-9]+(?:-[a-z0-9]+)*\}$")
 #: Metadata keys whose value must be a non-empty string.
 REQUIRED_TEXT_FIELDS = ("title", "abstract")
 
+#: A BCP 47 language tag (RFC 5646 shape: a 2-3 letter language, then subtags), e.g. en-US.
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
 
 def _raise(problems: list[ManuscriptError]) -> None:
     """Raise nothing, the single problem, or all problems as one :class:`ErrorList`."""
@@ -61,7 +64,9 @@ def metadata_problems(
 
     Rules: the document is a mapping; ``title`` and ``abstract`` are non-empty strings (APA 7
     sections 2.4 and 2.9: title page and abstract); ``author`` is a non-empty list of mappings,
-    each with a non-empty ``name`` (pandoc's structured author form, CONTRACTS.md).
+    each with a non-empty ``name`` (pandoc's structured author form, CONTRACTS.md); ``lang`` is
+    a BCP 47 language tag (EPUB 3.3 requires ``dc:language``, PDF/UA-1 §7.2 the document's
+    language, WCAG 2.2 §3.1.1 the page's: the build must not guess it).
 
     Args:
         metadata: the value ``yaml.safe_load`` returned for the file.
@@ -94,6 +99,18 @@ def metadata_problems(
                     hint=f"add '{field}: ...' with the article's {field} (quote it if it has ': ')",
                 )
             )
+    lang = metadata.get("lang")
+    if not isinstance(lang, str) or not _LANGUAGE_TAG.match(lang.strip()):
+        state = "is missing" if "lang" not in metadata else f"{lang!r} is not a language tag"
+        problems.append(
+            ManuscriptError(
+                f"required metadata field 'lang' {state}",
+                path,
+                lines.get("lang", 0),
+                hint="add the BCP 47 tag of the article's language, e.g. 'lang: en-US' or "
+                "'lang: fr' (EPUB, PDF/UA and HTML need it; it is never guessed)",
+            )
+        )
     authors = metadata.get("author")
     if not isinstance(authors, list) or not authors:
         state = "is missing" if "author" not in metadata else "must be a non-empty list"
@@ -121,8 +138,6 @@ def metadata_problems(
     return problems
 
 
-#: PyYAML contexts whose start is where the mistake usually is: an opened bracket, brace or
-#: quote that is never closed. The error is then reported where it was opened.
 def load_metadata(path: str | Path) -> dict[str, Any]:
     """Read and check ``metadata.yaml``.
 

@@ -82,8 +82,14 @@ def yaml_error_location(error: Any) -> tuple[Any, str]:
     """
     context = (error.context or "").strip()
     if context in _UNCLOSED and error.context_mark is not None:
-        found = error.problem_mark.line + 1 if error.problem_mark else "?"
-        return error.context_mark, f"{_UNCLOSED[context]} (parsing failed at line {found})"
+        mark = error.problem_mark
+        at_end = (
+            mark is not None
+            and mark.buffer is not None
+            and mark.pointer >= len(mark.buffer.rstrip("\0\n"))
+        )
+        found = "at the end of the file" if at_end else f"at line {mark.line + 1 if mark else '?'}"
+        return error.context_mark, f"{_UNCLOSED[context]} (parsing failed {found})"
     problem = (error.problem or "").strip()
     if problem.startswith("expected <block end>") or problem.startswith("expected <block"):
         return error.problem_mark, (

@@ -404,3 +404,32 @@ def test_typo_in_a_typed_key_asks_to_fix_the_source(tmp_path, capsys):
         f"error: {source}:1:16: citation '[@lanteinge2005]': no entry of {bib} has this key\n"
         f"  hint: did you mean: lanteigne2005 (similar key)? Correct the key in {source}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (["manuscript/01-a.md"], ("refs.bib", "manuscript/citation-corrections.yaml")),
+        (
+            ["manuscript/submitted/article.txt"],
+            ("refs.bib", "manuscript/citation-corrections.yaml"),
+        ),
+        (
+            ["articles/x/manuscript/01-a.md", "articles/x/manuscript/02-b.md"],
+            ("articles/x/refs.bib", "articles/x/manuscript/citation-corrections.yaml"),
+        ),
+        (["/tmp/draft.md"], ("refs.bib", "manuscript/citation-corrections.yaml")),
+    ],
+    ids=["root", "submitted", "article", "outside"],
+)
+def test_the_bibliography_is_that_of_the_files_article(files, expected):
+    assert citations.article_files(files) == expected
+
+
+def test_files_of_two_articles_need_their_own_runs():
+    with pytest.raises(CitationError) as caught:
+        citations.article_files(["manuscript/01-a.md", "articles/x/manuscript/01-a.md"])
+    assert str(caught.value) == (
+        "manuscript/01-a.md: the files belong to different articles (., articles/x)\n"
+        "  hint: run the command once per article, or give --bib and --corrections"
+    )

@@ -289,6 +289,7 @@ subtitle: "<img src=x onerror=alert(2)>"
 author:
   - name: "<b onclick=alert(3)>Eve</b>"
 abstract: "x"
+lang: en
 """
 
 
@@ -333,7 +334,7 @@ def test_empty_fields_print_nothing(project):
         encoding="utf-8",
     )
     (project / "manuscript" / "metadata.yaml").write_text(
-        'title: "Only a Title"\nsubtitle: ""\nauthor:\n  - name: A B\nabstract: x\n',
+        'title: "Only a Title"\nsubtitle: ""\nauthor:\n  - name: A B\nabstract: x\nlang: en\n',
         encoding="utf-8",
     )
     page = build_page(issue_file=None, folders=["."])

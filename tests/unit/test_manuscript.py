@@ -95,8 +95,33 @@ def test_metadata_problems_are_all_reported() -> None:
     assert [p.message for p in problems] == [
         "required metadata field 'title' is missing",
         "required metadata field 'abstract' is missing",
+        "required metadata field 'lang' is missing",
         "author 1 has no 'name'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en-US", None),
+        ("fr", None),
+        ("zh-Hant-TW", None),
+        ("C", "required metadata field 'lang' 'C' is not a language tag"),
+        ("english", "required metadata field 'lang' 'english' is not a language tag"),
+        (7, "required metadata field 'lang' 7 is not a language tag"),
+    ],
+)
+def test_lang_is_a_language_tag(lang, message) -> None:
+    metadata = {"title": "T", "abstract": "A.", "author": [{"name": "A B"}], "lang": lang}
+    problems = metadata_problems(metadata, "metadata.yaml", {"lang": 4})
+    assert [str(p) for p in problems] == (
+        []
+        if message is None
+        else [
+            f"metadata.yaml:4: {message}\n  hint: add the BCP 47 tag of the article's language, "
+            "e.g. 'lang: en-US' or 'lang: fr' (EPUB, PDF/UA and HTML need it; it is never guessed)"
+        ]
+    )
 
 
 def test_scalar_metadata_is_one_error(tmp_path: Path) -> None:

@@ -248,7 +248,7 @@ def test_the_manuscript_stage_refuses_before_any_later_stage_runs(
     section = Path("m") / "01-a.md"
     section.write_text(f"# A {{#sec-a}}\n\n![a]({base}/redirect)\n", encoding="utf-8")
     (tmp_path / "m" / "metadata.yaml").write_text(
-        "title: T\nabstract: A.\nauthor:\n  - name: A. Author\n", encoding="utf-8"
+        "title: T\nabstract: A.\nlang: en\nauthor:\n  - name: A. Author\n", encoding="utf-8"
     )
     with pytest.raises(ManuscriptError) as error:
         manuscript.command(check=True, manuscript_dir="m", metadata_json="out/metadata.json")
