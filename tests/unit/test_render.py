@@ -638,7 +638,7 @@ def test_html_head_has_scholarly_and_dublin_core_metadata(fixture_ast, tmp_path)
         '<meta name="citation_author" content="Ann Example">',
         '<meta name="citation_author" content="Bea Sample">',
         '<meta name="citation_keywords" content="SCO; soft balancing; Central Asia">',
-        '<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">',
+        '<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/" data-external="1">',
         '<meta name="DC.title" content="A Small Test Article: Soft Balancing in Central Asia">',
         '<meta name="DC.creator" content="Bea Sample">',
         '<meta name="DC.subject" content="soft balancing">',
