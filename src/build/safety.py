@@ -91,7 +91,6 @@ DANGEROUS_META_KEYS = frozenset(
 TEXT_META_KEYS = ("title", "subtitle", "author", "abstract", "keywords", "running-head")
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
 _UNSAFE_URL = re.compile(r"^(javascript|vbscript|data:text/html)", re.I)
 _GENERATED_ID = re.compile(r"^(tbl|fig)-[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -209,9 +208,40 @@ class _RawHTML(HTMLParser):
             self.found.extend(("resource", u) for u in css_urls(data))
 
 
+#: CSS functions whose string arguments are URLs of images (CSS Images 4 §2.2 ``image-set()``,
+#: §2.3 ``image()``, §2.6 ``cross-fade()``), and ``url()``/``src()`` with a quoted URL (CSS
+#: Values 4 §4.5).
+CSS_URL_FUNCTIONS = frozenset(
+    {"url", "src", "image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade"}
+)
+
+
 def css_urls(css: str) -> list[str]:
-    """The URLs of ``url(...)`` and ``@import "..."`` in CSS text (CSS Values 4 §4.5)."""
-    return [m.group(2) if m.group(2) is not None else m.group(4) for m in _CSS_URL.finditer(css)]
+    """Every URL that CSS text can load: ``url()`` (quoted or not), ``src()``, the strings of
+    ``image-set()``, ``image()`` and ``cross-fade()``, and ``@import "..."``, in source order.
+
+    The text is tokenized by tinycss2 (CSS Syntax 3), which resolves escapes, so ``u\\72l(...)``
+    is the ``url()`` it is; the result is the same for a ``style`` attribute and a stylesheet.
+    """
+    import tinycss2
+
+    found: list[str] = []
+
+    def walk(tokens: Iterable[Any], strings_are_urls: bool = False) -> None:
+        previous_import = False
+        for token in tokens:
+            kind = token.type
+            if kind == "url" or (kind == "string" and (strings_are_urls or previous_import)):
+                found.append(token.value)
+            elif kind == "function":
+                walk(token.arguments, token.lower_name in CSS_URL_FUNCTIONS)
+            elif kind in ("() block", "[] block", "{} block"):
+                walk(token.content)
+            if kind != "whitespace":
+                previous_import = kind == "at-keyword" and token.lower_value == "import"
+
+    walk(tinycss2.parse_component_value_list(css))
+    return found
 
 
 def raw_html_findings(html: str) -> list[tuple[str, str]]:

@@ -371,3 +371,38 @@ def test_cli_malformed_profile_and_unknown_style_name_their_line(
     assert main(["render", "--to", "json", "--config", str(config), "--output", "x"]) == 1
     err = capsys.readouterr().err
     assert f"{config}:" in err and "YAML" in err and "hint:" in err
+
+
+@pytest.mark.parametrize(
+    ("css", "urls"),
+    [
+        ("color: red; margin: 0 auto", []),
+        ("background: url(a.png)", ["a.png"]),
+        ("background: url( 'http://e.org/b.png' )", ["http://e.org/b.png"]),
+        ('background: image-set("http://e.org/c.png" 1x, "d.png" 2x)', ["http://e.org/c.png", "d.png"]),  # noqa: E501
+        ("background: -webkit-image-set('http://e.org/e.png' 1x)", ["http://e.org/e.png"]),
+        (r"background: u\72l(http://e.org/f.png)", ["http://e.org/f.png"]),
+        (r'background: \75rl("http://e.org/g.png")', ["http://e.org/g.png"]),
+        ("background: cross-fade(url(h.png), 'http://e.org/i.png' 50%)", ["h.png", "http://e.org/i.png"]),
+        ('@import "http://e.org/j.css"; @import url(k.css);', ["http://e.org/j.css", "k.css"]),
+        ("@font-face { src: url(l.woff) format('woff') }", ["l.woff"]),
+        ("content: 'url(not-a-url)'", []),
+    ],
+    ids=[
+        "none", "url", "quoted-url", "image-set", "webkit-image-set", "escaped-url",
+        "escaped-quoted-url", "cross-fade", "import", "font-face", "string-only",
+    ],
+)  # fmt: skip
+def test_css_urls_finds_every_url_css_can_load(css: str, urls: list[str]) -> None:
+    assert safety.css_urls(css) == urls
+
+
+def test_an_image_set_in_a_style_attribute_is_refused_at_its_line(project: Path) -> None:
+    text = (
+        "# A {#sec-a}\n\nText.\n\n"
+        "<span style=\"background: image-set('http://127.0.0.1:9/x.png' 1x)\">shaded</span>\n"
+    )
+    found = safety.check_markdown("manuscript/01-a.md", text, project)
+    assert [str(e).splitlines()[0] for e in found.errors] == [
+        "manuscript/01-a.md:5:37: refused resource 'http://127.0.0.1:9/x.png': a remote URL (http:)"
+    ]
