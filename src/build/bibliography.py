@@ -71,7 +71,7 @@ RULES: dict[str, tuple[str, str]] = {
     "retrieved-from": (WARNING, "no 'Retrieved from' clutter in a field"),
     "pages-range": (WARNING, "pages is a page or first--last"),
     "same-work": (WARNING, "no work is listed twice (same DOI or same title and year)"),
-    "key-scheme": (WARNING, "the key follows the key scheme of KEYS.md"),
+    "key-scheme": (WARNING, "the key follows the citekey scheme of docs/conventions.md"),
     "unprotected-capitals": (WARNING, "acronyms and proper nouns in titles are brace-protected"),
     "corporate-author": (WARNING, "a corporate author is in double braces"),
     "latex-accent": (WARNING, "text is Unicode, not LaTeX accent commands"),
@@ -755,7 +755,8 @@ def entry_year(entry: BibEntry) -> str:
 
 
 def expected_key_stem(entry: BibEntry) -> str:
-    """Key stem of the key scheme (KEYS.md): word + year or ``nd``, without the a/b suffix."""
+    """Key stem of the citekey scheme (docs/conventions.md, citekeys): word + year or ``nd``,
+    without the a/b suffix."""
     names = split_names(entry.fields.get("author", ""))
     if names:
         word = _ascii_word(family_name(names[0]))

@@ -25,7 +25,8 @@ from typing import Any
 
 from build.errors import ErrorList, ManuscriptError
 
-#: Section file names: two digits, a dash, a slug, ``.md`` (CONTRACTS.md, "Manuscript format").
+#: Section file names: two digits, a dash, a slug, ``.md`` (docs/conventions.md, manuscript
+#: format).
 SECTION_GLOB = "[0-9][0-9]-*.md"
 _SECTION_NAME = re.compile(r"^(?P<number>\d\d)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 _HEADING = re.compile(r"^# \S.*\{#sec-[a-z0-9]+(?:-[a-z0-9]+)*\}$")
@@ -64,9 +65,9 @@ def metadata_problems(
 
     Rules: the document is a mapping; ``title`` and ``abstract`` are non-empty strings (APA 7
     sections 2.4 and 2.9: title page and abstract); ``author`` is a non-empty list of mappings,
-    each with a non-empty ``name`` (pandoc's structured author form, CONTRACTS.md); ``lang`` is
-    a BCP 47 language tag (EPUB 3.3 requires ``dc:language``, PDF/UA-1 §7.2 the document's
-    language, WCAG 2.2 §3.1.1 the page's: the build must not guess it).
+    each with a non-empty ``name`` (pandoc's structured author form, docs/conventions.md);
+    ``lang`` is a BCP 47 language tag (EPUB 3.3 requires ``dc:language``, PDF/UA-1 §7.2 the
+    document's language, WCAG 2.2 §3.1.1 the page's: the build must not guess it).
 
     Args:
         metadata: the value ``yaml.safe_load`` returned for the file.
@@ -83,7 +84,8 @@ def metadata_problems(
                 f"metadata must be a YAML mapping of keys to values, found {found}",
                 path,
                 1,
-                hint="start the file with 'title: ...' and the other keys of CONTRACTS.md",
+                hint="start the file with 'title: ...' and the other keys of "
+                "docs/conventions.md (Manuscript format)",
             )
         ]
     problems: list[ManuscriptError] = []
@@ -157,7 +159,8 @@ def load_metadata(path: str | Path) -> dict[str, Any]:
         raise ManuscriptError(
             f"cannot read metadata: {error.strerror}",
             str(path),
-            hint="create manuscript/metadata.yaml (title, author, abstract, ...; CONTRACTS.md)",
+            hint="create manuscript/metadata.yaml (title, author, abstract, lang: "
+            "docs/conventions.md)",
         ) from error
     try:
         text = data.decode("utf-8")
@@ -187,8 +190,8 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 def section_problems(path: str, data: bytes) -> list[ManuscriptError]:
     """Check one section file's content.
 
-    Rules (CONTRACTS.md, "Manuscript format"): UTF-8; not empty; the first non-blank line is a
-    level-1 heading with an id, ``# Heading text {#sec-slug}``.
+    Rules (docs/conventions.md, manuscript format): UTF-8; not empty; the first non-blank line
+    is a level-1 heading with an id, ``# Heading text {#sec-slug}``.
 
     Args:
         path: the file name to report.

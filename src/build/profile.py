@@ -240,7 +240,7 @@ def _config_hint(error: Any, key: str, schema_name: str = "config/schema.yaml") 
     return f"check the value against {schema_name}"
 
 
-#: Unit suffixes of config keys (STYLE.md: units live in names) and their unit words.
+#: Unit suffixes of config keys (the house style: units live in names) and their unit words.
 UNIT_SUFFIXES = {"_mm": "millimetres", "_pt": "points", "_s": "seconds"}
 
 
