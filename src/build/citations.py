@@ -2020,7 +2020,14 @@ def command(
                 f"  hint: article citations --write {path} rewrites it so",
                 file=sys.stderr,
             )
-        return 1 if problems or result.not_canonical else 0
+        if problems or result.not_canonical:
+            return 1
+        summary = result.report()["summary"]
+        print(
+            f"citations: ok: {len(files)} files, {summary['citations']} cited works against "
+            f"{bibliography.path}, all resolved and canonical"
+        )
+        return 0
     summary = result.report()["summary"]
     print(
         f"citations: {summary['citations']} cited works, {summary['exact']} exact, "

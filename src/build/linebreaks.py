@@ -184,8 +184,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def command(files: list[Path], check: bool = False, write: bool = False) -> int:
-    """Check (default) or rewrite files to one sentence per line; returns the exit code."""
+    """Check (default) or rewrite files to one sentence per line; returns the exit code. A
+    check that passes says so in one line (what it checked)."""
     status = 0
+    rewritten = 0
     for path in files:
         changes = check_file(path)
         if not changes:
@@ -193,6 +195,7 @@ def command(files: list[Path], check: bool = False, write: bool = False) -> int:
         if write:
             write_atomically(path, format_semantic_line_breaks(read_text(path)))
             print(f"{path}: reformatted")
+            rewritten += 1
         else:
             status = 1
             for change in changes:
@@ -200,4 +203,6 @@ def command(files: list[Path], check: bool = False, write: bool = False) -> int:
                     f"{change.path}:{change.line}: not one sentence per line\n"
                     f"  hint: run `article linebreaks --write {change.path}`"
                 )
+    if status == 0 and not rewritten:
+        print(f"linebreaks: ok: {len(files)} files, one sentence per line")
     return status

@@ -433,3 +433,14 @@ def test_files_of_two_articles_need_their_own_runs():
         "manuscript/01-a.md: the files belong to different articles (., articles/x)\n"
         "  hint: run the command once per article, or give --bib and --corrections"
     )
+
+
+def test_a_passing_check_says_what_it_checked(tmp_path, capsys):
+    source = tmp_path / "a.md"
+    source.write_text("Typed [@aris2011, p. 469].\n", encoding="utf-8")
+    options = {"bib": str(DATA / "refs.bib"), "corrections": None, "check": True}
+    assert citations.command([str(source)], **options) == 0
+    assert capsys.readouterr().out == (
+        f"citations: ok: 1 files, 1 cited works against {DATA / 'refs.bib'}, "
+        "all resolved and canonical\n"
+    )

@@ -91,3 +91,12 @@ def test_non_utf8_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ManuscriptError) as caught:
         check_file(target)
     assert str(caught.value).startswith(f"{target}:4:5: not UTF-8")
+
+
+def test_a_passing_check_says_what_it_checked(tmp_path, capsys) -> None:
+    from build import linebreaks
+
+    good = tmp_path / "01-a.md"
+    good.write_text("# A {#sec-a}\n\nOne sentence.\nAnother one.\n", encoding="utf-8")
+    assert linebreaks.command([good, good], check=True) == 0
+    assert capsys.readouterr().out == "linebreaks: ok: 2 files, one sentence per line\n"
