@@ -210,6 +210,30 @@ def test_sanitize_renders_metadata_markup_as_text() -> None:
     assert "Ann &lt;b onmouseover='x'&gt;Lee&lt;/b&gt;" in body
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "printed"),
+    [
+        (
+            "title",
+            '"Lending <span style=\\"position:fixed;top:0\\">Practices</span>"',
+            "Lending Practices",
+        ),
+        ("title", '"[Libraries]{.x style=\\"color:red\\"} of *Ghent*"', "Libraries of <em>Ghent</em>"),  # noqa: E501
+        ("title", '"See [the site](https://e.org/x) now"', "See the site now"),
+        ("subtitle", '"H~2~O and E = mc^2^"', "H<sub>2</sub>O and E = mc<sup>2</sup>"),
+        ("subtitle", '"`code`{style=\\"position:fixed\\"} **strong**"', "<code>code</code> <strong>strong</strong>"),  # noqa: E501
+    ],
+    ids=["styled-span", "bracketed-span", "link", "sub-sup", "code-strong"],
+)  # fmt: skip
+def test_metadata_keeps_only_the_whitelisted_inline_markup(field, value, printed) -> None:
+    markdown = f"---\ntitle: T\n{field}: {value}\n---\n\nBody.\n"
+    body = pandoc_html(markdown).split("</head>")[1]
+    header = body[body.index('<header id="title-block-header">') : body.index("</header>")]
+    assert "style=" not in header and "<span" not in header and "<a " not in header
+    shown = re.findall(r'<(?:h1 class="title"|p class="subtitle")>(.*?)</(?:h1|p)>', header, re.S)
+    assert printed in [" ".join(s.split()) for s in shown], header
+
+
 # --------------------------------------------------------------------------- nothing fetched
 
 

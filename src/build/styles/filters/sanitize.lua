@@ -20,8 +20,9 @@ removed from the attributes of every element that has them (Span, Code, Link, Im
 Header, CodeBlock, Table, Figure; the rows and cells inside a Table are not looked at).
 
 Metadata (title, author names, abstract, keywords, journal, ...): raw HTML is turned into
-text (the writers escape it: `<script>` prints as "<script>"), links to such URLs become
-their text and images become their description; attributes are cleaned as in the body.
+text (the writers escape it: `<script>` prints as "<script>"), spans and divs (native
+`<span style=...>` markup) keep only their content, links become their text, images their
+description, code loses its attributes; emphasis, strong, superscript and subscript stay.
 
 Performance (issue 10): the handlers are typed (RawInline, RawBlock, Link, Image and the
 element types with attributes), so pandoc calls Lua only for those elements; generic
@@ -291,6 +292,24 @@ local meta_filter = {
   end,
 }
 with_attr_types(meta_filter, meta_attr, meta_attr)
+-- Metadata is text with a strict whitelist of inline markup: pandoc's own emphasis, strong,
+-- superscript, subscript, small caps (elements without attributes) stay; a Span or Div keeps
+-- only its content (no class, no style: `<span style="position:fixed">` in a title would
+-- cover every page), a link only its text (the only links of the title block are those the
+-- templates make from typed fields: DOI, ORCID, licence), code loses its attributes.
+meta_filter.Span = function(el)
+  return el.content
+end
+meta_filter.Div = function(el)
+  return el.content
+end
+meta_filter.Link = function(el)
+  return el.content
+end
+meta_filter.Code = function(el)
+  el.attr = pandoc.Attr()
+  return el
+end
 
 local function clean_meta(value)
   local kind = pandoc.utils.type(value)
