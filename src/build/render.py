@@ -507,6 +507,9 @@ def parse_article(
     keys = missing_citations(stderr)
     if keys:
         sources = [(str(p), _read_text(p)) for p in sections]
+        yaml_file = Path(sections[0]).parent / "metadata.yaml" if sections else None
+        if yaml_file is not None and yaml_file.is_file():  # a citation in the abstract
+            sources.insert(0, (str(yaml_file), _read_text(yaml_file)))
         assembled = [(str(markdown), _read_text(markdown))]
         raise ErrorList(missing_citation_errors(keys, sources, str(bibliography), assembled))
     _emit_warnings(stderr)

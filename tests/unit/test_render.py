@@ -803,3 +803,36 @@ def test_text_width_needs_room():
     profile = profile_from_config({"page": {"size": "A5", "margin_mm": {"inner": 80, "outer": 70}}})
     with pytest.raises(ConfigError, match="leave no text block on the A5 page"):
         text_width_mm(profile)
+
+
+def test_a_citation_in_the_abstract_is_reported_at_its_line_of_metadata_yaml(tmp_path):
+    import shutil
+
+    for name in ("01-heartland.md", "metadata.yaml", "refs.bib"):
+        shutil.copy(DATA / name, tmp_path / name)
+    meta = tmp_path / "metadata.yaml"
+    lines = meta.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("abstract:"))
+    lines[at] = "abstract: As [@nosuch1999] showed, a test."
+    meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    section = tmp_path / "01-heartland.md"
+    with pytest.raises(ErrorList) as caught:
+        render.parse_article(section, meta, tmp_path / "refs.bib", render.Profile(), [section])
+    assert str(caught.value).splitlines()[0] == (
+        f"{meta}:{at + 1}:15: citation @nosuch1999 has no entry in {tmp_path / 'refs.bib'}"
+    )
+
+
+def test_an_at_sign_outside_the_abstract_is_text_not_a_citation(tmp_path):
+    section = tmp_path / "01-a.md"
+    section.write_text("# A {#sec-a}\n\nBody.\n", encoding="utf-8")
+    meta = tmp_path / "metadata.yaml"
+    meta.write_text(
+        'title: "Mail @editor"\nrunning-head: "RUNNING @page"\nlang: en\n'
+        "abstract: x\nauthor:\n  - name: A B\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "refs.bib").write_text("", encoding="utf-8")
+    ast = render.parse_article(section, meta, tmp_path / "refs.bib", render.Profile(), [section])
+    assert render.meta_title(ast) == "Mail @editor"
+    assert render.meta_title(ast, "running-head") == "RUNNING @page"

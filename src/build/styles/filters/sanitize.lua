@@ -19,7 +19,8 @@ dropped; on* attributes, srcdoc, rel=attachment and attributes whose value is su
 removed from the attributes of every element that has them (Span, Code, Link, Image, Div,
 Header, CodeBlock, Table, Figure; the rows and cells inside a Table are not looked at).
 
-Metadata (title, author names, abstract, keywords, journal, ...): raw HTML is turned into
+Metadata (title, author names, abstract, keywords, journal, ...): a citation outside the
+abstract and nocite is the text written ("@page" in a running head); raw HTML is turned into
 text (the writers escape it: `<script>` prints as "<script>"), spans and divs (native
 `<span style=...>` markup) keep only their content, links become their text, images their
 description, code loses its attributes; emphasis, strong, superscript and subscript stay.
@@ -347,6 +348,27 @@ local function clean_meta(value)
   return value
 end
 
+-- Metadata fields whose citations are citations; in every other field (title, subtitle,
+-- running head, authors, keywords, ...) what pandoc read as a citation is the text written.
+CITING_META = { abstract = true, nocite = true }
+
+-- Walk a metadata value (Inlines, Blocks, a list or a map of them) with a filter.
+function walk_meta(value, filter)
+  local kind = pandoc.utils.type(value)
+  if kind == "Inlines" or kind == "Blocks" then
+    return value:walk(filter)
+  elseif kind == "List" then
+    return value:map(function(item) return walk_meta(item, filter) end)
+  elseif kind == "table" then
+    local result = {}
+    for k, v in pairs(value) do
+      result[k] = walk_meta(v, filter)
+    end
+    return result
+  end
+  return value
+end
+
 -- Metadata first, then the body (Meta runs before Pandoc within one filter). The body is
 -- walked through doc.blocks so that its handlers never see the metadata: a top-level typed
 -- filter would also walk the metadata, before Meta (pandoc runs Inline, Block, Meta, Pandoc).
@@ -354,6 +376,9 @@ return {
   {
     Meta = function(meta)
       for key, value in pairs(meta) do
+        if not CITING_META[key] then -- "@page" in a running head is text, not a citation
+          value = walk_meta(value, { Cite = function(el) return el.content end })
+        end
         meta[key] = clean_meta(value)
       end
       return meta
