@@ -20,7 +20,7 @@ from build.articles import (
     article_for_outdir,
     discover_articles,
 )
-from build.joblog import exit_on_error, failure_notes
+from build.joblog import exit_on_error, note_paths, stale_outputs
 
 #: when this run started: the onerror handler prints the failure notes written since
 RUN_START_S = time.time()
@@ -55,6 +55,9 @@ ARTICLE = f"env {FIXED_ENV} {shlex.quote(sys.executable)} -m build.cli"
 wildcard_constraints:
     out=OUTDIR_PATTERN,
 
+
+#: the logs of the jobs shared by every article of the issue (profile check, issue index)
+SHARED_LOGS = f"{OUTPUT_DIR}/logs/issue"
 
 #: the issue file (volume, number, date, order), when the journal production team wrote one
 ISSUE_FILE = [p for p in ("config/issue.yaml",) if Path(p).is_file()]

@@ -15,7 +15,7 @@ rule write_issue_index:
     output:
         html="output/issue/index.html",
     log:
-        "output/logs/write_issue_index.log",
+        f"{SHARED_LOGS}/write_issue_index.log",
     threads: 1
     resources:
         mem_mb=256,

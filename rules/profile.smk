@@ -12,7 +12,7 @@ rule check_profile:
     output:
         profile="output/profile.json",
     log:
-        "output/logs/check_profile.log",
+        f"{SHARED_LOGS}/check_profile.log",
     threads: 1
     resources:
         mem_mb=256,

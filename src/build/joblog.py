@@ -153,16 +153,61 @@ def exit_on_error(function: Callable[..., Any], *args: Any) -> Any:
 def failure_notes(folders: Iterable[str | Path], since_s: float) -> list[str]:
     """The failure notes (``*.error`` under ``folders``) written at or after ``since_s``
     (Unix seconds), oldest first: what the ``onerror`` handler prints."""
-    found: list[tuple[float, str, str]] = []
+    return [
+        Path(path).read_text(encoding="utf-8").rstrip() for path in note_paths(folders, since_s)
+    ]
+
+
+def note_paths(folders: Iterable[str | Path], since_s: float) -> list[str]:
+    """The paths of the failure notes under ``folders`` written at or after ``since_s``,
+    oldest first."""
+    found: list[tuple[float, str]] = []
     for folder in folders:
         for path in Path(folder).rglob(f"*{NOTE_SUFFIX}"):
             try:
                 mtime = path.stat().st_mtime
-                if mtime >= since_s:
-                    found.append((mtime, str(path), path.read_text(encoding="utf-8").rstrip()))
             except OSError:
                 continue
-    return [text for _, _, text in sorted(found)]
+            if mtime >= since_s:
+                found.append((mtime, str(path)))
+    return [path for _, path in sorted(found)]
+
+
+#: The final outputs of an article, in its output folder: a reader takes them for the article.
+FINAL_OUTPUTS = ("article.pdf", "article.html", "article.epub", "manifest.json")
+
+
+def stale_outputs(
+    notes: Iterable[str], outdirs: Iterable[str], shared_logs: str, issue_index: str
+) -> list[str]:
+    """The final outputs that a failed run leaves out of date: those of every article whose
+    job failed (its note is under ``<outdir>/logs/``), of every article and the issue's index
+    when a job shared by the issue failed (its note is under ``shared_logs``). Removing them
+    keeps the rule that what is in ``output/`` is what the sources make (a previous build's
+    PDF is not taken for this one's).
+
+    Args:
+        notes: failure note paths (:func:`note_paths`).
+        outdirs: the articles' output folders (``output``, ``output/articles/<slug>``).
+        shared_logs: the log folder of the jobs shared by the issue (``output/logs/issue``).
+        issue_index: the issue's table of contents (``output/issue/index.html``).
+
+    Returns:
+        paths of files to remove (whether they exist or not), sorted.
+    """
+    folders = sorted(outdirs, key=len, reverse=True)  # output/articles/x before output
+    stale: set[str] = set()
+    for note in notes:
+        posix = Path(note).as_posix()
+        if posix.startswith(shared_logs.rstrip("/") + "/"):
+            stale.add(issue_index)
+            stale.update(f"{d}/{name}" for d in folders for name in FINAL_OUTPUTS)
+            continue
+        for folder in folders:
+            if posix.startswith(f"{folder}/logs/"):
+                stale.update(f"{folder}/{name}" for name in FINAL_OUTPUTS)
+                break
+    return sorted(stale)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -195,3 +195,26 @@ def test_a_commit_of_one_article_changes_no_byte_of_another(tmp_path: Path) -> N
     root_manifest = json.loads(root_before["manifest.json"])
     assert root_manifest["source_date_epoch"] == 1_700_000_000
     assert root_manifest["commit"] == git(repo, "rev-parse", "HEAD~1")
+
+
+def test_a_failed_build_leaves_no_final_output_of_the_failed_article(
+    tmp_path: Path, project_build
+) -> None:
+    copy = copy_project(tmp_path / "project", test_articles=True, output_from=project_build.root)
+    section = copy / "articles" / SLUG / "manuscript" / "02-loan-periods.md"
+    good = section.read_text(encoding="utf-8")
+    section.write_text(good + "\nA key no entry has [@nosuch1999].\n", encoding="utf-8")
+    failed = snakemake(copy)
+    assert failed.returncode != 0
+    out = copy / "output" / "articles" / SLUG
+    finals = ("article.pdf", "article.html", "article.epub", "manifest.json")
+    assert [name for name in finals if (out / name).exists()] == []
+    removed = " ".join(f"output/articles/{SLUG}/{name}" for name in sorted(finals))
+    closing = failed.stderr.strip().splitlines()[-8:]
+    assert f"removed, as they no longer match the sources: {removed}" in closing, closing
+    root = copy / "output"
+    assert all((root / name).is_file() for name in finals)  # the root article is as it was
+    section.write_text(good, encoding="utf-8")
+    again = snakemake(copy)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert all((out / name).is_file() for name in finals)

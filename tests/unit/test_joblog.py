@@ -120,3 +120,19 @@ def test_exit_on_error_prints_the_message_without_traceback(capsys) -> None:
     assert stop.value.code == 1
     assert capsys.readouterr().err == "error: articles/X: bad folder\n  hint: rename it\n"
     assert joblog.exit_on_error(lambda a: a * 2, 21) == 42
+
+
+def test_a_failed_article_loses_its_final_outputs_a_shared_failure_all() -> None:
+    outdirs = ["output", "output/articles/b", "output/articles/c"]
+    shared, index = "output/logs/issue", "output/issue/index.html"
+    one = joblog.stale_outputs(
+        ["output/articles/b/logs/parse_article.log.error"], outdirs, shared, index
+    )
+    assert one == [f"output/articles/b/{n}" for n in sorted(joblog.FINAL_OUTPUTS)]
+    root = joblog.stale_outputs(["output/logs/draw_figure/fig-a.log.error"], outdirs, shared, index)
+    assert root == [f"output/{n}" for n in sorted(joblog.FINAL_OUTPUTS)]
+    every = joblog.stale_outputs(
+        ["output/logs/issue/check_profile.log.error"], outdirs, shared, index
+    )
+    assert len(every) == 3 * len(joblog.FINAL_OUTPUTS) + 1 and index in every
+    assert joblog.stale_outputs([], outdirs, shared, index) == []
