@@ -70,11 +70,12 @@ rule render_epub:
         runtime=5,
     params:
         stamp=stamp_env,
+        sections=section_files,  # to name the line of raw HTML that is not XHTML
     message:
         "Writing the EPUB 3 {output.epub}"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to epub --ast {input.ast}"
-        " --profile {input.profile} --output {output.epub}"
+        " --profile {input.profile} --sections {params.sections} --output {output.epub}"
 
 
 rule render_pdf:

@@ -836,3 +836,21 @@ def test_an_at_sign_outside_the_abstract_is_text_not_a_citation(tmp_path):
     ast = render.parse_article(section, meta, tmp_path / "refs.bib", render.Profile(), [section])
     assert render.meta_title(ast) == "Mail @editor"
     assert render.meta_title(ast, "running-head") == "RUNNING @page"
+
+
+def test_raw_html_that_is_not_xhtml_fails_the_epub_at_its_manuscript_line(tmp_path, fixture_ast):
+    section = tmp_path / "03-c.md"
+    section.write_text(
+        '# C {#sec-c}\n\nText.\nA picture <img src="desk.png" alt="a desk"> of it.\n',
+        encoding="utf-8",
+    )
+    raw = {"t": "RawInline", "c": ["html", '<img src="desk.png" alt="a desk">']}
+    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], {"t": "Para", "c": [raw]}]}
+    output = tmp_path / "a.epub"
+    with pytest.raises(ErrorList) as caught:
+        render.write_epub(ast, output, render.Profile(), [section])
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith(f"{section}:4:11: raw HTML is not well-formed XHTML in the EPUB (")
+    assert not output.exists()  # no EPUB that could pass for a good one
+    render.write_epub(fixture_ast, output, render.Profile(), [section])
+    assert render.xhtml_problems(output.read_bytes()) == []
