@@ -97,6 +97,15 @@ class Article:
         return "the root article" if self.folder == "." else self.folder
 
 
+def article_folder(path: str | Path) -> Path:
+    """The article folder a source file belongs to: the folder above the nearest
+    ``manuscript/`` of its path (``articles/x/manuscript/01-a.md`` -> ``articles/x``,
+    ``manuscript/01-a.md`` -> ``.``); ``.`` when it is in no ``manuscript/`` folder."""
+    parts = Path(path).parts
+    where = max((i for i, part in enumerate(parts[:-1]) if part == "manuscript"), default=-1)
+    return Path(*parts[:where]) if where > 0 else Path(".")
+
+
 def discover_articles(root: str | Path = ".") -> list[Article]:
     """The articles under ``root``: the root article (when ``manuscript/`` exists) first, then
     every ``articles/<slug>/`` in the order of the folders' names.

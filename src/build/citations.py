@@ -1953,11 +1953,9 @@ def article_files(files: list[str]) -> tuple[str, str]:
     Raises:
         CitationError: the files belong to different articles.
     """
-    folders = []
-    for name in files:
-        parts = Path(name).parts
-        where = max((i for i, part in enumerate(parts[:-1]) if part == "manuscript"), default=-1)
-        folders.append(Path(*parts[:where]) if where > 0 else Path("."))
+    from build.articles import article_folder
+
+    folders = [article_folder(name) for name in files]
     if len(set(folders)) > 1:
         raise CitationError(
             f"the files belong to different articles ({', '.join(sorted(map(str, set(folders))))})",

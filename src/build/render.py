@@ -518,7 +518,37 @@ def parse_article(
     meta = tree.get("meta", {})
     for key in BUILD_PATH_META:  # where the files were, not what the article says
         meta.pop(key, None)
+    if sections:
+        from build.articles import article_folder
+
+        tree = rebase_images(tree, article_folder(sections[0]), Path(generated_dir))
     return add_profile_meta(tree, profile)
+
+
+def rebase_images(ast: dict[str, Any], folder: Path, generated: Path) -> dict[str, Any]:
+    """The AST with the relative image paths of an article's manuscript made relative to the
+    repository root, where every later stage runs: an article in ``articles/x/`` writes
+    ``![](images/a.png)`` for ``articles/x/images/a.png``. Paths under ``generated`` (the
+    article's generated figures, already so), remote and absolute ones are left as they are;
+    so is everything of the root article (``folder`` ``.``)."""
+    if folder == Path("."):
+        return ast
+    prefix, made = folder.as_posix(), generated.as_posix().rstrip("/") + "/"
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        result = {k: walk(v) for k, v in node.items()}
+        if result.get("t") == "Image":
+            attr, caption, (src, title) = result["c"]
+            relative = not re.match(r"^([a-zA-Z][\w+.-]*:|/|#)", src)
+            if relative and not src.startswith(made):
+                result["c"] = [attr, caption, [f"{prefix}/{src}", title]]
+        return result
+
+    return walk(ast)
 
 
 def write_html(ast: dict[str, Any], output: str | Path, profile: Profile) -> None:

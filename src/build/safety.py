@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from build.articles import article_folder
 from build.atomic import read_utf8
 from build.errors import ErrorList, ManuscriptError, PipelineError
 
@@ -117,12 +118,14 @@ class Findings:
             raise ErrorList(self.errors)
 
 
-def resource_problem(url: str, root: Path) -> str | None:
+def resource_problem(url: str, root: Path, base: Path | None = None) -> str | None:
     """Why ``url`` may not be loaded by a build rooted at ``root`` (``None``: it may).
 
     Args:
         url: the resource reference as written (an image source, a ``src`` attribute).
         root: the project root (resolved).
+        base: the folder a relative ``url`` is relative to (an article's folder: its
+            manuscript's images are written relative to it); default ``root``.
 
     Returns:
         a short reason ("remote URL (https:)", "absolute path", "outside the project", ...).
@@ -146,7 +149,7 @@ def resource_problem(url: str, root: Path) -> str | None:
     if path_text.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", path_text):
         return "an absolute path"
     root = root.resolve()
-    target = root / path_text
+    target = (base.resolve() if base is not None else root) / path_text
     resolved = target.resolve()
     if resolved != root and root not in resolved.parents:
         lexical = Path(*(p for p in target.relative_to(root).parts))
@@ -380,12 +383,18 @@ def _pandoc_json(text: str) -> dict[str, Any]:
     return json.loads(process.stdout)
 
 
-def _classify(found: Iterable[tuple[str, str, str]], path: str, text: str, root: Path) -> Findings:
+def _classify(
+    found: Iterable[tuple[str, str, str]],
+    path: str,
+    text: str,
+    root: Path,
+    base: Path | None = None,
+) -> Findings:
     result = Findings()
     lines = _Lines(text)
     for kind, detail, needle in found:
         if kind == "resource":
-            reason = resource_problem(detail, root)
+            reason = resource_problem(detail, root, base)
             if reason is None:
                 continue
             line, column = lines.find_any([f"({needle}", f'"{needle}', f"'{needle}", needle])
@@ -494,7 +503,9 @@ def _pandoc_json_all(texts: Sequence[str]) -> list[dict[str, Any] | ManuscriptEr
         return list(pool.map(parse, texts))
 
 
-def check_markdown(path: str, text: str, root: Path, ast: dict[str, Any] | None = None) -> Findings:
+def check_markdown(
+    path: str, text: str, root: Path, ast: dict[str, Any] | None = None, base: Path | None = None
+) -> Findings:
     """Check one section file (or any pandoc Markdown) for refused resources, active content
     and dangerous metadata keys in YAML blocks.
 
@@ -503,14 +514,16 @@ def check_markdown(path: str, text: str, root: Path, ast: dict[str, Any] | None 
         text: its content.
         root: the project root.
         ast: ``text`` already parsed by :func:`_pandoc_json` (None: parse it here).
+        base: the folder its relative resources are relative to (its article's; default
+            ``root``).
 
     Returns:
         the findings, each at the 1-based line and column of its source text (0 when the
         text cannot be found verbatim, e.g. after pandoc normalized a URL).
     """
     ast = _pandoc_json(text) if ast is None else ast
-    findings = _classify(ast_findings(ast["blocks"]), path, text, root)
-    findings.extend(_classify(ast_findings(ast.get("meta", {})), path, text, root))
+    findings = _classify(ast_findings(ast["blocks"]), path, text, root, base)
+    findings.extend(_classify(ast_findings(ast.get("meta", {})), path, text, root, base))
     findings.extend(_meta_findings(ast.get("meta", {}), path, text, in_section=True))
     return findings
 
@@ -554,7 +567,8 @@ def check_sources(
     for (path, text), ast in zip(texts, asts, strict=False):
         if isinstance(ast, ManuscriptError):
             raise ast
-        findings.extend(check_markdown(path, text, root_path, ast))
+        base = root_path / article_folder(path)  # images are relative to the article
+        findings.extend(check_markdown(path, text, root_path, ast, base))
     if meta_text is not None and not isinstance(asts[-1], ManuscriptError):
         try:
             findings.extend(check_metadata(str(metadata), meta_text, root_path, asts[-1]))

@@ -854,3 +854,21 @@ def test_raw_html_that_is_not_xhtml_fails_the_epub_at_its_manuscript_line(tmp_pa
     assert not output.exists()  # no EPUB that could pass for a good one
     render.write_epub(fixture_ast, output, render.Profile(), [section])
     assert render.xhtml_problems(output.read_bytes()) == []
+
+
+def test_an_articles_images_are_relative_to_its_folder():
+    def image(src):
+        return {"t": "Image", "c": [["", [], []], [], [src, ""]]}
+
+    sources = ["images/a.png", "output/articles/x/generated/fig-a.svg", "https://e.org/b.png"]
+    sources += ["/abs/c.png", "data:image/png;base64,AA=="]
+    ast = {"blocks": [{"t": "Para", "c": [image(s) for s in sources]}], "meta": {}}
+    rebased = render.rebase_images(ast, Path("articles/x"), Path("output/articles/x/generated"))
+    assert [i["c"][2][0] for i in rebased["blocks"][0]["c"]] == [
+        "articles/x/images/a.png",
+        "output/articles/x/generated/fig-a.svg",
+        "https://e.org/b.png",
+        "/abs/c.png",
+        "data:image/png;base64,AA==",
+    ]
+    assert render.rebase_images(ast, Path("."), Path("output/generated")) is ast

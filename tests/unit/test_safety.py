@@ -430,3 +430,13 @@ def test_an_image_set_in_a_style_attribute_is_refused_at_its_line(project: Path)
     assert [str(e).splitlines()[0] for e in found.errors] == [
         "manuscript/01-a.md:5:37: refused resource 'http://127.0.0.1:9/x.png': a remote URL (http:)"
     ]
+
+
+def test_an_articles_images_are_checked_relative_to_its_folder(project: Path) -> None:
+    (project / "articles" / "x" / "images").mkdir(parents=True)
+    base = project / "articles" / "x"
+    assert safety.resource_problem("images/a.png", project, base) is None
+    assert safety.resource_problem("../../manuscript/fig.png", project, base) is None
+    assert safety.resource_problem("../../../etc/hostname", project, base) == (
+        "a path outside the project"
+    )
