@@ -26,9 +26,12 @@ done
 if ((${#missing[@]})); then
   echo "setup: installing system packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    --allow-downgrades "${missing[@]}" >/dev/null
+  # another install holding the package manager's lock: wait for it (up to 10 minutes)
+  # rather than fail at once
+  wait_lock=(-o DPkg::Lock::Timeout=600)
+  $SUDO apt-get "${wait_lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${wait_lock[@]}" install -y -qq \
+    --no-install-recommends --allow-downgrades "${missing[@]}" >/dev/null
 fi
 
 npm_stamp=node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)

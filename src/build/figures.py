@@ -91,6 +91,24 @@ def declared_data(script_text: str, path: str = "<script>") -> list[str]:
     return found or []
 
 
+def fontconfig_files(family: str) -> list[str]:
+    """The font files fontconfig knows for ``family`` (``fc-list``), sorted; ``[]`` without
+    fontconfig or without the font."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(
+            ["fc-list", f":family={family}", "file"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(line.strip().rstrip(":") for line in listed.splitlines() if line.strip())
+
+
 def figure_style(svg_text: str = "path") -> dict[str, Any]:
     """matplotlib rcParams of every figure: article font, sizes in pt, reproducible SVG.
 
@@ -103,15 +121,25 @@ def figure_style(svg_text: str = "path") -> dict[str, Any]:
     """
     from matplotlib import font_manager
 
+    properties = font_manager.FontProperties(family=FIGURE_FONT)
     try:
-        font_manager.findfont(
-            font_manager.FontProperties(family=FIGURE_FONT), fallback_to_default=False
-        )
+        font_manager.findfont(properties, fallback_to_default=False)
     except ValueError:
-        raise DataError(
-            f"font {FIGURE_FONT!r} not found",
-            hint="install Debian's fonts-linuxlibertine (bash .ci/setup.sh)",
-        ) from None
+        # matplotlib's font list (~/.cache/matplotlib) may predate the font's installation:
+        # fontconfig knows the files; add them to this process's font manager
+        files = fontconfig_files(FIGURE_FONT)
+        for path in files:
+            font_manager.fontManager.addfont(path)
+        try:
+            font_manager.findfont(properties, fallback_to_default=False)
+        except ValueError:
+            hint = (
+                f"fontconfig has it ({files[0]}) but matplotlib cannot read it: remove "
+                "~/.cache/matplotlib and run again"
+                if files
+                else "install Debian's fonts-linuxlibertine (bash .ci/setup.sh)"
+            )
+            raise DataError(f"font {FIGURE_FONT!r} not found", hint=hint) from None
     return {
         "font.family": FIGURE_FONT,
         "font.size": 8.5,

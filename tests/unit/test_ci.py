@@ -288,3 +288,13 @@ def test_a_failing_stage_stops_the_run_and_exits_non_zero(check, monkeypatch, ca
     out = capsys.readouterr().out.splitlines()
     assert "not run" in next(line for line in out if "build" in line)
     assert out[-1] == "check: 1 passed, 1 failed, 0 skipped"
+
+
+def test_setup_waits_for_the_package_managers_lock() -> None:
+    """Another install holding dpkg's lock makes apt-get wait, not fail at once (issue 16)."""
+    setup = (ROOT / ".ci" / "setup.sh").read_text(encoding="utf-8")
+    calls = [
+        line for line in setup.splitlines() if re.search(r"apt-get\b.*\b(update|install)", line)
+    ]
+    assert len(calls) == 2 and all('"${wait_lock[@]}"' in line for line in calls), calls
+    assert "wait_lock=(-o DPkg::Lock::Timeout=600)" in setup

@@ -159,3 +159,40 @@ def test_invalid_data_stops_before_drawing(data: Path, tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"points.yaml:1:13: points\[1\]: invalid value"):
         run([*argv, "--text-width-mm", "100", str(data)])
     assert not (tmp_path / "f.svg").exists()
+
+
+def test_a_stale_matplotlib_font_list_is_completed_from_fontconfig(monkeypatch) -> None:
+    """matplotlib's cached font list may predate the font's installation (issue 16)."""
+    from matplotlib import font_manager
+
+    from build import figures
+
+    if not figures.fontconfig_files(figures.FIGURE_FONT):
+        pytest.skip("the article's font is not installed here")
+    manager = font_manager.fontManager
+    stale = [f for f in manager.ttflist if f.name != figures.FIGURE_FONT]
+    monkeypatch.setattr(manager, "ttflist", stale)
+    manager._findfont_cached.cache_clear()
+    assert figures.figure_style()["font.family"] == figures.FIGURE_FONT
+    assert any(f.name == figures.FIGURE_FONT for f in manager.ttflist)
+
+
+def test_a_missing_font_names_the_package(monkeypatch) -> None:
+    from matplotlib import font_manager
+
+    from build import figures
+    from build.errors import DataError
+
+    manager = font_manager.fontManager
+    monkeypatch.setattr(
+        manager, "ttflist", [f for f in manager.ttflist if f.name != figures.FIGURE_FONT]
+    )
+    monkeypatch.setattr(figures, "fontconfig_files", lambda family: [])
+    manager._findfont_cached.cache_clear()
+    with pytest.raises(DataError) as caught:
+        figures.figure_style()
+    assert str(caught.value) == (
+        f"font {figures.FIGURE_FONT!r} not found\n"
+        "  hint: install Debian's fonts-linuxlibertine (bash .ci/setup.sh)"
+    )
+    manager._findfont_cached.cache_clear()
