@@ -107,6 +107,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "defaults/pdf.yaml",
         "templates/print.html",
         "templates/titleblock.html",
+        "filters/bookmarks.lua",
         "filters/footnotes.lua",
         "filters/figure-caption-top.lua",
         "css/print.css",

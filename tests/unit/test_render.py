@@ -872,3 +872,22 @@ def test_an_articles_images_are_relative_to_its_folder():
         "data:image/png;base64,AA==",
     ]
     assert render.rebase_images(ast, Path("."), Path("output/generated")) is ast
+
+
+def test_pdf_bookmarks_carry_the_heading_text_without_its_footnotes():
+    """A footnote in a heading stays out of the PDF's bookmark (filters/bookmarks.lua and
+    print.css); the heading itself keeps its note call."""
+    import subprocess
+
+    from weasyprint import CSS, HTML
+
+    markdown = "# Methods[^1] {#sec-m}\n\nText.\n\n[^1]: A note.\n"
+    html = subprocess.run(
+        [render.pandoc_path(), "-t", "html5", "--shift-heading-level-by=1", "--lua-filter",
+         str(render.STYLES_DIR / "filters" / "bookmarks.lua")],
+        input=markdown, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert 'data-bookmark="Methods"' in html
+    document = HTML(string=html).render(stylesheets=[CSS(filename=render.CSS_DIR / "print.css")])
+    labels = [label for label, *_ in document.make_bookmark_tree()]
+    assert labels == ["Methods"]
