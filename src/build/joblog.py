@@ -181,8 +181,9 @@ def stale_outputs(
     notes: Iterable[str], outdirs: Iterable[str], shared_logs: str, issue_index: str
 ) -> list[str]:
     """The final outputs that a failed run leaves out of date: those of every article whose
-    job failed (its note is under ``<outdir>/logs/``), of every article and the issue's index
-    when a job shared by the issue failed (its note is under ``shared_logs``). Removing them
+    job failed (its note is under ``<outdir>/logs/``) and the issue's index, which links to
+    them; of every article when a job shared by the issue failed (its note is under
+    ``shared_logs``). Removing them
     keeps the rule that what is in ``output/`` is what the sources make (a previous build's
     PDF is not taken for this one's).
 
@@ -206,6 +207,7 @@ def stale_outputs(
         for folder in folders:
             if posix.startswith(f"{folder}/logs/"):
                 stale.update(f"{folder}/{name}" for name in FINAL_OUTPUTS)
+                stale.add(issue_index)  # it links to the outputs just removed
                 break
     return sorted(stale)
 

@@ -515,14 +515,14 @@ def parse_article(
         raise ErrorList(missing_citation_errors(keys, sources, str(bibliography), assembled))
     _emit_warnings(stderr)
     tree = json.loads(stdout)
+    if sections:  # the article's image paths, from its folder to the repository root's
+        from build.articles import article_folder
+
+        tree = rebase_images(tree, article_folder(sections[0]), Path(generated_dir))
     safety.guard_ast(tree, str(markdown))  # generated tables and figures included
     meta = tree.get("meta", {})
     for key in BUILD_PATH_META:  # where the files were, not what the article says
         meta.pop(key, None)
-    if sections:
-        from build.articles import article_folder
-
-        tree = rebase_images(tree, article_folder(sections[0]), Path(generated_dir))
     return add_profile_meta(tree, profile)
 
 

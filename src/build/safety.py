@@ -162,6 +162,23 @@ def resource_problem(url: str, root: Path, base: Path | None = None) -> str | No
     return None
 
 
+def missing_file(url: str, base: Path) -> bool:
+    """Whether ``url``, a local path that :func:`resource_problem` accepts, names no file
+    under ``base`` (the article's folder): it would fail at the PDF step, far from its line."""
+    path_text = unquote(url.strip().split("#")[0].split("?")[0])
+    if not path_text or _SCHEME.match(url.strip()):
+        return False
+    return not (base / path_text).is_file()
+
+
+def _shown(folder: Path, root: Path) -> str:
+    """``folder`` relative to ``root`` for messages (``.`` for the root)."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix() or "."
+    except ValueError:
+        return str(folder)
+
+
 # --------------------------------------------------------------------------- raw HTML
 
 
@@ -395,20 +412,23 @@ def _classify(
     for kind, detail, needle in found:
         if kind == "resource":
             reason = resource_problem(detail, root, base)
-            if reason is None:
+            missing = reason is None and missing_file(detail, base or root)
+            if reason is None and not missing:
                 continue
             line, column = lines.find_any([f"({needle}", f'"{needle}', f"'{needle}", needle])
             column += 1 if column and lines.lines[line - 1][column - 1] in "(\"'" else 0
-            result.errors.append(
-                ManuscriptError(
-                    f"refused resource {detail!r}: {reason}",
-                    path,
-                    line,
-                    column,
-                    hint="put the file in the project (e.g. manuscript/images/) and refer to "
-                    "it by a relative path; the build never fetches URLs or reads outside files",
+            folder = _shown(base or root, root)
+            if missing:
+                message = f"no such file {detail!r}"
+                hint = f"check the path: it is relative to the article's folder ({folder})"
+            else:
+                message = f"refused resource {detail!r}: {reason}"
+                hint = (
+                    f"put the file in the article's folder ({folder}, e.g. images/) and refer "
+                    "to it by a path relative to it; the build never fetches URLs or reads "
+                    "outside files"
                 )
-            )
+            result.errors.append(ManuscriptError(message, path, line, column, hint=hint))
         elif kind == "generated":
             line, column = lines.find(needle)
             result.errors.append(

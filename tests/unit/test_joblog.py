@@ -128,9 +128,9 @@ def test_a_failed_article_loses_its_final_outputs_a_shared_failure_all() -> None
     one = joblog.stale_outputs(
         ["output/articles/b/logs/parse_article.log.error"], outdirs, shared, index
     )
-    assert one == [f"output/articles/b/{n}" for n in sorted(joblog.FINAL_OUTPUTS)]
+    assert one == sorted([f"output/articles/b/{n}" for n in joblog.FINAL_OUTPUTS] + [index])
     root = joblog.stale_outputs(["output/logs/draw_figure/fig-a.log.error"], outdirs, shared, index)
-    assert root == [f"output/{n}" for n in sorted(joblog.FINAL_OUTPUTS)]
+    assert root == sorted([f"output/{n}" for n in joblog.FINAL_OUTPUTS] + [index])
     every = joblog.stale_outputs(
         ["output/logs/issue/check_profile.log.error"], outdirs, shared, index
     )

@@ -135,7 +135,7 @@ def test_cli_refuses_with_path_line_and_hint(
     assert main(["safety", "manuscript/01-a.md"]) == 1
     err = capsys.readouterr().err
     assert "error: manuscript/01-a.md:3:6: refused resource '../../etc/hostname'" in err
-    assert "\n  hint: put the file in the project" in err
+    assert "\n  hint: put the file in the article's folder" in err
     (project / "manuscript" / "01-a.md").write_text("# A {#sec-a}\n\n![x](manuscript/fig.png)\n")
     assert main(["safety", "manuscript/01-a.md"]) == 0
 
@@ -440,3 +440,20 @@ def test_an_articles_images_are_checked_relative_to_its_folder(project: Path) ->
     assert safety.resource_problem("../../../etc/hostname", project, base) == (
         "a path outside the project"
     )
+
+
+def test_a_missing_image_is_an_error_at_its_line_relative_to_the_article(project: Path) -> None:
+    article = project / "articles" / "x"
+    (article / "images").mkdir(parents=True)
+    (project / "images").mkdir()
+    (project / "images" / "shared.png").write_bytes(b"png")
+    (article / "images" / "here.png").write_bytes(b"png")
+    text = (
+        "# A {#sec-a}\n\n![ok](images/here.png)\n\n![gone](images/nothere.png)\n\n"
+        "![up](../../images/shared.png)\n"
+    )
+    found = safety.check_markdown("articles/x/manuscript/01-a.md", text, project, base=article)
+    assert [str(e) for e in found.errors] == [
+        "articles/x/manuscript/01-a.md:5:9: no such file 'images/nothere.png'\n"
+        "  hint: check the path: it is relative to the article's folder (articles/x)"
+    ]
