@@ -103,9 +103,10 @@ rule render_pdf:
         runtime=15,
     params:
         stamp=stamp_env,
+        sections=section_files,  # to name the line of a character the fonts lack
     message:
         "Writing the PDF {output.pdf} with WeasyPrint (print HTML: {output.print_html})"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to pdf --ast {input.ast}"
-        " --metadata {input.metadata} --profile {input.profile}"
+        " --metadata {input.metadata} --profile {input.profile} --sections {params.sections}"
         " --print-html {output.print_html} --output {output.pdf}"

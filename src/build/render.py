@@ -753,6 +753,7 @@ def write_pdf(
     metadata: dict[str, Any],
     print_html_path: str | Path,
     roots: Sequence[Path] = (),
+    sources: Sequence[str | Path] = (),
 ) -> int:
     """Write the PDF: pandoc -> print HTML (linking ``print.css`` and the generated profile CSS,
     figures from their print SVGs: :func:`print_figures`) -> WeasyPrint, PDF/UA-1 variant
@@ -766,6 +767,8 @@ def write_pdf(
         print_html_path: where the print HTML is kept (``profile.css`` is written beside it).
         roots: directories WeasyPrint may read besides the styles, the print HTML's folder and
             the working directory (the project root, against which relative URLs resolve).
+        sources: the article's section files and metadata.yaml, to name the line of a
+            character the fonts lack.
 
     Returns:
         the number of pages.
@@ -773,6 +776,9 @@ def write_pdf(
     Raises:
         RenderError: a resource outside the allowed roots, a resource that fails to load, or a
             WeasyPrint failure.
+        ErrorList: of :class:`RenderError`, one per character that no font of the PDF has
+            (WeasyPrint drew an empty box), at its first ``path:line:col`` in ``sources``;
+            the PDF is not kept.
     """
     html_path = Path(print_html_path).resolve()
     base = Path.cwd().resolve()  # images (output/generated/...) are relative to the project
@@ -815,6 +821,11 @@ def write_pdf(
         options.update(custom_metadata=True, pdf_identifier=True)
         with atomic_output(output, remove_stale=True) as tmp:
             document.write_pdf(str(tmp), **options)
+            missing = missing_glyphs(collector.messages)
+            if missing:  # raised inside: the PDF is not kept
+                raise ErrorList(
+                    [_glyph_error(char, profile, sources or [str(html_path)]) for char in missing]
+                )
     except FatalURLFetchingError as error:  # derives from BaseException
         raise RenderError(
             f"WeasyPrint refused a resource: {error}",
@@ -826,6 +837,42 @@ def write_pdf(
     for message in collector.messages:
         print(f"weasyprint: {message}", file=sys.stderr)
     return len(document.pages)
+
+
+#: WeasyPrint's warning for a character that no font has (it draws the .notdef box).
+_NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*?)"')
+
+
+def missing_glyphs(messages: Sequence[str]) -> list[str]:
+    """The characters WeasyPrint's ``messages`` say no font has, each once, in order."""
+    found: list[str] = []
+    for message in messages:
+        match = _NOTDEF_RE.search(message)
+        for char in match.group(1) if match else "":
+            if char not in found:
+                found.append(char)
+    return found
+
+
+def _glyph_error(char: str, profile: Profile, sources: Sequence[str | Path]) -> RenderError:
+    """A :class:`RenderError` for a character the fonts lack, at its first place in ``sources``."""
+    where: tuple[str, int, int] = (str(sources[0]), 0, 0)
+    for path in sources:
+        try:
+            lines = _read_text(path).splitlines()
+        except PipelineError:
+            continue
+        hit = next(((n, line.index(char)) for n, line in enumerate(lines, 1) if char in line), None)
+        if hit:
+            where = (str(path), hit[0], hit[1] + 1)
+            break
+    return RenderError(
+        f"the PDF's fonts have no glyph for {char!r} (U+{ord(char):04X}): it would print as an "
+        "empty box",
+        *where,
+        hint=f"use a font that has it (fonts.body is {profile.body_font!r} in config/config.yaml) "
+        "or write the character another way",
+    )
 
 
 # --------------------------------------------------------------------------- CLI
@@ -929,6 +976,8 @@ def _render(
             raise RenderError("--to pdf needs --metadata", hint="pass manuscript/metadata.yaml")
         meta = read_metadata(_read_text(metadata, ManuscriptError), metadata)
         keep = print_html or str(Path(output).with_suffix(".print.html"))
-        pages = write_pdf(tree, output, profile, meta, keep, roots=[Path.cwd()])
+        yaml_file = Path(sections[0]).parent / "metadata.yaml" if sections else None
+        sources = [*sections, *([yaml_file] if yaml_file and yaml_file.is_file() else [])]
+        pages = write_pdf(tree, output, profile, meta, keep, roots=[Path.cwd()], sources=sources)
         print(f"render: {output}: {pages} pages", file=sys.stderr)
     return 0

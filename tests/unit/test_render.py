@@ -891,3 +891,32 @@ def test_pdf_bookmarks_carry_the_heading_text_without_its_footnotes():
     document = HTML(string=html).render(stylesheets=[CSS(filename=render.CSS_DIR / "print.css")])
     labels = [label for label, *_ in document.make_bookmark_tree()]
     assert labels == ["Methods"]
+
+
+def test_missing_glyphs_are_read_from_weasyprints_warnings():
+    messages = [
+        'Failed to load image at "x"',
+        '.notdef glyph rendered for Unicode string unsupported by fonts: "東京" (U+6771)',
+        '.notdef glyph rendered for Unicode string unsupported by fonts: "東" (U+6771)',
+    ]
+    assert render.missing_glyphs(messages) == ["東", "京"]
+    assert render.missing_glyphs(["all fine"]) == []
+
+
+def test_a_character_no_font_has_fails_the_pdf_at_its_line(tmp_path, fixture_ast):
+    section = tmp_path / "02-b.md"
+    section.write_text("# B {#sec-b}\n\nThe Tokyo branch (東京) lends too.\n", encoding="utf-8")
+    para = {"t": "Para", "c": [{"t": "Str", "c": "Tokyo (東京)"}]}
+    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], para]}
+    output = tmp_path / "a.pdf"
+    meta = render.read_metadata((DATA / "metadata.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(ErrorList) as caught:
+        render.write_pdf(ast, output, render.Profile(), meta, tmp_path / "a.print.html",
+                         sources=[section])  # fmt: skip
+    assert [str(e).splitlines()[0] for e in caught.value.errors] == [
+        f"{section}:3:19: the PDF's fonts have no glyph for '東' (U+6771): it would print as "
+        "an empty box",
+        f"{section}:3:20: the PDF's fonts have no glyph for '京' (U+4EAC): it would print as "
+        "an empty box",
+    ]
+    assert not output.exists()
