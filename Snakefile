@@ -43,21 +43,13 @@ rule all:
 
 
 onerror:
-    # each failed job wrote its first real error beside its log (build.joblog); repeat them
-    # last, so that the run closes with the cause rather than Snakemake's summary
-    notes = note_paths([OUTPUT_DIR], RUN_START_S)
-    for note in notes:
-        print(Path(note).read_text(encoding="utf-8").rstrip(), file=sys.stderr)
-    # the failed articles' final outputs are removed: an old PDF is not taken for this build's
-    stale = stale_outputs(
-        notes, OUTDIRS, SHARED_LOGS, rules.write_issue_index.output.html
+    # each failed job's first error closes the run; the failed articles' final outputs are
+    # removed, so that an old PDF is not taken for this build's (build.joblog)
+    close_failed_run(
+        OUTPUT_DIR,
+        RUN_START_S,
+        OUTDIRS,
+        SHARED_LOGS,
+        rules.write_issue_index.output.html,
     )
-    removed = [p for p in stale if Path(p).is_file()]
-    for path in removed:
-        Path(path).unlink()
-    if removed:
-        print(
-            f"removed, as they no longer match the sources: {' '.join(removed)}",
-            file=sys.stderr,
-        )
     cancel_timers()  # rules/performance.smk

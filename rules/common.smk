@@ -20,7 +20,7 @@ from build.articles import (
     article_for_outdir,
     discover_articles,
 )
-from build.joblog import exit_on_error, note_paths, stale_outputs
+from build.joblog import close_failed_run, exit_on_error
 
 #: when this run started: the onerror handler prints the failure notes written since
 RUN_START_S = time.time()

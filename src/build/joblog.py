@@ -237,3 +237,21 @@ def command_argv(argv: Sequence[str]) -> int:
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     return 0
+
+
+def close_failed_run(
+    output_dir: str, since_s: float, outdirs: Iterable[str], shared_logs: str, issue_index: str
+) -> list[str]:
+    """What the workflow's ``onerror`` handler does (thin edge): print each failure note of the
+    run (:func:`note_paths`) on standard error, then remove the final outputs they leave out of
+    date (:func:`stale_outputs`) and say which. Returns the removed paths."""
+    notes = note_paths([output_dir], since_s)
+    for note in notes:
+        print(Path(note).read_text(encoding="utf-8").rstrip(), file=sys.stderr)
+    stale = stale_outputs(notes, outdirs, shared_logs, issue_index)
+    removed = [path for path in stale if Path(path).is_file()]
+    for path in removed:
+        Path(path).unlink()
+    if removed:
+        print(f"removed, as they no longer match the sources: {' '.join(removed)}", file=sys.stderr)
+    return removed

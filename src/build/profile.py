@@ -27,12 +27,7 @@ from typing import Any
 
 from build.atomic import read_utf8, write_text_atomic
 from build.errors import ConfigError, ErrorList, PipelineError
-from build.yamlfile import parse_yaml, yaml_position
-
-
-def _parse_yaml(text: str, path: str, error_type: type[PipelineError]) -> Any:
-    """The data of YAML ``text`` (:func:`build.yamlfile.parse_yaml`)."""
-    return parse_yaml(text, path, error_type).data
+from build.yamlfile import yaml_data, yaml_position
 
 
 def _read_text(path: str | Path, error_type: type[PipelineError] = ConfigError) -> str:
@@ -170,12 +165,12 @@ def load_profile(path: str | Path, overrides: dict[str, Any] | None = None) -> P
         ErrorList: of :class:`ConfigError`, one per value that breaks the schema.
     """
     text = _read_text(path, ConfigError)
-    config = _parse_yaml(text, str(path), ConfigError)
+    config = yaml_data(text, str(path), ConfigError)
     if isinstance(config, dict) and overrides:
         config = {**config, **overrides}
     schema_path = Path(path).with_name("schema.yaml")
     if schema_path.is_file():
-        schema = _parse_yaml(_read_text(schema_path, ConfigError), str(schema_path), ConfigError)
+        schema = yaml_data(_read_text(schema_path, ConfigError), str(schema_path), ConfigError)
         check_config(config, schema, str(path), text, list(overrides or {}))
     return profile_from_config(config, str(path))
 
@@ -358,11 +353,11 @@ def validate_workflow_config(
         SystemExit: 1, when the configuration has a problem.
     """
     text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else ""
-    in_file = _parse_yaml(text, path, ConfigError) if text else {}
+    in_file = yaml_data(text, path, ConfigError) if text else {}
     in_file = in_file if isinstance(in_file, dict) else {}
     overridden = [k for k in config if k not in in_file or in_file[k] != config[k]]
     try:
-        schema = _parse_yaml(_read_text(schema_path, ConfigError), schema_path, ConfigError)
+        schema = yaml_data(_read_text(schema_path, ConfigError), schema_path, ConfigError)
         check_config(config, schema, path, text, overridden)
     except PipelineError as error:
         errors = error.errors if isinstance(error, ErrorList) else [error]

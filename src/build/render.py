@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from build.atomic import atomic_output
+from build.atomic import atomic_output, read_utf8
 from build.errors import ErrorList, ManuscriptError, PipelineError, RenderError
 from build.profile import (  # noqa: F401 - the profile's names, as the render stage uses them
     PAGE_SIZES_MM,
@@ -55,7 +55,7 @@ from build.profile import (  # noqa: F401 - the profile's names, as the render s
     text_width_mm,
     validate_workflow_config,
 )
-from build.yamlfile import parse_yaml, yaml_position  # noqa: F401
+from build.yamlfile import yaml_data, yaml_position  # noqa: F401
 
 #: Package data: defaults files, templates, Lua filters, CSS.
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
@@ -146,12 +146,6 @@ def style_inputs(step: str) -> list[str]:
 # --------------------------------------------------------------------------- metadata
 
 
-def _parse_yaml(text: str, path: str, error_type: type[PipelineError]) -> Any:
-    """The data of YAML ``text`` (:func:`build.yamlfile.parse_yaml`: errors at their
-    ``path:line:col``, dates stay text)."""
-    return parse_yaml(text, path, error_type).data
-
-
 def read_metadata(text: str, path: str = "manuscript/metadata.yaml") -> dict[str, Any]:
     """Parse the article's metadata YAML and check the keys the templates need.
 
@@ -165,7 +159,7 @@ def read_metadata(text: str, path: str = "manuscript/metadata.yaml") -> dict[str
     Raises:
         ManuscriptError: malformed YAML (``path:line:col``), not a mapping, or no ``title``.
     """
-    data = _parse_yaml(text, path, ManuscriptError)
+    data = yaml_data(text, path, ManuscriptError)
     if not isinstance(data, dict):
         raise ManuscriptError(
             "metadata is not a YAML mapping", path, 1, hint="write `key: value` lines"
@@ -408,12 +402,7 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
 
 
 def _read_text(path: str | Path, error_type: type[PipelineError] = RenderError) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise error_type(
-            f"cannot read file ({error.strerror})", str(path), hint="check the path"
-        ) from error
+    return read_utf8(path, error_type)
 
 
 # --------------------------------------------------------------------------- edge: pandoc
@@ -507,10 +496,8 @@ def parse_article(
     stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
     keys = missing_citations(stderr)
     if keys:
-        sources = [(str(p), _read_text(p)) for p in sections]
-        yaml_file = Path(sections[0]).parent / "metadata.yaml" if sections else None
-        if yaml_file is not None and yaml_file.is_file():  # a citation in the abstract
-            sources.insert(0, (str(yaml_file), _read_text(yaml_file)))
+        # the metadata too: a citation in the abstract
+        sources = [(str(p), _read_text(p)) for p in article_sources(sections)]
         assembled = [(str(markdown), _read_text(markdown))]
         raise ErrorList(missing_citation_errors(keys, sources, str(bibliography), assembled))
     _emit_warnings(stderr)
@@ -632,26 +619,49 @@ def xhtml_problems(epub: bytes) -> list[XHTMLProblem]:
     return problems
 
 
+def article_sources(sections: Sequence[str | Path]) -> list[Path]:
+    """The article's ``metadata.yaml`` (beside its section files, when there is one) and its
+    ``sections``: where a message looks for the line of something the author wrote."""
+    paths = [Path(p) for p in sections]
+    meta = paths[0].parent / "metadata.yaml" if paths else None
+    return ([meta] if meta is not None and meta.is_file() else []) + paths
+
+
+def find_in_sources(
+    sources: Sequence[str | Path], find: Callable[[str], int]
+) -> tuple[str, int, int] | None:
+    """The first (path, line, column), 1-based, of ``sources`` (an article's section files
+    and metadata) where ``find(line)`` gives a 0-based column (-1: not on this line); ``None``
+    when no line has it. A file that cannot be read is skipped."""
+    for path in sources:
+        try:
+            lines = _read_text(path).splitlines()
+        except PipelineError:
+            continue
+        for number, line in enumerate(lines, start=1):
+            column = find(line)
+            if column >= 0:
+                return str(path), number, column + 1
+    return None
+
+
 def _xhtml_error(problem: XHTMLProblem, sections: Sequence[str | Path]) -> RenderError:
     """A :class:`RenderError` for one XHTML problem, at the manuscript's line when the raw HTML
     of the EPUB's line is found in a section file."""
     member, line, column, message, text = problem
     where: tuple[str, int, int] = (member, line, column)
-    sources = [(str(path), _read_text(path).splitlines()) for path in sections]
-    found = False
     for name, attributes in re.findall(r"<([a-zA-Z][\w:-]*)([^<>]*)>", text):
         # the raw HTML's line in a section: its element with its attribute values (pandoc
         # reorders attributes and rewrites paths: ../figure.png is figure.png in the source)
         values = [v.rsplit("/", 1)[-1] for v in re.findall(r'="([^"]*)"', attributes)]
-        for path, lines in sources:
-            for number, source_line in enumerate(lines, start=1):
-                start = source_line.find(f"<{name}")
-                if start >= 0 and all(v in source_line for v in values):
-                    where, found = (path, number, start + 1), True
-                    break
-            if found:
-                break
+
+        def element(source_line: str, name: str = name, values: list[str] = values) -> int:
+            start = source_line.find(f"<{name}")
+            return start if start >= 0 and all(v in source_line for v in values) else -1
+
+        found = find_in_sources(sections, element)
         if found:
+            where = found
             break
     return RenderError(
         f"raw HTML is not well-formed XHTML in the EPUB ({member}:{line}: {message})",
@@ -856,16 +866,7 @@ def missing_glyphs(messages: Sequence[str]) -> list[str]:
 
 def _glyph_error(char: str, profile: Profile, sources: Sequence[str | Path]) -> RenderError:
     """A :class:`RenderError` for a character the fonts lack, at its first place in ``sources``."""
-    where: tuple[str, int, int] = (str(sources[0]), 0, 0)
-    for path in sources:
-        try:
-            lines = _read_text(path).splitlines()
-        except PipelineError:
-            continue
-        hit = next(((n, line.index(char)) for n, line in enumerate(lines, 1) if char in line), None)
-        if hit:
-            where = (str(path), hit[0], hit[1] + 1)
-            break
+    where = find_in_sources(sources, lambda line: line.find(char)) or (str(sources[0]), 0, 0)
     return RenderError(
         f"the PDF's fonts have no glyph for {char!r} (U+{ord(char):04X}): it would print as an "
         "empty box",
@@ -976,8 +977,7 @@ def _render(
             raise RenderError("--to pdf needs --metadata", hint="pass manuscript/metadata.yaml")
         meta = read_metadata(_read_text(metadata, ManuscriptError), metadata)
         keep = print_html or str(Path(output).with_suffix(".print.html"))
-        yaml_file = Path(sections[0]).parent / "metadata.yaml" if sections else None
-        sources = [*sections, *([yaml_file] if yaml_file and yaml_file.is_file() else [])]
+        sources = article_sources(sections)
         pages = write_pdf(tree, output, profile, meta, keep, roots=[Path.cwd()], sources=sources)
         print(f"render: {output}: {pages} pages", file=sys.stderr)
     return 0

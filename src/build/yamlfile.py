@@ -185,6 +185,11 @@ def parse_yaml(text: str, path: str, error_type: type[PipelineError] | None = No
     return Located(path, data, locations)
 
 
+def yaml_data(text: str, path: str, error_type: type[PipelineError] | None = None) -> Any:
+    """Only the data of :func:`parse_yaml` (for a reader that needs no positions)."""
+    return parse_yaml(text, path, error_type).data
+
+
 def value_position(document: Located, keys: Sequence[str | int]) -> tuple[int, int]:
     """1-based (line, column) of the value at ``keys``; the position of the deepest key found
     when the path ends early, (0, 0) when not even its first key is there."""
