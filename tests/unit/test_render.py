@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from build import render
+from build import atomic, pdf, render
 from build.errors import ConfigError, ErrorList, ManuscriptError, RenderError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,7 +223,7 @@ def test_add_profile_meta_with_journal():
 def test_atomic_output_leaves_nothing_on_failure(tmp_path):
     target = tmp_path / "out.pdf"
     target.write_text("old")
-    with pytest.raises(RuntimeError), render.atomic_output(target) as tmp:
+    with pytest.raises(RuntimeError), atomic.atomic_output(target) as tmp:
         tmp.write_text("partial")
         raise RuntimeError("boom")
     assert target.read_text() == "old"
@@ -326,7 +326,7 @@ def test_write_epub_is_reproducible(fixture_ast, tmp_path):
 
 
 def test_print_html_inlines_footnotes(fixture_ast):
-    html = render.print_html(fixture_ast, ["print.css", "profile.css"], render.Profile())
+    html = pdf.print_html(fixture_ast, ["print.css", "profile.css"], render.Profile())
     assert (
         '<span class="footnote" data-note="1">Zhenbao in Chinese. '
         "A second sentence of the note.</span>" in html
@@ -568,7 +568,7 @@ JOURNAL_MARKERS = [
 def test_unset_journal_values_leave_no_label(fixture_ast, tmp_path):
     render.write_html(fixture_ast, tmp_path / "a.html", render.Profile())
     html = (tmp_path / "a.html").read_text(encoding="utf-8")
-    printed = render.print_html(fixture_ast, ["print.css"], render.Profile())
+    printed = pdf.print_html(fixture_ast, ["print.css"], render.Profile())
     for output in (html, printed):
         head = output[: output.index("<style") if "<style" in output else output.index("</head>")]
         header = output[output.index('<header id="title-block-header"') :]
@@ -608,7 +608,7 @@ def test_set_journal_values_appear_in_html_print_and_epub(fixture_ast, tmp_path)
         '<p class="license">CC BY 4.0</p>',
     ):
         assert tag in html, tag
-    assert line in render.print_html(ast, ["print.css"], profile)
+    assert line in pdf.print_html(ast, ["print.css"], profile)
     render.write_epub(ast, tmp_path / "a.epub", profile)
     with zipfile.ZipFile(tmp_path / "a.epub") as epub:
         opf = epub.read("EPUB/content.opf").decode("utf-8")
@@ -689,7 +689,7 @@ def test_figure_number_and_title_are_above_the_image(tmp_path, monkeypatch):
     render.write_html(ast, tmp_path / "a.html", render.Profile())
     outputs = {
         "html": (tmp_path / "a.html").read_text(encoding="utf-8"),
-        "print": render.print_html(ast, ["print.css"], render.Profile()),
+        "print": pdf.print_html(ast, ["print.css"], render.Profile()),
     }
     render.write_epub(ast, tmp_path / "a.epub", render.Profile())
     with zipfile.ZipFile(tmp_path / "a.epub") as epub:
