@@ -56,9 +56,11 @@ from build.citesyntax import (
     corporate_key,
     family_key,
     fold,
+    pandoc_suffix,
     parse_item,
     parse_locator,
     split_names,
+    unknown_locator_wording,
 )
 from build.citesyntax import raise_all as _raise_all
 from build.errors import CitationError
@@ -114,9 +116,17 @@ class Record:
     prefix: str = ""
     suffix: str = ""
     suppress_author: bool = False
+    offset: int = -1  # offset of the citation in its source (not reported)
+
+    #: a problem that is not about which entry is cited (locator wording pandoc cannot read, a
+    #: year suffix citeproc does not print): the citation fails with this message
+    problem: str = ""
+    problem_hint: str = ""
 
     @property
     def failing(self) -> bool:
+        if self.problem:
+            return True
         return self.status in ("candidates", "unresolved") and not self.keep_as_text
 
     def as_dict(self) -> dict:
@@ -171,10 +181,19 @@ def _exact_matches(item: ParsedItem, year: str | None, bib: Bibliography) -> lis
             continue
         rendered, rendered_et_al = entry.rendered_name_keys()
         families = [family_key(f) for f in entry.families]
-        personal = bool(cited) and (
-            (cited == rendered and et_al == rendered_et_al)
-            or (cited == families and not et_al)
-            or (et_al and len(families) >= 3 and cited == families[:1])
+        personal = (
+            bool(cited)
+            and (
+                (cited == rendered and et_al == rendered_et_al)
+                or (cited == families and not et_al)
+                # APA 7 8.17: "et al." after the first author (3 or more authors), or after as
+                # many names as tell two works apart (APA 7 8.18, CSL disambiguate-add-names)
+                or (
+                    et_al
+                    and len(families) >= max(3, len(cited) + 1)
+                    and cited == families[: len(cited)]
+                )
+            )
         )
         corporate_names = _corporate_names(entry)
         segments = item.segments or [item.names]
@@ -374,11 +393,8 @@ class Result:
 def _render_pandoc_item(record: Record) -> str:
     text = (record.prefix + " " if record.prefix else "") + ("-" if record.suppress_author else "")
     text += "@" + record.keys[0]
-    if record.locator:
-        text += ", " + record.locator.canonical()
-    if record.suffix:
-        text += ", " + record.suffix
-    return text
+    suffix = pandoc_suffix(record.locator, record.suffix)
+    return text + (", " + suffix if suffix else "")
 
 
 def _resolve_free(
@@ -507,12 +523,19 @@ def normalize_text(
             if not group:
                 continue
             canonical = _render_pandoc_group(group, found, text)
+        elif found.kind == "narrative" and (
+            back := _back_references(path, text, found, records, bib, corrections, positions)
+        ):
+            start, group = found.start, back  # "(2009, p. 460)" -> "[-@aris2009, p. 460]"
+            history.extend(group)
+            found.kind = "paren"
+            canonical = _render_free_group(group, found, text, start)
         else:
             start = found.start
             if found.kind == "narrative":
                 resolved = _resolve_narrative(text, found, bib, corrections)
                 if resolved is None:
-                    continue  # "Iraq (2003)": no author of that name
+                    continue  # "Iraq (2003)": no author of that name, no earlier mention
                 start, names = resolved
                 for item in found.items or []:
                     item.names = names
@@ -545,7 +568,9 @@ def normalize_text(
                     flags=flags,
                     prefix=item.prefix,
                     suffix=item.suffix,
+                    offset=at,
                 )
+                _check_remark(record)
                 if item.ibid and record.keys:
                     _ibid_flags(record, history)
                     record.status = "ibid"
@@ -606,6 +631,7 @@ def _pandoc_records(
                 prefix=item["prefix"],
                 suffix=item["suffix"],
                 suppress_author=item["suppress"],
+                offset=found.start,
             )
         )
     return group
@@ -613,15 +639,29 @@ def _pandoc_records(
 
 def _narrative_text(record: Record) -> str:
     text = ("-" if record.suppress_author else "") + "@" + record.keys[0]
-    extra = ", ".join(
-        x for x in (record.locator.canonical() if record.locator else "", record.suffix) if x
-    )
+    extra = pandoc_suffix(record.locator, record.suffix)
     return text + (f" [{extra}]" if extra else "")
+
+
+def _check_remark(record: Record) -> None:
+    """Set :attr:`Record.problem` when the remark names a page, chapter ... with a number in
+    wording that is not a locator (``from page 3 onwards``): pandoc would print it with no
+    locator, and the normalizer does not guess one."""
+    wording = unknown_locator_wording(record.suffix)
+    if wording and not record.problem:
+        record.problem = (
+            f"citation '{record.text}': '{wording}' reads as a locator, but pandoc does not "
+            "know this wording and would print it without a locator label"
+        )
+        record.problem_hint = (
+            "write the locator with a CSL term ('p. 3', 'pp. 3-4', 'chap. 2', 'sec. 4', "
+            "'para. 2'), or write the remark as pandoc text after '{}' in a pandoc citation"
+        )
 
 
 def _render_pandoc_group(group: list[Record], found: Found, text: str) -> str:
     """Canonical text of a pandoc citation; unchanged when a key is not in refs.bib."""
-    if any(r.status != "exact" for r in group):
+    if any(r.status != "exact" or r.problem for r in group):
         return text[found.start : found.end]
     if found.kind == "pandoc-narrative":
         return _narrative_text(group[0])
@@ -652,6 +692,74 @@ def _render_free_group(group: list[Record], found: Found, text: str, start: int)
     if kept:
         parts.append("(" + "; ".join(kept) + ")")
     return " ".join(parts)
+
+
+def _back_references(
+    path: str,
+    text: str,
+    found: Found,
+    earlier: list[Record],
+    bib: Bibliography,
+    corrections: list[Correction],
+    positions: _Positions,
+) -> list[Record]:
+    """Records for a year-only parenthesis that follows no author's name but a mention of the
+    work earlier in its paragraph ("Aris (2009) argues ... later adds (2009, p. 460)"): an
+    author-suppressed citation ``[-@aris2009, p. 460]`` (pandoc manual, "Citation syntax")
+    when exactly one work cited earlier in the paragraph has that year.
+
+    Returns [] when the words before the parenthesis name an author (:func:`_resolve_narrative`
+    decides), or when nothing fits and nothing suggests a citation (no locator: "(2003)"); a
+    record with a problem when no work or several works fit a parenthesis with a locator.
+    """
+    if _resolve_narrative(text, found, bib, corrections) is not None:
+        return []
+    paragraph = text.rfind("\n\n", 0, found.start) + 1
+    mentioned: list[str] = []
+    for record in earlier:
+        if paragraph <= record.offset < found.start:
+            mentioned.extend(k for k in record.keys if k in bib.entries and k not in mentioned)
+    group = []
+    line, column = positions.at(found.start)
+    for item in found.items or []:
+        year = item.years[0]
+        fits = [
+            k
+            for k in mentioned
+            if year and (bib.entries[k].year == year or bib.entries[k].csl_year == year)
+        ]
+        if len(fits) != 1 and item.locator is None:
+            return []
+        record = Record(
+            path,
+            line,
+            column,
+            text[found.start : found.end],
+            text[found.start : found.end],
+            fits[:1],
+            item.locator,
+            "exact" if len(fits) == 1 else "candidates",
+            [{"key": k, "reason": f"cited earlier in the paragraph, year {year}"} for k in fits],
+            form=item.form,
+            suffix=item.suffix,
+            suppress_author=True,
+            offset=found.start,
+        )
+        if len(fits) != 1:
+            record.keys = []
+            what = "several works" if fits else "no work"
+            record.problem = (
+                f"citation '{record.text}' gives a year without an author, and {what} of "
+                f"{year or 'that year'} is cited earlier in its paragraph"
+            )
+            record.problem_hint = (
+                "name the work: write '[-@key, ...]' for the work meant"
+                + (f" ({', '.join(fits)})" if fits else "")
+                + ", or give the author's name before the parenthesis"
+            )
+        _check_remark(record)
+        group.append(record)
+    return group
 
 
 def _resolve_narrative(
@@ -751,6 +859,9 @@ def unresolved_errors(
     """
     errors = []
     for r in result.failing:
+        if r.problem:
+            errors.append(CitationError(r.problem, r.source, r.line, r.column, r.problem_hint))
+            continue
         typed_key = r.text.lstrip("[-").startswith("@")
         listing = "; ".join(f"{c['key']} ({c['reason']})" for c in r.candidates)
         if typed_key:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from build.citesyntax import ParsedItem, parse_item, parse_locator
+from build.citesyntax import ParsedItem, parse_item, split_pandoc_suffix
 from build.citesyntax import raise_all as _raise_all
 from build.errors import CitationError
 
@@ -34,9 +34,14 @@ _HEADING_END = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _CITEKEY = r"(?:[\w](?:[\w:.#$%&+?/\-]*[\w])?|\{[^{}\s]+\})"
-_PANDOC_BRACKET = re.compile(r"\[(?!\^)(?P<body>[^\[\]]*?(?<![\w.])-?@" + _CITEKEY + r"[^\[\]]*)\]")
+#: ``[...@key...]`` but not a footnote ``^[...]`` (whose text may hold citations of its own)
+_PANDOC_BRACKET = re.compile(
+    r"(?<!\^)\[(?!\^)(?P<body>[^\[\]]*?(?<![\w.])-?@" + _CITEKEY + r"[^\[\]]*)\]"
+)
 _PANDOC_NARRATIVE = re.compile(
-    r"(?<![\w.@\[\]`])(?P<suppress>-)?@(?P<key>" + _CITEKEY + r")(?:\s\[(?P<locator>[^\[\]@]*)\])?"
+    r"(?<![\w.@\]`])(?:(?<=\^\[)|(?<!\[))(?P<suppress>-)?@(?P<key>"
+    + _CITEKEY
+    + r")(?:\s\[(?P<locator>[^\[\]@]*)\])?"
 )
 _PANDOC_ITEM = re.compile(
     r"^(?P<prefix>.*?)(?P<suppress>-)?@(?P<key>" + _CITEKEY + r")(?P<suffix>.*)$", re.DOTALL
@@ -119,14 +124,7 @@ def _parse_pandoc_items(body: str) -> list[dict]:
             continue
         suffix = match.group("suffix").strip()
         suffix = suffix[1:].strip() if suffix.startswith(",") else suffix
-        locator = None
-        if suffix:
-            segments = suffix.split(",")
-            for n in range(len(segments), 0, -1):
-                locator = parse_locator(",".join(segments[:n]))
-                if locator:
-                    suffix = ",".join(segments[n:]).strip()
-                    break
+        locator, suffix = split_pandoc_suffix(suffix) if suffix else (None, "")
         items.append(
             {
                 "prefix": match.group("prefix").strip(),
@@ -182,8 +180,7 @@ def scan(path: str, text: str) -> list[Found]:
         if is_crossref(match["key"]):
             taken.append(match.span())
             continue  # @fig-timeline: a cross-reference, not a citation
-        locator = parse_locator(match["locator"]) if match["locator"] else None
-        suffix = match["locator"] if match["locator"] and not locator else ""
+        locator, suffix = split_pandoc_suffix(match["locator"] or "")
         item = {
             "prefix": "",
             "suppress": bool(match["suppress"]),
@@ -194,7 +191,7 @@ def scan(path: str, text: str) -> list[Found]:
         found.append(Found(match.start(), match.end(), "pandoc-narrative", pandoc=[item]))
         taken.append(match.span())
     # unclosed pandoc brackets
-    for match in re.finditer(r"\[(?!\^)[^\[\]]*?(?<![\w.])-?@\w", text[:end]):
+    for match in re.finditer(r"(?<!\^)\[(?!\^)[^\[\]]*?(?<![\w.])-?@\w", text[:end]):
         if _in_spans(match.start(), protected) or _in_spans(match.start(), taken):
             continue
         para_end = next(b for a, b in _paragraphs(text, end) if a <= match.start() <= b)

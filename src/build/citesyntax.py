@@ -130,7 +130,7 @@ _VALUE_LIST = rf"{_VALUE_RANGE}(?:\s*(?:,|&|\band\b)\s*{_VALUE_RANGE})*"
 #: a locator: term, optional period, optional spaces or comma, value (the value may be absent
 #: when it follows in the next comma-separated segment, as in "Article, 4")
 _LOCATOR_RE = re.compile(
-    rf"^(?P<term>{_TERM_RE})(?:\.|(?=[\s,0-9])|$)\s*,?\s*(?P<value>{_VALUE_LIST})?\s*$",
+    rf"^(?:(?:on|at|in)\s+)?(?P<term>{_TERM_RE})(?:\.|(?=[\s,0-9])|$)\s*,?\s*(?P<value>{_VALUE_LIST})?\s*$",
     re.IGNORECASE,
 )
 _VALUE_RE = re.compile(rf"^{_VALUE_LIST}$")
@@ -227,6 +227,74 @@ def split_names(text: str) -> tuple[list[str], bool]:
     text = re.sub(r"\bet\s*al\b\.?", "", text)
     parts = [p.strip() for p in re.split(r"\s*(?:,|;|&|\band\b)\s*", text)]
     return [p for p in parts if p], et_al
+
+
+#: a remark that pandoc's citeproc would read as a locator: it starts with a number or a roman
+#: numeral (pandoc then assumes ``page``), or with a locator term and a value
+_LOOKS_LIKE_LOCATOR = re.compile(
+    rf"^(?:[0-9]|[ivxlcdm]+\b|(?:{_TERM_RE})\.?\s*[0-9ivxlcdm])", re.IGNORECASE
+)
+#: locator wording inside a remark: a locator term followed by a number ("from page 3 on")
+_LOCATOR_WORDING = re.compile(
+    r"(?<![\w.])(?:p|pp|pages?|chap|chapters?|sec|sections?|para|paragraphs?|art|articles?)"
+    r"\.?\s*[0-9]",
+    re.IGNORECASE,
+)
+
+
+def protect_remark(remark: str, after_locator: bool = False) -> str:
+    """A remark written so that pandoc prints it as written: ``{}`` before a remark that
+    pandoc would read as a locator (pandoc manual, "Citation syntax": "12 years after" alone
+    prints as "p. 12 years after"). ``after_locator``: the remark follows a locator, so only a
+    leading number or roman numeral would join the locator's value."""
+    if not remark or remark.startswith("{"):
+        return remark
+    if after_locator:
+        return remark
+    return "{}" + remark if _LOOKS_LIKE_LOCATOR.match(remark) else remark
+
+
+def pandoc_suffix(locator: Locator | None, remark: str) -> str:
+    """The text after ``@key,`` (or inside ``@key [...]``) for a locator and a remark, such that
+    pandoc reads back exactly that locator and prints the remark as written: ``p. 4``,
+    ``{}2nd ed.``, ``{p. 4}, 2nd ed.`` (braces: pandoc would read ``p. 4, 2nd`` as one locator),
+    ``p. 460, emphasis added``. Inverse of :func:`split_pandoc_suffix`."""
+    if locator is None:
+        return protect_remark(remark)
+    text = locator.canonical()
+    if not remark:
+        return text
+    if re.match(r"^(?:[0-9]|[ivxlcdm]+\b|&|and\b)", remark, re.IGNORECASE):
+        return "{" + text + "}, " + remark
+    return text + ", " + remark
+
+
+def split_pandoc_suffix(text: str) -> tuple[Locator | None, str]:
+    """(locator, remark) of the suffix of a pandoc citation item (after ``@key`` and its comma):
+    ``{}2nd ed.`` -> (None, ``2nd ed.``); ``{p. 4}, 2nd ed.`` -> (page 4, ``2nd ed.``);
+    ``p. 4, emphasis added`` -> (page 4, ``emphasis added``); the longest run of leading
+    comma-separated segments that is a locator is the locator (as pandoc reads it)."""
+    text = text.strip()
+    if text.startswith("{}"):
+        return None, text[2:].strip()
+    braced = re.match(r"^\{(?P<locator>[^{}]*)\}\s*,?\s*(?P<rest>.*)$", text, re.DOTALL)
+    if braced:
+        locator = parse_locator(braced["locator"])
+        if locator is not None:
+            return locator, braced["rest"].strip()
+    segments = text.split(",")
+    for n in range(len(segments), 0, -1):
+        locator = parse_locator(",".join(segments[:n]))
+        if locator:
+            return locator, ",".join(segments[n:]).strip()
+    return None, text
+
+
+def unknown_locator_wording(remark: str) -> str | None:
+    """The part of a remark that names a page, chapter, section, paragraph or article with a
+    number in wording that is not a locator (``from page 3 onwards``), else None."""
+    match = _LOCATOR_WORDING.search(remark)
+    return remark if match else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,6 +448,8 @@ def parse_item(text: str, offset: int = 0) -> ParsedItem | None:
             names.append(segment.strip(" .").strip())
             continue
         suffix.append(segment)
+    if suffix and segments and segments[-1] == suffix[-1] and stripped.endswith("."):
+        suffix[-1] += "."  # "2nd ed." keeps its period (the body was read without it)
     if item.locator is not None and not item.locator.value:
         return None
     item.names = ", ".join(n for n in names if n)
