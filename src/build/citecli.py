@@ -94,6 +94,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         default=OF_THE_ARTICLE,
         help="editorial decisions (default: the article's manuscript/citation-corrections.yaml)",
     )
+    style = parser.add_mutually_exclusive_group()
+    style.add_argument(
+        "--profile",
+        help="the checked journal profile (`article profile` output): its CSL style decides "
+        "the in-text forms citations are matched against",
+    )
+    style.add_argument("--csl", help="a CSL style name or .csl file (default: APA 7)")
+    parser.add_argument("--lang", help="the article's language for CSL terms (e.g. en-US)")
     parser.add_argument("--output", help="write the normalized sources, concatenated, here")
     parser.add_argument("--report", help="write the JSON report here (and a .md table beside)")
     mode = parser.add_mutually_exclusive_group()
@@ -133,6 +141,17 @@ def article_files(files: list[str]) -> tuple[str, str]:
     )
 
 
+def style_file(profile: str | None, csl: str | None) -> Path:
+    """The CSL file of a checked journal profile's ``csl_style``, else of ``csl``.
+
+    Raises:
+        ConfigError: not a checked profile, or no such style.
+    """
+    from build.profile import read_profile, resolve_csl
+
+    return resolve_csl(read_profile(profile).csl_style if profile else str(csl))
+
+
 def command(
     files: list[str],
     bib: str = OF_THE_ARTICLE,
@@ -141,6 +160,9 @@ def command(
     report: str | None = None,
     check: bool = False,
     write: bool = False,
+    profile: str | None = None,
+    csl: str | None = None,
+    lang: str | None = None,
 ) -> int:
     """Run the stage on files; returns the exit code (0 ok, 1 problems).
 
@@ -148,7 +170,8 @@ def command(
     citations fail it (after the report is written) with ``path:line:col`` and candidates.
 
     ``bib`` and ``corrections`` default to those of the files' article (:func:`article_files`);
-    ``corrections=None``: no editorial decisions.
+    ``corrections=None``: no editorial decisions. The in-text forms are those of the CSL style
+    of ``profile`` (a checked journal profile), else of ``csl`` (a name or a file), else APA 7.
 
     Raises:
         CitationError: bad input (nothing is written then).
@@ -158,6 +181,8 @@ def command(
     corrections = default_corrections if corrections == OF_THE_ARTICLE else corrections
     loader = load_csl_bibliography if str(bib).endswith(".json") else load_bibliography
     bibliography = loader(bib)
+    bibliography.csl = str(style_file(profile, csl)) if (profile or csl) else None
+    bibliography.lang = lang
     decisions = load_corrections(corrections)
     sources = [(path, read_text(path)) for path in files]
     result = normalize_citations(sources, bibliography, decisions)

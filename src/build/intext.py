@@ -126,3 +126,25 @@ def render_in_text_forms(
             hint="report this: an entry's in-text form spans lines or is empty",
         )
     return {key: _parse_line(line) for key, line in zip(keys, out, strict=True)}
+
+
+def is_apa_style(csl: str | Path) -> bool:
+    """True when a CSL style is APA's (its id, ``self``, ``template`` or ``independent-parent``
+    link names a style ``apa...``, or its title names the American Psychological Association):
+    the styles for which narrative citations join names with "and" (APA 7 §8.17).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    import xml.etree.ElementTree as ET
+
+    ns = {"csl": "http://purl.org/net/xbiblio/csl"}
+    info = ET.parse(csl).getroot().find("csl:info", ns)
+    if info is None:
+        return False
+    refs = [info.findtext("csl:id", "", ns)]
+    refs += [link.get("href", "") for link in info.findall("csl:link", ns)
+             if link.get("rel") in ("self", "template", "independent-parent")]  # fmt: skip
+    if any(re.search(r"/apa(?:[-_.][\w.-]*)?$", ref.strip()) for ref in refs):
+        return True
+    return "American Psychological Association" in info.findtext("csl:title", "", ns)
