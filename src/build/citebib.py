@@ -265,7 +265,9 @@ def load_bibliography(path: str | Path) -> Bibliography:
             pandoc cannot read the file.
     """
     import bibtexparser
-    import pypandoc
+
+    from build.errors import RenderError
+    from build.pandoc import run_pandoc
 
     path = str(path)
     text = read_text(path)
@@ -299,8 +301,9 @@ def load_bibliography(path: str | Path) -> Bibliography:
         seen.setdefault(folded, entry.key)
     _raise_all(errors)
     try:
-        csl = json.loads(pypandoc.convert_text(text, "csljson", format="bibtex"))
-    except (RuntimeError, ValueError) as error:
+        stdout, _ = run_pandoc(["--from=bibtex", "--to=csljson"], text.encode("utf-8"))
+        csl = json.loads(stdout)
+    except (RenderError, ValueError) as error:
         raise CitationError(
             f"pandoc cannot read the bibliography: {error}", path, hint="fix the BibTeX syntax"
         ) from None

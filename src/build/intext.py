@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +79,8 @@ def render_in_text_forms(
     Raises:
         CitationError: pandoc fails or prints something else than one line per key.
     """
-    import pypandoc
+    from build.errors import RenderError
+    from build.pandoc import run_pandoc
 
     if not keys:
         return {}
@@ -92,7 +92,6 @@ def render_in_text_forms(
         bib = Path(folder) / "items.json"
         bib.write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")
         command = [
-            pypandoc.get_pandoc_path(),
             "--from=markdown",
             "--to=plain",
             "--wrap=none",
@@ -103,22 +102,15 @@ def render_in_text_forms(
         ]
         if lang:
             command.append(f"--metadata=lang:{lang}")
-        done = subprocess.run(
-            command,
-            input="\n\n".join(lines) + "\n",
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-        )
-    if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or ["no message"])[0]
-        raise CitationError(
-            f"pandoc's citeproc cannot render the in-text forms: {first}",
-            str(csl_path),
-            hint="check the CSL style (csl_style in config/config.yaml) and refs.bib",
-        )
-    out = [line for line in done.stdout.splitlines() if line.strip()]
+        try:
+            stdout, _ = run_pandoc(command, ("\n\n".join(lines) + "\n").encode("utf-8"))
+        except RenderError as error:
+            raise CitationError(
+                f"pandoc's citeproc cannot render the in-text forms: {error.message}",
+                str(csl_path),
+                hint="check the CSL style (csl_style in config/config.yaml) and refs.bib",
+            ) from None
+    out = [line for line in stdout.decode("utf-8").splitlines() if line.strip()]
     if len(out) != len(keys):
         raise CitationError(
             f"pandoc printed {len(out)} lines for {len(keys)} in-text forms",
