@@ -101,7 +101,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "the in-text forms citations are matched against",
     )
     style.add_argument("--csl", help="a CSL style name or .csl file (default: APA 7)")
-    parser.add_argument("--lang", help="the article's language for CSL terms (e.g. en-US)")
+    parser.add_argument(
+        "--lang",
+        help="the article's language for CSL terms (e.g. de-DE; default: `lang` of the "
+        "files' manuscript/metadata.yaml)",
+    )
     parser.add_argument("--output", help="write the normalized sources, concatenated, here")
     parser.add_argument("--report", help="write the JSON report here (and a .md table beside)")
     mode = parser.add_mutually_exclusive_group()
@@ -139,6 +143,25 @@ def article_files(files: list[str]) -> tuple[str, str]:
         (folder / "refs.bib").as_posix(),
         (folder / "manuscript" / "citation-corrections.yaml").as_posix(),
     )
+
+
+def article_lang(files: list[str]) -> str | None:
+    """The ``lang`` (BCP 47) of the metadata of the article that ``files`` belong to
+    (``manuscript/metadata.yaml`` beside them), which the render stage gives pandoc's citeproc
+    for its CSL locale (et al., and); ``None`` when there is none or it cannot be read (the
+    manuscript stage reports a bad metadata file)."""
+    from build.errors import PipelineError
+    from build.yamlfile import yaml_data
+
+    metadata = Path(files[0]).parent / "metadata.yaml" if files else None
+    if metadata is None or not metadata.is_file():
+        return None
+    try:
+        data = yaml_data(read_text(str(metadata)), str(metadata), CitationError)
+    except PipelineError:
+        return None
+    lang = data.get("lang") if isinstance(data, dict) else None
+    return str(lang) if lang else None
 
 
 def style_file(profile: str | None, csl: str | None) -> Path:
@@ -182,7 +205,7 @@ def command(
     loader = load_csl_bibliography if str(bib).endswith(".json") else load_bibliography
     bibliography = loader(bib)
     bibliography.csl = str(style_file(profile, csl)) if (profile or csl) else None
-    bibliography.lang = lang
+    bibliography.lang = lang or article_lang(files)
     decisions = load_corrections(corrections)
     sources = [(path, read_text(path)) for path in files]
     result = normalize_citations(sources, bibliography, decisions)

@@ -271,3 +271,17 @@ def test_narrative_citations_join_names_with_and_in_apa(csl, apa, text, shown):
 def test_report_is_json_serializable(bib):
     _, result = normalize("García (2012) argues (2012, p. 4).", bib)
     assert json.loads(json.dumps(result.report()))["summary"]["exact"] == 2
+
+
+def test_the_articles_language_is_read_from_its_metadata(tmp_path):
+    from build.citecli import article_lang
+
+    manuscript = tmp_path / "articles" / "x" / "manuscript"
+    manuscript.mkdir(parents=True)
+    section = manuscript / "01-einleitung.md"
+    section.write_text("# Einleitung\n", encoding="utf-8")
+    assert article_lang([str(section)]) is None  # no metadata.yaml
+    (manuscript / "metadata.yaml").write_text("title: T\nlang: de-DE\n", encoding="utf-8")
+    assert article_lang([str(section)]) == "de-DE"
+    (manuscript / "metadata.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    assert article_lang([str(section)]) is None  # the manuscript stage reports it
