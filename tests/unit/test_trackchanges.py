@@ -15,22 +15,18 @@ import pypandoc
 import pytest
 import yaml
 
+from build.diffalign import Counts, diff_documents, summary_rows
+from build.diffhtml import diff_html
+from build.difftokens import document_from_ast
 from build.errors import DataError, PipelineError
-from build.trackchanges import (
-    DIFF_CSS,
-    Counts,
+from build.revisions import (
     RevisionError,
     RevisionInfo,
-    command,
-    diff_documents,
-    diff_html,
-    document_from_ast,
-    key_order_problems,
     replace_stale_scripts,
     resolve_revision,
     stale_scripts,
-    summary_rows,
 )
+from build.trackchanges import DIFF_CSS, command, key_order_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "trackchanges"

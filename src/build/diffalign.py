@@ -1,0 +1,480 @@
+"""Revision diffs, part 2: aligning two documents, marking moves, counting the changes.
+
+Terms as in :mod:`build.difftokens`; *moved*: a sentence deleted in one place and inserted,
+word for word, in another.
+
+:func:`diff_documents` aligns sections by id, blocks and sentences with
+:class:`difflib.SequenceMatcher` (Ratcliff/Obershelp, Python standard library), pairs the
+blocks and sentences of a replaced range by similarity (ratio >= :data:`PAIR_RATIO`), diffs
+paired sentences word by word, then marks identical deleted/inserted sentences as moved
+(:func:`mark_moves`). :func:`summary_rows` counts per section. Pure: values in, values out.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from build.difftokens import Block, Document, Section, Sentence, Token, plain_text
+
+#: Blocks or sentences of a replaced range are paired when their similarity reaches this.
+PAIR_RATIO = 0.5
+
+
+# =========================================================================== diff model
+
+
+@dataclass(frozen=True)
+class SentenceDiff:
+    """One sentence (or cell, caption line, entry) in the diff.
+
+    ``status``: ``same``, ``added``, ``removed``, ``changed``, ``moved-from`` (its old place),
+    ``moved-to`` (its new place). ``ops``: (``equal``|``insert``|``delete``, tokens) in reading
+    order. ``move``: the number linking the two places of a moved sentence; ``where``: the
+    title of the section at the other place.
+    """
+
+    status: str
+    ops: tuple[tuple[str, tuple[Token, ...]], ...]
+    move: int = 0
+    where: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.key for op, toks in self.ops if op != "insert" for t in toks)
+
+
+@dataclass(frozen=True)
+class BlockDiff:
+    """A block in the diff: ``status`` ``same``, ``added``, ``removed`` or ``changed``;
+    ``old``/``new`` the blocks compared (one of them ``None`` when added or removed);
+    ``sentences`` (prose), ``caption`` (table, figure), ``rows`` ((status, cells) of a table),
+    ``image_changed`` (figure)."""
+
+    status: str
+    old: Block | None
+    new: Block | None
+    sentences: tuple[SentenceDiff, ...] = ()
+    caption: tuple[SentenceDiff, ...] = ()
+    rows: tuple[tuple[str, tuple[SentenceDiff, ...]], ...] = ()
+    image_changed: bool = False
+
+    @property
+    def block(self) -> Block:
+        return self.new if self.new is not None else self.old  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    """A section in the diff: ``status`` as for blocks; title, blocks and notes diffed."""
+
+    ident: str
+    status: str
+    title: SentenceDiff
+    blocks: tuple[BlockDiff, ...]
+    notes: tuple[BlockDiff, ...]
+
+    @property
+    def title_text(self) -> str:
+        return plain_text(t for op, toks in self.title.ops if op != "delete" for t in toks)
+
+
+@dataclass(frozen=True)
+class DocumentDiff:
+    """The whole diff, sections in the new revision's order (removed ones where they were)."""
+
+    sections: tuple[SectionDiff, ...]
+
+    @property
+    def changed(self) -> bool:
+        return any(s.status != "same" for s in self.sections)
+
+
+# =========================================================================== diff core
+
+
+def _keys(tokens: Sequence[Token]) -> list[str]:
+    return [t.key for t in tokens]
+
+
+def _ratio(a: Sequence[str], b: Sequence[str]) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < PAIR_RATIO or matcher.quick_ratio() < PAIR_RATIO:
+        return 0.0
+    return matcher.ratio()
+
+
+def _whole(status: str, sentence: Sentence) -> SentenceDiff:
+    op = {"added": "insert", "removed": "delete"}.get(status, "equal")
+    return SentenceDiff(status, ((op, tuple(sentence)),))
+
+
+def diff_words(old: Sentence, new: Sentence) -> SentenceDiff:
+    """Word-level diff of two sentences (``difflib.SequenceMatcher`` on token keys).
+
+    Returns:
+        status ``same`` when the keys are equal, else ``changed`` with the ops; a replaced run
+        is shown as its deletion followed by its insertion.
+    """
+    matcher = difflib.SequenceMatcher(None, _keys(old), _keys(new), autojunk=False)
+    ops: list[tuple[str, tuple[Token, ...]]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            ops.append(("equal", tuple(new[j1:j2])))
+        else:
+            if i2 > i1:
+                ops.append(("delete", tuple(old[i1:i2])))
+            if j2 > j1:
+                ops.append(("insert", tuple(new[j1:j2])))
+    status = "same" if all(op == "equal" for op, _ in ops) else "changed"
+    return SentenceDiff(status, tuple(ops))
+
+
+def _pair(
+    old: Sequence[Any], new: Sequence[Any], key: Any, compatible: Any = None
+) -> list[tuple[Any, Any]]:
+    """Pair items of a replaced range in order: each old item with the first later new item
+    of ratio >= PAIR_RATIO; unpaired items come with ``None``. Reading order of ``new`` is kept,
+    an unpaired old item goes before the next new item that follows its place."""
+    result: list[tuple[Any, Any]] = []
+    j = 0
+    for item in old:
+        match = None
+        for k in range(j, len(new)):
+            if compatible and not compatible(item, new[k]):
+                continue
+            if _ratio(key(item), key(new[k])) >= PAIR_RATIO:
+                match = k
+                break
+        if match is None:
+            result.append((item, None))
+            continue
+        result.extend((None, n) for n in new[j:match])
+        result.append((item, new[match]))
+        j = match + 1
+    result.extend((None, n) for n in new[j:])
+    return result
+
+
+def _align(old: Sequence[Any], new: Sequence[Any], key: Any, compatible: Any = None) -> list:
+    """Align two sequences: (old, new) pairs, equal items paired, replaced ranges paired by
+    similarity (:func:`_pair`), the rest with ``None`` on one side."""
+    matcher = difflib.SequenceMatcher(
+        None, [_hashable(key(o)) for o in old], [_hashable(key(n)) for n in new], autojunk=False
+    )
+    result: list[tuple[Any, Any]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            result.extend(zip(old[i1:i2], new[j1:j2], strict=True))
+        elif tag == "delete":
+            result.extend((o, None) for o in old[i1:i2])
+        elif tag == "insert":
+            result.extend((None, n) for n in new[j1:j2])
+        else:
+            result.extend(_pair(old[i1:i2], new[j1:j2], key, compatible))
+    return result
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _sentence_key(sentence: Sentence) -> list[str]:
+    return _keys(sentence)
+
+
+def diff_sentences(old: Sequence[Sentence], new: Sequence[Sentence]) -> tuple[SentenceDiff, ...]:
+    """Diff two sequences of sentences: equal, added, removed, changed (paired by similarity)."""
+    out = []
+    for a, b in _align(old, new, _sentence_key):
+        if a is None:
+            out.append(_whole("added", b))
+        elif b is None:
+            out.append(_whole("removed", a))
+        else:
+            out.append(diff_words(a, b))
+    return tuple(out)
+
+
+def _block_key(block: Block) -> list[str]:
+    words: list[str] = [block.kind, block.tag, block.ident]
+    for sentence in (*block.caption, *block.sentences):
+        words.extend(_keys(sentence))
+    for row in block.rows:
+        for cell in row:
+            words.extend(_keys(cell))
+    if block.kind == "figure":
+        words.append(str(hash(block.image)))
+    return words
+
+
+def _compatible(a: Block, b: Block) -> bool:
+    if a.kind != b.kind or (a.kind == "prose" and a.tag != b.tag):
+        return False
+    return not (a.ident and b.ident and a.kind != "prose" and a.ident != b.ident)
+
+
+def _rows_diff(old: Block, new: Block) -> tuple[tuple[str, tuple[SentenceDiff, ...]], ...]:
+    def row_key(row: tuple[Sentence, ...]) -> list[str]:
+        return [k for cell in row for k in (*_keys(cell), "|")]
+
+    rows = []
+    for a, b in _align(list(old.rows), list(new.rows), row_key):
+        if a is None:
+            rows.append(("added", tuple(_whole("added", c) for c in b)))
+        elif b is None:
+            rows.append(("removed", tuple(_whole("removed", c) for c in a)))
+        else:
+            cells = []
+            for i in range(max(len(a), len(b))):
+                if i >= len(a):
+                    cells.append(_whole("added", b[i]))
+                elif i >= len(b):
+                    cells.append(_whole("removed", a[i]))
+                else:
+                    cells.append(diff_words(a[i], b[i]))
+            status = "same" if all(c.status == "same" for c in cells) else "changed"
+            rows.append((status, tuple(cells)))
+    return tuple(rows)
+
+
+def diff_block(old: Block | None, new: Block | None) -> BlockDiff:
+    """Diff two blocks of the same kind (either may be ``None``: added or removed)."""
+    if old is None or new is None:
+        status = "added" if old is None else "removed"
+        block = new if old is None else old
+        assert block is not None  # one side is set by construction
+        whole = tuple(_whole(status, s) for s in block.sentences)
+        caption = tuple(_whole(status, s) for s in block.caption)
+        rows = tuple((status, tuple(_whole(status, c) for c in row)) for row in block.rows)
+        return BlockDiff(status, old, new, whole, caption, rows)
+    sentences = diff_sentences(old.sentences, new.sentences)
+    caption = diff_sentences(old.caption, new.caption)
+    rows = _rows_diff(old, new) if old.kind == "table" else ()
+    image_changed = old.kind == "figure" and old.image != new.image
+    changed = (
+        any(s.status != "same" for s in (*sentences, *caption))
+        or any(status != "same" for status, _ in rows)
+        or image_changed
+    )
+    return BlockDiff(
+        "changed" if changed else "same", old, new, sentences, caption, rows, image_changed
+    )
+
+
+def diff_blocks(old: Sequence[Block], new: Sequence[Block]) -> tuple[BlockDiff, ...]:
+    """Align two block sequences (SequenceMatcher, then pairing by similarity) and diff them.
+
+    Reference entries (tag ``ref``) are matched by citekey instead: an entry is added, removed
+    or changed (its text differs).
+    """
+    if any(b.tag == "ref" for b in (*old, *new)):
+        return _diff_entries(old, new)
+    return tuple(diff_block(a, b) for a, b in _align(old, new, _block_key, _compatible))
+
+
+def _diff_entries(old: Sequence[Block], new: Sequence[Block]) -> tuple[BlockDiff, ...]:
+    by_key = {b.ident: b for b in old}
+    new_keys = {b.ident for b in new}
+    out: list[BlockDiff] = []
+    pending_removed = [b for b in old if b.ident not in new_keys]
+    for block in new:
+        # a removed entry is shown where it sorted in the old list
+        while pending_removed and _sort_key(pending_removed[0]) <= _sort_key(block):
+            out.append(diff_block(pending_removed.pop(0), None))
+        out.append(diff_block(by_key.get(block.ident), block))
+    out.extend(diff_block(b, None) for b in pending_removed)
+    return tuple(out)
+
+
+def _sort_key(block: Block) -> str:
+    return " ".join(_keys(block.sentences[0])).casefold() if block.sentences else ""
+
+
+def diff_sections(old: Section | None, new: Section | None) -> SectionDiff:
+    """Diff two sections (matched by id); either may be ``None``."""
+    base = new if new is not None else old
+    assert base is not None  # one side is set by construction
+    if old is None or new is None:
+        status = "added" if old is None else "removed"
+        blocks = tuple(
+            diff_block(None, b) if old is None else diff_block(b, None) for b in base.blocks
+        )
+        notes = tuple(
+            diff_block(None, b) if old is None else diff_block(b, None) for b in base.notes
+        )
+        return SectionDiff(base.ident, status, _whole(status, base.title), blocks, notes)
+    title = diff_words(old.title, new.title)
+    blocks = diff_blocks(old.blocks, new.blocks)
+    notes = diff_blocks(old.notes, new.notes)
+    changed = title.status != "same" or any(b.status != "same" for b in (*blocks, *notes))
+    return SectionDiff(new.ident, "changed" if changed else "same", title, blocks, notes)
+
+
+def diff_documents(old: Document, new: Document) -> DocumentDiff:
+    """The tracked changes from ``old`` to ``new``.
+
+    Sections are matched by id and kept in the new order (a removed section stays where it
+    was); then sentences deleted in one place and inserted word for word elsewhere are marked
+    moved (:func:`mark_moves`).
+    """
+    old_by_id = {s.ident: s for s in old.sections}
+    new_ids = {s.ident for s in new.sections}
+    sections: list[SectionDiff] = []
+    old_order = [s.ident for s in old.sections]
+    emitted: set[str] = set()
+
+    def removed_before(ident: str | None) -> None:
+        limit = old_order.index(ident) if ident in old_order else len(old_order)
+        for other in old_order[:limit]:
+            if other not in new_ids and other not in emitted:
+                sections.append(diff_sections(old_by_id[other], None))
+                emitted.add(other)
+
+    for section in new.sections:
+        removed_before(section.ident)
+        sections.append(diff_sections(old_by_id.get(section.ident), section))
+    removed_before(None)
+    return mark_moves(DocumentDiff(tuple(sections)))
+
+
+def _movable(block: BlockDiff) -> bool:
+    return block.block.kind == "prose" and block.block.tag not in ("ref", "title", "keywords")
+
+
+def mark_moves(diff: DocumentDiff) -> DocumentDiff:
+    """Mark each removed sentence that reappears word for word (same token keys) as added
+    elsewhere: the old place becomes ``moved-from``, the new one ``moved-to``, both with the
+    same move number and the other place's section title. Pairs are taken in reading order."""
+    removed: dict[tuple[str, ...], list[tuple[int, int, int, int]]] = {}
+    added: list[tuple[tuple[str, ...], tuple[int, int, int, int]]] = []
+    for si, section in enumerate(diff.sections):
+        for part, blocks in enumerate((section.blocks, section.notes)):
+            for bi, block in enumerate(blocks):
+                if not _movable(block):
+                    continue
+                for ti, sentence in enumerate(block.sentences):
+                    keys = tuple(t.key for _, toks in sentence.ops for t in toks)
+                    if sentence.status == "removed":
+                        removed.setdefault(keys, []).append((si, part, bi, ti))
+                    elif sentence.status == "added":
+                        added.append((keys, (si, part, bi, ti)))
+    moves: dict[tuple[int, int, int, int], tuple[str, int, int]] = {}
+    number = 0
+    for keys, place in added:
+        if removed.get(keys):
+            number += 1
+            origin = removed[keys].pop(0)
+            moves[origin] = ("moved-from", number, place[0])
+            moves[place] = ("moved-to", number, origin[0])
+    if not moves:
+        return diff
+    titles = [s.title_text for s in diff.sections]
+    sections = []
+    for si, section in enumerate(diff.sections):
+        parts = []
+        for part, blocks in enumerate((section.blocks, section.notes)):
+            new_blocks = []
+            for bi, block in enumerate(blocks):
+                sentences = list(block.sentences)
+                for ti, sentence in enumerate(sentences):
+                    if (si, part, bi, ti) in moves:
+                        status, n, other = moves[(si, part, bi, ti)]
+                        plain = tuple(t for _, toks in sentence.ops for t in toks)
+                        sentences[ti] = SentenceDiff(status, (("equal", plain),), n, titles[other])
+                new_blocks.append(replace(block, sentences=tuple(sentences)))
+            parts.append(tuple(new_blocks))
+        sections.append(replace(section, blocks=parts[0], notes=parts[1]))
+    return DocumentDiff(tuple(sections))
+
+
+# =========================================================================== summary
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Changes in one section. Sentences include table cells, captions and notes; a citation,
+    link or note call counts as one word; punctuation alone is not a word. In the reference
+    list the sentence counts are entries. ``tables``/``figures``: tables and figures added,
+    removed or changed (the text of a table or figure added or removed as a whole counts
+    there only, not as sentences and words); ``images``: figures whose picture changed."""
+
+    section: str
+    ident: str = ""
+    sentences_added: int = 0
+    sentences_removed: int = 0
+    sentences_changed: int = 0
+    sentences_moved: int = 0
+    words_added: int = 0
+    words_removed: int = 0
+    tables: int = 0
+    figures: int = 0
+    images: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.sentences_added
+            + self.sentences_removed
+            + self.sentences_changed
+            + self.sentences_moved
+            + self.tables
+            + self.figures
+        )
+
+
+def _words(tokens: Iterable[Token]) -> int:
+    return sum(1 for t in tokens if t.kind != "punct")
+
+
+def count_section(section: SectionDiff) -> Counts:
+    """Count the changes of one section (see :class:`Counts`)."""
+    c = {
+        "sentences_added": 0,
+        "sentences_removed": 0,
+        "sentences_changed": 0,
+        "sentences_moved": 0,
+        "words_added": 0,
+        "words_removed": 0,
+        "tables": 0,
+        "figures": 0,
+        "images": 0,
+    }
+
+    def sentence(s: SentenceDiff) -> None:
+        if s.status == "added":
+            c["sentences_added"] += 1
+        elif s.status == "removed":
+            c["sentences_removed"] += 1
+        elif s.status == "changed":
+            c["sentences_changed"] += 1
+        elif s.status == "moved-to":
+            c["sentences_moved"] += 1
+        if s.status in ("added", "removed", "changed"):
+            for op, tokens in s.ops:
+                if op == "insert":
+                    c["words_added"] += _words(tokens)
+                elif op == "delete":
+                    c["words_removed"] += _words(tokens)
+
+    sentence(section.title)
+    for block in (*section.blocks, *section.notes):
+        whole = block.status in ("added", "removed") and block.block.kind in ("table", "figure")
+        for s in () if whole else (*block.sentences, *block.caption):
+            sentence(s)
+        for _, cells in () if whole else block.rows:
+            for cell in cells:
+                sentence(cell)
+        if block.status != "same" and block.block.kind == "table":
+            c["tables"] += 1
+        if block.status != "same" and block.block.kind == "figure":
+            c["figures"] += 1
+            c["images"] += int(block.image_changed)
+    return Counts(section.title_text or section.ident, section.ident, **c)
+
+
+def summary_rows(diff: DocumentDiff) -> list[Counts]:
+    """One :class:`Counts` per section, in the diff's order (unchanged sections give zeros)."""
+    return [count_section(s) for s in diff.sections]
