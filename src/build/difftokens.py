@@ -8,9 +8,10 @@ Terms (used by every ``build.diff*`` module and :mod:`build.trackchanges`):
   link text (cross-references such as "Figure 1"), or a note call. Its ``key`` is compared, its
   ``html`` is shown. A word's key carries its emphasis (``em:word``), so a change of emphasis
   is a change.
-* *sentence*: the tokens of one line of a paragraph (the manuscript has one sentence per line,
-  see ``build.linebreaks``; pandoc keeps the line ends as ``SoftBreak``), of a table cell, a
-  caption or a reference-list entry.
+* *sentence*: the tokens of one sentence of a paragraph, found by punctuation as
+  ``build.linebreaks`` finds them (:func:`_ends_sentence`), not by line ends: a soft line break
+  is a space, so re-wrapping a paragraph or reflowing it to one sentence per line changes no
+  token; also a table cell, a caption or a reference-list entry.
 * *block*: a paragraph, list item, heading, table, figure or reference entry.
 * *section*: the blocks under one level-1 heading (its id, e.g. ``sec-conclusion``); the title,
   abstract and keywords form the section ``front-matter``; the reference list ``references``.
@@ -23,10 +24,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from build.linebreaks import ABBREVIATIONS
 
 # =========================================================================== model
 
@@ -149,8 +152,14 @@ _WRAPPERS = {
 #: "Figure"; "members)." -> "members", ").") so that punctuation is compared on its own.
 _PUNCT_RE = re.compile(r"^([(\[“‘\"']*)(.*?)([.,;:!?)\]”’\"']*)$", re.DOTALL)
 
-#: Marks a sentence boundary (a SoftBreak) in a token stream.
+#: Marks a forced sentence boundary (between the paragraphs of a note or a cell) in a token
+#: stream; :func:`_block_inlines` puts :data:`_BREAK_NODE` there.
 _BREAK = Token("", "", "break")
+_BREAK_NODE = {"t": "SentenceBreak"}
+#: Closing punctuation that may follow a sentence's final stop ("end.)" "end.”").
+_CLOSERS = frozenset(")]”’\"'")
+#: Opening punctuation that may start a sentence.
+_OPENERS = frozenset("([“‘\"'")
 
 
 class _Inlines:
@@ -173,16 +182,22 @@ class _Inlines:
         for node in inlines or []:
             kind, content = node.get("t"), node.get("c")
             if kind == "Str":
-                lead, core, trail = _PUNCT_RE.match(content).groups()  # type: ignore[union-attr]
-                for part in (*lead, core, *trail):
-                    if part:
-                        word_kind = "word" if any(ch.isalnum() for ch in part) else "punct"
-                        emit(part, html.escape(part), word_kind)
+                # a no-break space is a space: pandoc's smart extension puts one after "p." or
+                # "Dr." within a line but not at a line end, so re-wrapping would change it
+                for k, piece in enumerate(content.split("\u00a0")):
+                    pending[0] = pending[0] or k > 0
+                    lead, core, trail = _PUNCT_RE.match(piece).groups()  # type: ignore[union-attr]
+                    for part in (*lead, core, *trail):
+                        if part:
+                            word_kind = "word" if any(ch.isalnum() for ch in part) else "punct"
+                            emit(part, html.escape(part), word_kind)
             elif kind == "Space":
                 pending[0] = True
             elif kind == "LineBreak":
                 pending[0] = True
             elif kind == "SoftBreak":
+                pending[0] = True  # a line end prints as a space: re-wrapping changes nothing
+            elif kind == "SentenceBreak":
                 out.append(_BREAK)
                 pending[0] = True
             elif kind in _WRAPPERS:
@@ -244,19 +259,53 @@ def plain_text(tokens: Iterable[Token]) -> str:
     return "".join((" " if t.space and i else "") + t.plain for i, t in enumerate(tokens))
 
 
+def _ends_sentence(tokens: Sequence[Token], i: int) -> bool:
+    """True when a sentence ends after ``tokens[i]``: a ``.``, ``!`` or ``?`` (plus closing
+    quotes, brackets or note calls) followed by a spaced token that starts with an upper-case
+    letter, a digit or opening punctuation, the stop not after an abbreviation (``p.``,
+    ``e.g.``, :data:`build.linebreaks.ABBREVIATIONS`) or a single letter (an initial). The rule
+    of :func:`build.linebreaks.split_sentences`, on tokens."""
+    if i + 1 >= len(tokens):
+        return False
+    following = tokens[i + 1]
+    start = following.plain[:1]
+    if following is _BREAK or not following.space or not start:
+        return False
+    if not (start.isupper() or start.isdigit() or start in _OPENERS or following.kind == "cite"):
+        return False
+    j = i
+    while (
+        j > 0 and not tokens[j].space and (tokens[j].kind == "note" or tokens[j].plain in _CLOSERS)
+    ):
+        j -= 1
+    stop = tokens[j]
+    if stop.kind != "punct" or stop.plain not in (".", "!", "?"):
+        return False
+    if stop.plain == "." and j > 0 and not stop.space and tokens[j - 1].kind == "word":
+        word = tokens[j - 1].plain.lower()
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False
+    return True
+
+
 def _split(tokens: Iterable[Token]) -> tuple[Sentence, ...]:
-    """Split a token stream at sentence breaks; empty sentences are dropped."""
+    """Split a token stream into sentences (:func:`_ends_sentence`, and forced breaks between
+    a note's or cell's paragraphs); empty sentences are dropped."""
+    items = list(tokens)
     sentences: list[Sentence] = []
     current: list[Token] = []
-    for token in tokens:
+    for i, token in enumerate(items):
         if token is _BREAK:
             if current:
                 sentences.append(tuple(current))
             current = []
-        else:
-            if not current:
-                token = replace(token, space=False)
-            current.append(token)
+            continue
+        if not current:
+            token = replace(token, space=False)
+        current.append(token)
+        if _ends_sentence(items, i):
+            sentences.append(tuple(current))
+            current = []
     if current:
         sentences.append(tuple(current))
     return tuple(sentences)
@@ -276,7 +325,7 @@ def _block_inlines(blocks: Any) -> list[Any]:
     for block in blocks or []:
         if block.get("t") in ("Para", "Plain"):
             if inlines:
-                inlines.append({"t": "SoftBreak"})
+                inlines.append(_BREAK_NODE)
             inlines.extend(block["c"])
     return inlines
 

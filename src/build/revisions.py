@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,17 @@ class RevisionBuildError(DiffError):
 
 @dataclass(frozen=True)
 class RevisionInfo:
-    """A resolved revision: full commit hash, short hash, commit date, subject, and the
-    revision as the user wrote it."""
+    """A resolved revision: full commit hash, short hash, commit date (``YYYY-MM-DD``), subject,
+    the revision as the user wrote it, the commit's author and its author date (ISO 8601 in UTC,
+    ``2025-11-30T00:00:00Z``: the date of a Word tracked change)."""
 
     commit: str
     short: str = ""
     date: str = ""
     subject: str = ""
     given: str = ""
+    author: str = ""
+    timestamp: str = ""
 
     def label(self) -> str:
         given = f"{self.given} = " if self.given and self.given != self.short else ""
@@ -95,9 +99,12 @@ def resolve_revision(root: Path, revision: str) -> RevisionInfo:
             "`git branch -a`",
         )
     commit = process.stdout.strip()
-    show = _git(root, "show", "-s", "--format=%h%x00%cs%x00%s", commit).stdout.strip()
-    short, date, subject = (show.split("\x00") + ["", "", ""])[:3]
-    info = RevisionInfo(commit, short, date, subject, revision)
+    show = _git(root, "show", "-s", "--format=%h%x00%cs%x00%s%x00%an%x00%at", commit).stdout
+    short, date, subject, author, epoch = (show.strip().split("\x00") + [""] * 5)[:5]
+    stamp = ""
+    if epoch.isdigit():
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+    info = RevisionInfo(commit, short, date, subject, revision, author, stamp)
     listed = _git(root, "ls-tree", "--name-only", commit, "--", "manuscript").stdout.split()
     if "manuscript" not in listed:
         first = _git(root, "log", "--reverse", "--format=%h", "--", "manuscript").stdout.split()
