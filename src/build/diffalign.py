@@ -13,14 +13,16 @@ paired sentences word by word, then marks identical deleted/inserted sentences a
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from build.diffmoves import align, align_with_moves, ratio
 from build.difftokens import Block, Document, Section, Sentence, Token, plain_text
 
-#: Blocks or sentences of a replaced range are paired when their similarity reaches this.
-PAIR_RATIO = 0.5
+#: Temporary move numbers (renumbered per document in reading order by :func:`mark_moves`).
+_MOVE_IDS = itertools.count(1)
 
 
 # =========================================================================== diff model
@@ -48,7 +50,8 @@ class SentenceDiff:
 
 @dataclass(frozen=True)
 class BlockDiff:
-    """A block in the diff: ``status`` ``same``, ``added``, ``removed`` or ``changed``;
+    """A block in the diff: ``status`` ``same``, ``added``, ``removed``, ``changed``,
+    ``moved-from`` or ``moved-to`` (``move`` and ``where`` as for :class:`SentenceDiff`);
     ``old``/``new`` the blocks compared (one of them ``None`` when added or removed);
     ``sentences`` (prose), ``caption`` (table, figure), ``rows`` ((status, cells) of a table),
     ``image_changed`` (figure)."""
@@ -60,6 +63,8 @@ class BlockDiff:
     caption: tuple[SentenceDiff, ...] = ()
     rows: tuple[tuple[str, tuple[SentenceDiff, ...]], ...] = ()
     image_changed: bool = False
+    move: int = 0
+    where: str = ""
 
     @property
     def block(self) -> Block:
@@ -99,13 +104,6 @@ def _keys(tokens: Sequence[Token]) -> list[str]:
     return [t.key for t in tokens]
 
 
-def _ratio(a: Sequence[str], b: Sequence[str]) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < PAIR_RATIO or matcher.quick_ratio() < PAIR_RATIO:
-        return 0.0
-    return matcher.ratio()
-
-
 def _whole(status: str, sentence: Sentence) -> SentenceDiff:
     op = {"added": "insert", "removed": "delete"}.get(status, "equal")
     return SentenceDiff(status, ((op, tuple(sentence)),))
@@ -132,64 +130,32 @@ def diff_words(old: Sentence, new: Sentence) -> SentenceDiff:
     return SentenceDiff(status, tuple(ops))
 
 
-def _pair(
-    old: Sequence[Any], new: Sequence[Any], key: Any, compatible: Any = None
-) -> list[tuple[Any, Any]]:
-    """Pair items of a replaced range in order: each old item with the first later new item
-    of ratio >= PAIR_RATIO; unpaired items come with ``None``. Reading order of ``new`` is kept,
-    an unpaired old item goes before the next new item that follows its place."""
-    result: list[tuple[Any, Any]] = []
-    j = 0
-    for item in old:
-        match = None
-        for k in range(j, len(new)):
-            if compatible and not compatible(item, new[k]):
-                continue
-            if _ratio(key(item), key(new[k])) >= PAIR_RATIO:
-                match = k
-                break
-        if match is None:
-            result.append((item, None))
-            continue
-        result.extend((None, n) for n in new[j:match])
-        result.append((item, new[match]))
-        j = match + 1
-    result.extend((None, n) for n in new[j:])
-    return result
-
-
-def _align(old: Sequence[Any], new: Sequence[Any], key: Any, compatible: Any = None) -> list:
-    """Align two sequences: (old, new) pairs, equal items paired, replaced ranges paired by
-    similarity (:func:`_pair`), the rest with ``None`` on one side."""
-    matcher = difflib.SequenceMatcher(
-        None, [_hashable(key(o)) for o in old], [_hashable(key(n)) for n in new], autojunk=False
-    )
-    result: list[tuple[Any, Any]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            result.extend(zip(old[i1:i2], new[j1:j2], strict=True))
-        elif tag == "delete":
-            result.extend((o, None) for o in old[i1:i2])
-        elif tag == "insert":
-            result.extend((None, n) for n in new[j1:j2])
-        else:
-            result.extend(_pair(old[i1:i2], new[j1:j2], key, compatible))
-    return result
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
 def _sentence_key(sentence: Sentence) -> list[str]:
     return _keys(sentence)
 
 
+def _move_id(moves: dict[tuple[int, int], int], old: Any, new: Any) -> int:
+    """A temporary number linking the two places of one move (renumbered in reading order by
+    :func:`mark_moves`)."""
+    return moves.setdefault((id(old), id(new)), next(_MOVE_IDS))
+
+
+def _moved_sentence(role: str, old: Sentence, new: Sentence, move: int) -> SentenceDiff:
+    """A moved sentence: its old text at the old place, its word diff at the new place."""
+    if role == "from":
+        return SentenceDiff("moved-from", (("equal", tuple(old)),), move)
+    return SentenceDiff("moved-to", diff_words(old, new).ops, move)
+
+
 def diff_sentences(old: Sequence[Sentence], new: Sequence[Sentence]) -> tuple[SentenceDiff, ...]:
-    """Diff two sequences of sentences: equal, added, removed, changed (paired by similarity)."""
+    """Diff two sequences of sentences: equal, added, removed, changed (paired by similarity),
+    moved within the sequence (:func:`build.diffmoves.align_with_moves`)."""
     out = []
-    for a, b in _align(old, new, _sentence_key):
-        if a is None:
+    moves: dict[tuple[int, int], int] = {}
+    for a, b, role in align_with_moves(old, new, _sentence_key):
+        if role:
+            out.append(_moved_sentence(role, a, b, _move_id(moves, a, b)))
+        elif a is None:
             out.append(_whole("added", b))
         elif b is None:
             out.append(_whole("removed", a))
@@ -221,7 +187,7 @@ def _rows_diff(old: Block, new: Block) -> tuple[tuple[str, tuple[SentenceDiff, .
         return [k for cell in row for k in (*_keys(cell), "|")]
 
     rows = []
-    for a, b in _align(list(old.rows), list(new.rows), row_key):
+    for a, b in align(list(old.rows), list(new.rows), row_key):
         if a is None:
             rows.append(("added", tuple(_whole("added", c) for c in b)))
         elif b is None:
@@ -272,7 +238,26 @@ def diff_blocks(old: Sequence[Block], new: Sequence[Block]) -> tuple[BlockDiff, 
     """
     if any(b.tag == "ref" for b in (*old, *new)):
         return _diff_entries(old, new)
-    return tuple(diff_block(a, b) for a, b in _align(old, new, _block_key, _compatible))
+    out = []
+    moves: dict[tuple[int, int], int] = {}
+    for a, b, role in align_with_moves(old, new, _block_key, _compatible, _movable_block):
+        if role:
+            out.append(_moved_block(role, a, b, _move_id(moves, a, b)))
+        else:
+            out.append(diff_block(a, b))
+    return tuple(out)
+
+
+def _movable_block(block: Block) -> bool:
+    return block.kind == "prose" and block.tag not in ("ref", "title", "keywords", "note")
+
+
+def _moved_block(role: str, old: Block, new: Block, move: int) -> BlockDiff:
+    """A moved block: its old text at the old place, its sentence diff at the new place."""
+    if role == "from":
+        same = tuple(SentenceDiff("same", (("equal", tuple(s)),)) for s in old.sentences)
+        return BlockDiff("moved-from", old, None, same, move=move)
+    return replace(diff_block(old, new), status="moved-to", move=move)
 
 
 def _diff_entries(old: Sequence[Block], new: Sequence[Block]) -> tuple[BlockDiff, ...]:
@@ -340,52 +325,158 @@ def diff_documents(old: Document, new: Document) -> DocumentDiff:
     return mark_moves(DocumentDiff(tuple(sections)))
 
 
-def _movable(block: BlockDiff) -> bool:
-    return block.block.kind == "prose" and block.block.tag not in ("ref", "title", "keywords")
+#: A block or sentence removed in one place and added, edited, in another is a move when
+#: their similarity reaches this and both have at least :data:`MOVE_MIN_WORDS` words.
+MOVE_RATIO = 0.6
+MOVE_MIN_WORDS = 4
+
+Place = tuple[int, int, int, int]  # section, part (0 blocks, 1 notes), block, sentence (-1: block)
 
 
-def mark_moves(diff: DocumentDiff) -> DocumentDiff:
-    """Mark each removed sentence that reappears word for word (same token keys) as added
-    elsewhere: the old place becomes ``moved-from``, the new one ``moved-to``, both with the
-    same move number and the other place's section title. Pairs are taken in reading order."""
-    removed: dict[tuple[str, ...], list[tuple[int, int, int, int]]] = {}
-    added: list[tuple[tuple[str, ...], tuple[int, int, int, int]]] = []
-    for si, section in enumerate(diff.sections):
-        for part, blocks in enumerate((section.blocks, section.notes)):
-            for bi, block in enumerate(blocks):
-                if not _movable(block):
-                    continue
-                for ti, sentence in enumerate(block.sentences):
-                    keys = tuple(t.key for _, toks in sentence.ops for t in toks)
-                    if sentence.status == "removed":
-                        removed.setdefault(keys, []).append((si, part, bi, ti))
-                    elif sentence.status == "added":
-                        added.append((keys, (si, part, bi, ti)))
-    moves: dict[tuple[int, int, int, int], tuple[str, int, int]] = {}
-    number = 0
-    for keys, place in added:
-        if removed.get(keys):
-            number += 1
-            origin = removed[keys].pop(0)
-            moves[origin] = ("moved-from", number, place[0])
-            moves[place] = ("moved-to", number, origin[0])
-    if not moves:
-        return diff
-    titles = [s.title_text for s in diff.sections]
+def _pair_moves(
+    removed: list[tuple[Place, Sequence[str]]], added: list[tuple[Place, Sequence[str]]]
+) -> list[tuple[Place, Place]]:
+    """Pair removed with added items anywhere: word for word first (in reading order), then
+    the most similar (ratio >= :data:`MOVE_RATIO`); each item is paired at most once."""
+    pairs: list[tuple[Place, Place]] = []
+    used: set[Place] = set()
+    by_key: dict[tuple[str, ...], list[Place]] = {}
+    for place, keys in removed:
+        by_key.setdefault(tuple(keys), []).append(place)
+    rest = []
+    for place, keys in added:
+        if by_key.get(tuple(keys)):
+            origin = by_key[tuple(keys)].pop(0)
+            used.add(origin)
+            pairs.append((origin, place))
+        else:
+            rest.append((place, keys))
+    for place, keys in rest:
+        if sum(1 for k in keys if k[:1].isalnum() or ":" in k) < MOVE_MIN_WORDS:
+            continue
+        best, best_ratio = None, MOVE_RATIO
+        for origin, old_keys in removed:
+            if origin in used or len(old_keys) < MOVE_MIN_WORDS:
+                continue
+            similarity = ratio(old_keys, keys)
+            if similarity >= best_ratio:
+                best, best_ratio = origin, similarity
+        if best is not None:
+            used.add(best)
+            pairs.append((best, place))
+    return pairs
+
+
+def _parts(section: SectionDiff) -> tuple[tuple[BlockDiff, ...], tuple[BlockDiff, ...]]:
+    return section.blocks, section.notes
+
+
+def _with(diff: DocumentDiff, changes: dict[Place, Any]) -> DocumentDiff:
+    """The diff with the blocks (sentence -1) and sentences at the given places replaced."""
     sections = []
     for si, section in enumerate(diff.sections):
         parts = []
-        for part, blocks in enumerate((section.blocks, section.notes)):
+        for part, blocks in enumerate(_parts(section)):
             new_blocks = []
             for bi, block in enumerate(blocks):
-                sentences = list(block.sentences)
-                for ti, sentence in enumerate(sentences):
-                    if (si, part, bi, ti) in moves:
-                        status, n, other = moves[(si, part, bi, ti)]
-                        plain = tuple(t for _, toks in sentence.ops for t in toks)
-                        sentences[ti] = SentenceDiff(status, (("equal", plain),), n, titles[other])
-                new_blocks.append(replace(block, sentences=tuple(sentences)))
+                block = changes.get((si, part, bi, -1), block)
+                sentences = tuple(
+                    changes.get((si, part, bi, ti), s) for ti, s in enumerate(block.sentences)
+                )
+                new_blocks.append(replace(block, sentences=sentences))
             parts.append(tuple(new_blocks))
+        sections.append(replace(section, blocks=parts[0], notes=parts[1]))
+    return DocumentDiff(tuple(sections))
+
+
+def _block_at(diff: DocumentDiff, place: Place) -> BlockDiff:
+    return _parts(diff.sections[place[0]])[place[1]][place[2]]
+
+
+def _tokens(sentence: SentenceDiff, side: str) -> Sentence:
+    skip = "insert" if side == "old" else "delete"
+    return tuple(t for op, toks in sentence.ops if op != skip for t in toks)
+
+
+def mark_moves(diff: DocumentDiff) -> DocumentDiff:
+    """Mark moves across the document, then number every move in reading order.
+
+    A paragraph removed in one place and added in another (word for word, or edited: ratio
+    >= :data:`MOVE_RATIO`) becomes ``moved-from`` / ``moved-to`` blocks, the new place with its
+    own edits marked (:func:`diff_block`); then the same for single sentences (of any block,
+    notes included). Moves inside one sequence were marked by :func:`diff_sentences` and
+    :func:`diff_blocks`. Every move gets a number (1, 2, ... in reading order, shared by its two
+    places) and the title of the section at its other place.
+    """
+    removed, added = [], []
+    for si, section in enumerate(diff.sections):
+        for bi, block in enumerate(section.blocks):
+            if block.status in ("removed", "added") and _movable_block(block.block):
+                entry = ((si, 0, bi, -1), _block_key(block.block))
+                (removed if block.status == "removed" else added).append(entry)
+    changes: dict[Place, Any] = {}
+    for origin, place in _pair_moves(removed, added):
+        old, new = _block_at(diff, origin).old, _block_at(diff, place).new
+        move = next(_MOVE_IDS)
+        changes[origin] = _moved_block("from", old, new, move)  # type: ignore[arg-type]
+        changes[place] = _moved_block("to", old, new, move)  # type: ignore[arg-type]
+    diff = _with(diff, changes)
+
+    removed, added = [], []
+    for si, section in enumerate(diff.sections):
+        for part, blocks in enumerate(_parts(section)):
+            for bi, block in enumerate(blocks):
+                if block.block.kind != "prose" or block.block.tag in ("ref", "title", "keywords"):
+                    continue
+                for ti, sentence in enumerate(block.sentences):
+                    if sentence.status == "removed":
+                        removed.append(((si, part, bi, ti), _keys(_tokens(sentence, "old"))))
+                    elif sentence.status == "added":
+                        added.append(((si, part, bi, ti), _keys(_tokens(sentence, "new"))))
+    changes = {}
+    for origin, place in _pair_moves(removed, added):
+        old = _tokens(_block_at(diff, origin).sentences[origin[3]], "old")
+        new = _tokens(_block_at(diff, place).sentences[place[3]], "new")
+        move = next(_MOVE_IDS)
+        changes[origin] = _moved_sentence("from", old, new, move)
+        changes[place] = _moved_sentence("to", old, new, move)
+    return _number_moves(_with(diff, changes))
+
+
+def _number_moves(diff: DocumentDiff) -> DocumentDiff:
+    """Renumber moves 1, 2, ... in reading order and give each place the other's section."""
+    numbers: dict[int, int] = {}
+    sections_of: dict[tuple[int, str], int] = {}
+    for si, section in enumerate(diff.sections):
+        for blocks in _parts(section):
+            for block in blocks:
+                for item in (block, *block.sentences):
+                    if item.status in ("moved-from", "moved-to"):
+                        numbers.setdefault(item.move, len(numbers) + 1)
+                        sections_of[(item.move, item.status)] = si
+    if not numbers:
+        return diff
+    titles = [s.title_text for s in diff.sections]
+    other = {"moved-from": "moved-to", "moved-to": "moved-from"}
+
+    def renumber(item: Any) -> Any:
+        if item.status not in other:
+            return item
+        where = sections_of.get((item.move, other[item.status]))
+        return replace(
+            item, move=numbers[item.move], where=titles[where] if where is not None else ""
+        )
+
+    sections = []
+    for section in diff.sections:
+        parts = []
+        for blocks in _parts(section):
+            parts.append(
+                tuple(
+                    replace(renumber(b), sentences=tuple(renumber(s) for s in b.sentences))
+                    for b in blocks
+                )
+            )
         sections.append(replace(section, blocks=parts[0], notes=parts[1]))
     return DocumentDiff(tuple(sections))
 
@@ -395,7 +486,9 @@ def mark_moves(diff: DocumentDiff) -> DocumentDiff:
 
 @dataclass(frozen=True)
 class Counts:
-    """Changes in one section. Sentences include table cells, captions and notes; a citation,
+    """Changes in one section. Sentences include table cells, captions and notes; the sentences
+    of a moved paragraph count as moved (at its new place), words edited inside a moved
+    sentence as words added and removed; a citation,
     link or note call counts as one word; punctuation alone is not a word. In the reference
     list the sentence counts are entries. ``tables``/``figures``: tables and figures added,
     removed or changed (the text of a table or figure added or removed as a whole counts
@@ -452,7 +545,7 @@ def count_section(section: SectionDiff) -> Counts:
             c["sentences_changed"] += 1
         elif s.status == "moved-to":
             c["sentences_moved"] += 1
-        if s.status in ("added", "removed", "changed"):
+        if s.status in ("added", "removed", "changed", "moved-to"):
             for op, tokens in s.ops:
                 if op == "insert":
                     c["words_added"] += _words(tokens)
@@ -462,7 +555,11 @@ def count_section(section: SectionDiff) -> Counts:
     sentence(section.title)
     for block in (*section.blocks, *section.notes):
         whole = block.status in ("added", "removed") and block.block.kind in ("table", "figure")
+        if block.status == "moved-from":
+            continue  # counted once, at its new place
         for s in () if whole else (*block.sentences, *block.caption):
+            if block.status == "moved-to" and s.status in ("same", "changed"):
+                s = replace(s, status="moved-to")  # a sentence of a moved paragraph moved
             sentence(s)
         for _, cells in () if whole else block.rows:
             for cell in cells:

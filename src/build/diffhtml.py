@@ -45,21 +45,28 @@ def _ops_html(ops: Sequence[tuple[str, Sequence[Token]]]) -> str:
 
 def sentence_html(s: SentenceDiff) -> str:
     """A sentence as HTML: ``<ins>``/``<del>`` with hidden labels; moved ones with a visible
-    note naming the other place (linked both ways by ``#move-N-from``/``#move-N-to``)."""
-    if s.status == "moved-from":
+    note naming the other place (linked both ways by ``#move-N-from``/``#move-N-to``), the
+    edits made in a moved sentence marked inside it."""
+    return _moved_html(s.status, s.move, s.where, _ops_html(s.ops))
+
+
+def _moved_html(status: str, move: int, where: str, inner: str) -> str:
+    """``inner`` in the marks of a move's old place (``moved-from``) or new place
+    (``moved-to``), with the link to the other place; other statuses: ``inner`` as it is."""
+    if status == "moved-from":
         return (
-            f'<del class="moved" id="move-{s.move}-from"><span class="vh">moved away: </span>'
-            f"{_ops_html(s.ops)}</del>"
-            f' <a class="move-note" href="#move-{s.move}-to">[moved to {html.escape(s.where)}]</a>'
+            f'<del class="moved" id="move-{move}-from"><span class="vh">moved away: </span>'
+            f"{inner}</del>"
+            f' <a class="move-note" href="#move-{move}-to">[moved to {html.escape(where)}]</a>'
         )
-    if s.status == "moved-to":
+    if status == "moved-to":
         return (
-            f'<ins class="moved" id="move-{s.move}-to"><span class="vh">moved here: </span>'
-            f"{_ops_html(s.ops)}</ins>"
-            f' <a class="move-note" href="#move-{s.move}-from">'
-            f"[moved from {html.escape(s.where)}]</a>"
+            f'<ins class="moved" id="move-{move}-to"><span class="vh">moved here: </span>'
+            f"{inner}</ins>"
+            f' <a class="move-note" href="#move-{move}-from">'
+            f"[moved from {html.escape(where)}]</a>"
         )
-    return _ops_html(s.ops)
+    return inner
 
 
 def _sentences_html(sentences: Sequence[SentenceDiff]) -> str:
@@ -146,7 +153,7 @@ def _figure_html(block: BlockDiff, labels: tuple[str, str]) -> str:
 
 def _prose_html(block: BlockDiff) -> str:
     b = block.block
-    body = _sentences_html(block.sentences)
+    body = _moved_html(block.status, block.move, block.where, _sentences_html(block.sentences))
     label = ""
     if block.status in ("added", "removed"):
         label = f'<span class="block-label">{_BLOCK_LABELS[block.status]} paragraph:</span> '
@@ -287,7 +294,8 @@ LEGEND = (
     '<li><ins class="moved"><span class="vh">moved here: </span>moved sentence</ins>'
     ' <span class="move-note">[moved from …]</span> and <del class="moved"><span class="vh">'
     'moved away: </span>moved sentence</del> <span class="move-note">[moved to …]</span>: a'
-    " sentence that moved unchanged (blue, dashed); the note links the other place</li>"
+    " sentence or paragraph that moved (blue, dashed), the edits made in it marked inside;"
+    " the note links the other place</li>"
     "<li>Citations and the reference list are compared as they print (after citeproc), so a"
     " changed citekey or page locator shows as a changed citation.</li>"
     "<li>A changed figure shows the old picture on the left and the new one on the right.</li>"
