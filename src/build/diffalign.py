@@ -13,12 +13,14 @@ paired sentences word by word, then marks identical deleted/inserted sentences a
 from __future__ import annotations
 
 import difflib
+import html
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from build.diffmoves import align, align_with_moves, ratio
+from build.diffmoves import PAIR_RATIO, align, align_with_moves, ratio
 from build.difftokens import Block, Document, Section, Sentence, Token, plain_text
 
 #: Temporary move numbers (renumbered per document in reading order by :func:`mark_moves`).
@@ -114,13 +116,17 @@ def diff_words(old: Sentence, new: Sentence) -> SentenceDiff:
 
     Returns:
         status ``same`` when the keys are equal, else ``changed`` with the ops; a replaced run
-        is shown as its deletion followed by its insertion.
+        is shown as its deletion followed by its insertion, except a citation replaced by a
+        similar one: only its changed words are marked (:func:`_citation_edit`).
     """
     matcher = difflib.SequenceMatcher(None, _keys(old), _keys(new), autojunk=False)
     ops: list[tuple[str, tuple[Token, ...]]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        inside = _citation_edit(old[i1:i2], new[j1:j2]) if tag == "replace" else None
         if tag == "equal":
             ops.append(("equal", tuple(new[j1:j2])))
+        elif inside:
+            ops.extend(inside)
         else:
             if i2 > i1:
                 ops.append(("delete", tuple(old[i1:i2])))
@@ -331,6 +337,48 @@ MOVE_RATIO = 0.6
 MOVE_MIN_WORDS = 4
 
 Place = tuple[int, int, int, int]  # section, part (0 blocks, 1 notes), block, sentence (-1: block)
+
+
+_CITATION_PART_RE = re.compile(r"\s*(\w+|[^\w\s])")
+
+
+def _citation_parts(token: Token) -> list[Token]:
+    """A rendered citation's text as words and punctuation (``(``, ``Garver``, ``,``, ...)."""
+    parts = []
+    for match in _CITATION_PART_RE.finditer(token.plain):
+        part = match.group(1)
+        kind = "word" if any(ch.isalnum() for ch in part) else "punct"
+        space = token.space if not parts else match.group(0) != part
+        parts.append(Token(f"cite:{part}", html.escape(part), kind, space, part))
+    return parts
+
+
+def _citation_edit(
+    old: Sequence[Token], new: Sequence[Token]
+) -> list[tuple[str, tuple[Token, ...]]] | None:
+    """The ops of one citation replaced by a similar one (a changed locator "p. 457" -> "p.
+    458", an added author): the citation's words diffed, inside one citation span. ``None``
+    when the run is not one citation against one, when their words share little (ratio
+    < :data:`PAIR_RATIO` of build.diffmoves: another source), or when the first or last part changed (the
+    span could not enclose the marks)."""
+    if len(old) != 1 or len(new) != 1 or old[0].kind != "cite" or new[0].kind != "cite":
+        return None
+    a, b = _citation_parts(old[0]), _citation_parts(new[0])
+    words = [[t.key for t in parts if t.kind == "word"] for parts in (a, b)]
+    if ratio(*words) < PAIR_RATIO:
+        return None
+    ops = diff_words(tuple(a), tuple(b)).ops
+    if len(ops) < 3 or ops[0][0] != "equal" or ops[-1][0] != "equal":
+        return None
+    first, last = ops[0][1], ops[-1][1]
+    opened = replace(first[0], html='<span class="citation">' + first[0].html)
+    closed = replace(last[-1], html=last[-1].html + "</span>")
+    head = (opened, *first[1:]) if len(first) > 1 else (opened,)
+    if len(last) == 1:
+        tail: tuple[Token, ...] = (closed,)
+    else:
+        tail = (*last[:-1], closed)
+    return [("equal", head), *ops[1:-1], ("equal", tail)]
 
 
 def _pair_moves(

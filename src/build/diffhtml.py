@@ -296,8 +296,9 @@ LEGEND = (
     'moved away: </span>moved sentence</del> <span class="move-note">[moved to …]</span>: a'
     " sentence or paragraph that moved (blue, dashed), the edits made in it marked inside;"
     " the note links the other place</li>"
-    "<li>Citations and the reference list are compared as they print (after citeproc), so a"
-    " changed citekey or page locator shows as a changed citation.</li>"
+    "<li>Citations and the reference list are compared as they print (after citeproc): a"
+    " changed page locator is marked within its citation, a citation of another source as a"
+    " changed citation.</li>"
     "<li>A changed figure shows the old picture on the left and the new one on the right.</li>"
     "</ul></section>"
 )

@@ -157,9 +157,8 @@ def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -
         "second visit to China was "
         '<del><span class="vh">deleted: </span>very important</del> '
         '<ins><span class="vh">inserted: </span>a decisive</ins> development '
-        '<del><span class="vh">deleted: </span><span class="citation">(Garver, 2016, p. 544)'
-        '</span></del> <ins><span class="vh">inserted: </span><span class="citation">'
-        "(Garver, 2016, p. 545)</span></ins>."
+        '<span class="citation">(Garver, 2016, p. <del><span class="vh">deleted: </span>544'
+        '</del> <ins><span class="vh">inserted: </span>545</ins>)</span>.'
     ) in page
     assert summary_row(page, "The Evolution of Shanghai Five") == [
         *["0", "0", "1", "0", "3", "3"],
