@@ -358,9 +358,9 @@ def _citation_edit(
 ) -> list[tuple[str, tuple[Token, ...]]] | None:
     """The ops of one citation replaced by a similar one (a changed locator "p. 457" -> "p.
     458", an added author): the citation's words diffed, inside one citation span. ``None``
-    when the run is not one citation against one, when their words share little (ratio
-    < :data:`PAIR_RATIO` of build.diffmoves: another source), or when the first or last part changed (the
-    span could not enclose the marks)."""
+    when the run is not one citation against one, when their words share little (ratio <
+    :data:`PAIR_RATIO` of build.diffmoves: another source), or when the first or last part
+    changed (the span could not enclose the marks)."""
     if len(old) != 1 or len(new) != 1 or old[0].kind != "cite" or new[0].kind != "cite":
         return None
     a, b = _citation_parts(old[0]), _citation_parts(new[0])

@@ -310,6 +310,7 @@ def diff_html(
     new: RevisionInfo,
     css: str,
     borrowed: Sequence[str] = (),
+    checks: Sequence[str] | None = None,
 ) -> str:
     """The tracked-changes document as a standalone HTML5 page (CSS inline, pictures as
     ``data:`` URLs, so the one file is the whole document).
@@ -319,6 +320,8 @@ def diff_html(
         old, new: the two revisions, for the header.
         css: the stylesheet text (``styles/diff/diff.css``).
         borrowed: notes on files a revision lacked and took from the other one.
+        checks: one line per revision on its build's warnings; the header then says that both
+            were built with the checks reporting as warnings (``None``: nothing said).
 
     Returns:
         the HTML text. With no change, the page says "No changes" and has no article body.
@@ -344,6 +347,14 @@ def diff_html(
         if notes
         else ""
     )
+    checks_html = ""
+    if checks is not None:
+        items = "".join(f"<li>{html.escape(c)}</li>" for c in checks)
+        checks_html = (
+            '<div class="checks"><p>Both revisions were built with this pipeline, its checks'
+            " reporting as warnings instead of failing (<code>--config lint=warn</code>: an old"
+            f" revision may predate today's rules):</p><ul>{items}</ul></div>"
+        )
     page_title = f"Tracked changes {old.short} to {new.short}"
     if title_text:
         page_title += f": {title_text}"
@@ -381,6 +392,7 @@ def diff_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(page_title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
         f'<header class="diff-header"><p class="kicker">Tracked changes</p>'
-        f"<h1>{html.escape(title_text or 'The article')}</h1>{revisions}{borrowed_html}"
+        f"<h1>{html.escape(title_text or 'The article')}</h1>{revisions}{checks_html}"
+        f"{borrowed_html}"
         f"</header>\n{LEGEND}\n{summary}\n{body}\n</body>\n</html>\n"
     )

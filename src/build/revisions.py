@@ -381,3 +381,19 @@ def finish_revision_build(
             hint=f"full log: {log}; fix the revision's manuscript or choose another revision",
         )
     return json.loads((workdir / "output/render/article.json").read_text(encoding="utf-8"))
+
+
+def build_warnings(workdir: Path, log: Path) -> list[str]:
+    """The warnings of a revision's build (its checks run with ``--config lint=warn``, so a
+    finding of today's rules on an old revision is a warning, not a failure): the lines that
+    start with ``warning`` in the build's log and its jobs' logs (``workdir/output/logs``),
+    in order, without repeats."""
+    found: list[str] = []
+    for path in [log, *sorted((workdir / "output" / "logs").glob("*.log"))]:
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            line = line.strip()
+            if line.lower().startswith("warning") and line not in found:
+                found.append(line)
+    return found

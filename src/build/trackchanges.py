@@ -33,6 +33,7 @@ from build.revisions import (
     RevisionBuildError,
     RevisionInfo,
     borrow_missing,
+    build_warnings,
     export_revision,
     finish_revision_build,
     replace_stale_scripts,
@@ -92,10 +93,13 @@ def make_diff(
     to_rev: str,
     snakefile: Path,
     log_dir: Path,
-) -> tuple[DocumentDiff, RevisionInfo, RevisionInfo, list[str]]:
+) -> tuple[DocumentDiff, RevisionInfo, RevisionInfo, list[str], list[str] | None]:
     """Build the article at both revisions (in temporary folders) and diff them.
 
-    Identical commits are not built: the diff is empty.
+    Both are built by this pipeline with its checks reporting as warnings (``--config
+    lint=warn``: an old revision predates today's rules). Returns the diff, the two revisions,
+    notes on files borrowed between them, and one line per side on its build's warnings
+    (``None``: identical commits, not built, the diff is empty).
 
     Raises:
         RevisionError, RevisionBuildError: see :func:`resolve_revision`,
@@ -104,7 +108,7 @@ def make_diff(
     old = resolve_revision(root, from_rev)
     new = resolve_revision(root, to_rev)
     if old.commit == new.commit:
-        return DocumentDiff(()), old, new, []
+        return DocumentDiff(()), old, new, [], None
     with tempfile.TemporaryDirectory(prefix="article-diff-") as tmp:
         dirs = {"old": Path(tmp) / "old", "new": Path(tmp) / "new"}
         infos = {"old": old, "new": new}
@@ -136,7 +140,15 @@ def make_diff(
         if errors:
             raise errors[0] if len(errors) == 1 else _DiffErrors(errors)
         documents = {side: document_from_ast(asts[side], dirs[side]) for side in dirs}
-    return diff_documents(documents["old"], documents["new"]), old, new, borrowed
+        checks = []
+        for side in dirs:
+            found = build_warnings(dirs[side], logs[side])
+            example = f", the first: {found[0]}" if found else ""
+            checks.append(
+                f"{side} ({infos[side].short}): {len(found)} warning"
+                f"{'s' * (len(found) != 1)}{example} (log: {logs[side]})"
+            )
+    return diff_documents(documents["old"], documents["new"]), old, new, borrowed, checks
 
 
 class _DiffErrors(ErrorList, DiffError):
@@ -277,10 +289,10 @@ def command(
     if not html:
         raise DiffError("no output", hint="give --html (and --pdf)")
     root = Path.cwd()
-    diff, old, new, borrowed = make_diff(
+    diff, old, new, borrowed, checks = make_diff(
         root, from_rev or "", to_rev or "", Path(snakefile).resolve(), Path(log_dir)
     )
-    text = diff_html(diff, old, new, DIFF_CSS.read_text(encoding="utf-8"), borrowed)
+    text = diff_html(diff, old, new, DIFF_CSS.read_text(encoding="utf-8"), borrowed, checks)
     _write_atomic(Path(html), text.encode("utf-8"))
     if pdf:
         pages = write_pdf(text, Path(pdf))

@@ -120,6 +120,11 @@ def test_diff_from_the_first_commit(clone: Path) -> None:
     assert (clone / PDF).read_bytes().startswith(b"%PDF-")
     short = git(clone, "rev-parse", "--short=7", target)
     assert f"From <code>{first[:7]}</code>" in page and f"to <code>{short}</code>" in page
+    assert (
+        "<p>Both revisions were built with this pipeline, its checks reporting as warnings"
+        " instead of failing (<code>--config lint=warn</code>"
+    ) in page
+    assert f"<li>old ({first[:7]}): " in page and f"<li>new ({short}): " in page
     if target == WIRED:
         # The commit that placed Table 1 and Figures 1-2 and their cross-references:
         # two sentences gain "(Figure 1)", "(Table 1)", the table note is a new paragraph.
