@@ -12,6 +12,7 @@ rule diff:
     output:
         html="output/diff/article-diff.html",
         pdf="output/diff/article-diff.pdf",
+        docx="output/diff/article-diff.docx",
     log:
         "output/logs/diff.log",
     threads: 2
@@ -31,4 +32,5 @@ rule diff:
     shell:
         "{ARTICLE} --log {log} diff --from {params.diff_from} --to {params.diff_to}"
         " --snakefile {params.snakefile} --html {output.html} --pdf {output.pdf}"
+        " --docx {output.docx}"
         " --log-dir output/logs/diff && cat {log} >&2"

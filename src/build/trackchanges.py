@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from build import diffalign, diffhtml, difftokens, revisions
+from build import diffalign, diffdocx, diffhtml, diffmoves, difftokens, revisions
 from build.atomic import write_bytes_atomic
 from build.diffalign import DocumentDiff, diff_documents, summary_rows
 from build.diffhtml import diff_html
@@ -46,7 +46,8 @@ from build.revisions import (
 DIFF_CSS = Path(__file__).resolve().parent / "styles" / "diff" / "diff.css"
 #: The code of the diff (the workflow's rule reruns when one of them changes).
 CODE_FILES = tuple(
-    str(Path(m.__file__).resolve()) for m in (difftokens, diffalign, diffhtml, revisions)
+    str(Path(m.__file__).resolve())
+    for m in (difftokens, diffmoves, diffalign, diffhtml, diffdocx, revisions)
 ) + (str(Path(__file__).resolve()),)
 
 
@@ -250,6 +251,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="to_rev", help="the new revision")
     parser.add_argument("--html", help="where to write the tracked-changes HTML")
     parser.add_argument("--pdf", help="where to write its PDF")
+    parser.add_argument("--docx", help="where to write the Word file with tracked changes")
     parser.add_argument("--snakefile", default="Snakefile", help="the current workflow")
     parser.add_argument("--log-dir", default="output/logs/diff", help="logs of the two builds")
     parser.add_argument(
@@ -265,11 +267,13 @@ def command(
     to_rev: str | None = None,
     html: str | None = None,
     pdf: str | None = None,
+    docx: str | None = None,
     snakefile: str = "Snakefile",
     log_dir: str = "output/logs/diff",
     check_key_order: Sequence[str] | None = None,
 ) -> int:
-    """``article diff``: write the tracked-changes HTML (and PDF), or check data key order.
+    """``article diff``: write the tracked-changes HTML (and PDF, and the Word file with
+    tracked changes, :func:`build.diffdocx.write_docx`), or check data key order.
 
     Returns 0; prints "no changes" when the revisions give the same article.
 
@@ -294,6 +298,8 @@ def command(
     )
     text = diff_html(diff, old, new, DIFF_CSS.read_text(encoding="utf-8"), borrowed, checks)
     _write_atomic(Path(html), text.encode("utf-8"))
+    if docx:
+        diffdocx.write_docx(diff, new, Path(docx))
     if pdf:
         pages = write_pdf(text, Path(pdf))
         print(f"diff: {pdf}: {pages} pages", file=sys.stderr)

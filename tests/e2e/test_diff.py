@@ -14,6 +14,7 @@ import sys
 from html import unescape
 from pathlib import Path
 
+import pypandoc
 import pytest
 from validators import nu_errors
 
@@ -21,6 +22,7 @@ from projects import ROOT, SNAKEMAKE
 
 pytestmark = pytest.mark.e2e
 
+PANDOC = pypandoc.get_pandoc_path()
 HTML = Path("output/diff/article-diff.html")
 PDF = Path("output/diff/article-diff.pdf")
 GIT_ENV = {
@@ -175,6 +177,19 @@ def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -
         ["pdftotext", str(clone / PDF), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "decisive" in pdf_text and "2016, p. 545)" in pdf_text
+    docx = clone / "output/diff/article-diff.docx"
+    accepted, rejected = (
+        subprocess.run(
+            [PANDOC, f"--track-changes={mode}", "-t", "plain", "--wrap=none", str(docx)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for mode in ("accept", "reject")
+    )
+    assert "was a decisive development (Garver, 2016, p. 545)." in accepted
+    assert "was very important development (Garver, 2016, p. 544)." in rejected
+    assert "decisive" not in rejected and "very important" not in accepted
 
 
 def test_identical_revisions_give_no_changes_and_a_valid_page(clone: Path) -> None:
