@@ -3,15 +3,16 @@
 # The article is built at both revisions from `git archive` in temporary folders (the working
 # tree is never touched) with the current pipeline, then compared (build.trackchanges).
 # params.commits: the commits the revisions name now, so a moved branch reruns the diff.
-from build import trackchanges
+from build import revisions, trackchanges
 
 
 rule diff:
     input:
-        code=[trackchanges.__file__, str(trackchanges.DIFF_CSS)],
+        code=[*trackchanges.CODE_FILES, str(trackchanges.DIFF_CSS)],
     output:
         html="output/diff/article-diff.html",
         pdf="output/diff/article-diff.pdf",
+        docx="output/diff/article-diff.docx",
     log:
         "output/logs/diff.log",
     threads: 2
@@ -22,8 +23,8 @@ rule diff:
         diff_from=shlex.quote(str(config.get("diff_from", ""))),
         diff_to=shlex.quote(str(config.get("diff_to", ""))),
         commits=[
-            trackchanges.commit_or_given(config.get("diff_from")),
-            trackchanges.commit_or_given(config.get("diff_to")),
+            revisions.commit_or_given(config.get("diff_from")),
+            revisions.commit_or_given(config.get("diff_to")),
         ],
         snakefile=workflow.main_snakefile,
     message:
@@ -31,4 +32,5 @@ rule diff:
     shell:
         "{ARTICLE} --log {log} diff --from {params.diff_from} --to {params.diff_to}"
         " --snakefile {params.snakefile} --html {output.html} --pdf {output.pdf}"
+        " --docx {output.docx}"
         " --log-dir output/logs/diff && cat {log} >&2"

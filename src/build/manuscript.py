@@ -350,6 +350,28 @@ def check_manuscript(manuscript_dir: str | Path) -> tuple[dict[str, Any], list[P
     return metadata, sections
 
 
+def hard_wrap_warnings(sections: list[Path]) -> list[str]:
+    """Warnings for section files that are not one sentence per line (hard-wrapped text): the
+    build and the revision diff accept them (the diff compares text as it prints), but a source
+    diff of such a file is hard to read.
+
+    Args:
+        sections: the section files (UTF-8, already checked by :func:`list_sections`).
+    Returns:
+        one ``warning: path:line: ...`` line (with its hint) per file, at its first block that
+        :func:`build.linebreaks.check_file` reports; empty when every file is canonical.
+    Rule source: semantic line breaks, https://sembr.org/ (docs/conventions.md).
+    """
+    from build import linebreaks
+
+    return [
+        f"warning: {change.path}:{change.line}: not one sentence per line (hard-wrapped)\n"
+        f"  hint: run `article linebreaks --write {change.path}`"
+        for path in sections
+        for change in linebreaks.check_file(path)
+    ]
+
+
 def metadata_json(metadata: dict[str, Any]) -> str:
     """The checked metadata as the JSON the later stages read (pandoc's ``--metadata-file``
     reads it like the YAML: JSON is YAML 1.2). Dates become ISO 8601 strings (YAML 1.1
@@ -405,6 +427,8 @@ def command(
     from build.atomic import write_text_atomic
 
     metadata, sections = check_manuscript(manuscript_dir)
+    for warning in hard_wrap_warnings(sections):
+        print(warning, file=sys.stderr)
     if metadata_json:
         from build import safety
 

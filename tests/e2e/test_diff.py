@@ -14,6 +14,7 @@ import sys
 from html import unescape
 from pathlib import Path
 
+import pypandoc
 import pytest
 from validators import nu_errors
 
@@ -21,6 +22,7 @@ from projects import ROOT, SNAKEMAKE
 
 pytestmark = pytest.mark.e2e
 
+PANDOC = pypandoc.get_pandoc_path()
 HTML = Path("output/diff/article-diff.html")
 PDF = Path("output/diff/article-diff.pdf")
 GIT_ENV = {
@@ -120,11 +122,17 @@ def test_diff_from_the_first_commit(clone: Path) -> None:
     assert (clone / PDF).read_bytes().startswith(b"%PDF-")
     short = git(clone, "rev-parse", "--short=7", target)
     assert f"From <code>{first[:7]}</code>" in page and f"to <code>{short}</code>" in page
+    assert (
+        "<p>Both revisions were built with this pipeline, its checks reporting as warnings"
+        " instead of failing (<code>--config lint=warn</code>"
+    ) in page
+    assert f"<li>old ({first[:7]}): " in page and f"<li>new ({short}): " in page
     if target == WIRED:
         # The commit that placed Table 1 and Figures 1-2 and their cross-references:
-        # two sentences gain "(Figure 1)", "(Table 1)", the table note is a new paragraph.
+        # two sentences gain "(Figure 1)", "(Table 1)", the table note is a new paragraph
+        # of five sentences (sentences are found by punctuation: its one line has five).
         assert summary_row(page, "The Evolution of Shanghai Five") == [
-            *["1", "0", "2", "0", "76", "0"],
+            *["5", "0", "2", "0", "76", "0"],
             "1 table, 1 figure",
         ]
         assert summary_row(page, "Organizational Structure of SCO") == [
@@ -157,9 +165,8 @@ def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -
         "second visit to China was "
         '<del><span class="vh">deleted: </span>very important</del> '
         '<ins><span class="vh">inserted: </span>a decisive</ins> development '
-        '<del><span class="vh">deleted: </span><span class="citation">(Garver, 2016, p. 544)'
-        '</span></del> <ins><span class="vh">inserted: </span><span class="citation">'
-        "(Garver, 2016, p. 545)</span></ins>."
+        '<span class="citation">(Garver, 2016, p. <del><span class="vh">deleted: </span>544'
+        '</del> <ins><span class="vh">inserted: </span>545</ins>)</span>.'
     ) in page
     assert summary_row(page, "The Evolution of Shanghai Five") == [
         *["0", "0", "1", "0", "3", "3"],
@@ -170,7 +177,20 @@ def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -
     pdf_text = subprocess.run(
         ["pdftotext", str(clone / PDF), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "decisive" in pdf_text and "2016, p. 545)" in pdf_text
+    assert "decisive" in pdf_text and "545)" in pdf_text
+    docx = clone / "output/diff/article-diff.docx"
+    accepted, rejected = (
+        subprocess.run(
+            [PANDOC, f"--track-changes={mode}", "-t", "plain", "--wrap=none", str(docx)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for mode in ("accept", "reject")
+    )
+    assert "was a decisive development (Garver, 2016, p. 545)." in accepted
+    assert "was very important development (Garver, 2016, p. 544)." in rejected
+    assert "decisive" not in rejected and "very important" not in accepted
 
 
 def test_identical_revisions_give_no_changes_and_a_valid_page(clone: Path) -> None:

@@ -223,3 +223,21 @@ def test_cli_check_fails_with_message(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert err.startswith(f"error: {directory}/metadata.yaml:2:41: malformed YAML: ")
     assert f"{directory}/03-no-heading.md:1:1: " in err
+
+
+def test_cli_check_warns_of_a_hard_wrapped_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = tmp_path / "manuscript"
+    shutil.copytree(ARTICLE, directory)
+    (directory / "03-wrapped.md").write_text(
+        "# Vents {#sec-vents}\n\nLe mistral souffle du nord. Il\nest froid et sec.\n",
+        encoding="utf-8",
+    )
+    assert main(["manuscript", "--check", "--manuscript-dir", str(directory)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"{directory}: ok: 2 authors, 3 sections\n"
+    assert captured.err == (
+        f"warning: {directory}/03-wrapped.md:3: not one sentence per line (hard-wrapped)\n"
+        f"  hint: run `article linebreaks --write {directory}/03-wrapped.md`\n"
+    )
