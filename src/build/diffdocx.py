@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -182,20 +181,30 @@ def write_docx(diff: DocumentDiff, new: RevisionInfo, output: Path) -> None:
     Raises:
         DiffError: pandoc failed (its message).
     """
-    import pypandoc
+    import calendar
+    import time as clock
 
+    from build.errors import RenderError
+    from build.pandoc import run_pandoc
+
+    # the file's core properties carry the new revision's date, not the clock (reproducible)
+    epoch = (
+        calendar.timegm(clock.strptime(new.timestamp, "%Y-%m-%dT%H:%M:%SZ"))
+        if new.timestamp
+        else None
+    )
     with tempfile.TemporaryDirectory(prefix="diff-docx-") as tmp:
         target = Path(tmp) / "diff.docx"
-        done = subprocess.run(
-            [pypandoc.get_pandoc_path(), "-f", "json", "-t", "docx", "-o", str(target)],
-            input=json.dumps(docx_ast(diff, new)).encode("utf-8"),
-            capture_output=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise DiffError(
-                f"pandoc could not write the Word file: {done.stderr.decode(errors='replace')}",
-                hint="report it with the diff's HTML",
+        try:
+            run_pandoc(
+                ["-f", "json", "-t", "docx", "-o", str(target)],
+                json.dumps(docx_ast(diff, new)).encode("utf-8"),
+                epoch,
             )
+        except RenderError as error:
+            raise DiffError(
+                f"pandoc could not write the Word file: {error.message}",
+                hint="report it with the diff's HTML",
+            ) from None
         output.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(output, target.read_bytes())

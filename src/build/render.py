@@ -55,7 +55,6 @@ from build.pandoc import (  # noqa: F401 - running pandoc, as the render stage u
 )
 from build.pdf import (  # noqa: F401 - the PDF writer and its parts
     PRINT_SVG_SUFFIX,
-    _confined_fetcher,
     css_font_family,
     css_string,
     missing_glyphs,

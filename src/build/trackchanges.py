@@ -71,7 +71,7 @@ def write_pdf(html_text: str, output: Path) -> int:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from build.render import _confined_fetcher
+    from build.pdf import _confined_fetcher
 
     fetcher = _confined_fetcher([DIFF_CSS.parent])
     try:

@@ -245,7 +245,7 @@ def test_render_writes_remove_temporaries_a_killed_run_left(tmp_path):
 def test_confined_fetcher_refuses_files_outside_its_roots(tmp_path):
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = render._confined_fetcher([tmp_path])
+    fetcher = pdf._confined_fetcher([tmp_path])
     (tmp_path / "a.css").write_text("p {}")
     assert fetcher.fetch((tmp_path / "a.css").as_uri()).read() == b"p {}"
     with pytest.raises(FatalURLFetchingError):

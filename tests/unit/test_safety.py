@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from build import bibliography, citations, linebreaks, render, safety
+from build import bibliography, citations, linebreaks, pdf, render, safety
 from build.cli import main
 from build.errors import ManuscriptError
 
@@ -293,7 +293,7 @@ def test_weasyprint_fetcher_makes_no_request(tmp_path: Path, server: tuple[str, 
     from weasyprint.urls import FatalURLFetchingError
 
     base, requests = server
-    fetcher = render._confined_fetcher([tmp_path])
+    fetcher = pdf._confined_fetcher([tmp_path])
     for url in (f"{base}/a.png", f"{base}/redirect", "file:///etc/hostname"):
         html = f'<p>x</p><img src="{url}"><link rel="stylesheet" href="{url}">'
         with pytest.raises(FatalURLFetchingError):
