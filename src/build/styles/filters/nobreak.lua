@@ -25,6 +25,7 @@ local MAX_TOKEN = 24 -- characters: a longer token kept whole could overflow the
 local NBSP = "\u{00A0}"
 
 local labels, months, connectors = {}, {}, {}
+local capitalised_months = false
 
 local function set_of(list, into)
   for _, word in ipairs(list or {}) do
@@ -45,12 +46,16 @@ local function load_words(lang)
   set_of(data.labels[primary], labels)
   set_of(data.months[primary], months)
   set_of((data.date_connectors or {})[primary], connectors)
+  for _, code in ipairs(data.capitalised_months or {}) do
+    capitalised_months = capitalised_months or code == primary
+  end
 end
 
 -- the word as compared: lower case, without brackets, quotes and trailing , ; :
 local function bare(word)
   local text = pandoc.text.lower(word or "")
   text = text:gsub("^[%(%[\"'\u{201C}\u{2018}]+", "")
+  text = text:gsub("^%a+'", ""):gsub("^%a+\u{2019}", "") -- an elided article: l'art., dell'art.
   return (text:gsub("[%)%]\"'\u{201D}\u{2019},;:]+$", ""))
 end
 
@@ -82,6 +87,10 @@ local function is_year(word)
 end
 
 local function is_month(word)
+  local stripped = word:gsub("^[%(%[]+", "")
+  if capitalised_months and not stripped:match("^%u") then
+    return false
+  end
   return months[(bare(word):gsub("%.$", ""))] or months[bare(word)] or false
 end
 
