@@ -81,7 +81,7 @@ def test_other_faults_are_no_more_than_before(faults, kind: str) -> None:
 def test_short_tables_print_on_one_page_and_the_html_scrolls_them(project_build) -> None:
     out = project_build.output()
     html = _read(out / "render/article.print.html")
-    tables = re.findall(r'<table class="short-table".*?</table>', html, re.S)
+    tables = re.findall(r'<table[^>]* class="short-table".*?</table>', html, re.S)
     assert tables, "the article's table has no short-table class"
     text = [typography.read_pages(out / "article.pdf", 0, 0)]
     pages = text[0]

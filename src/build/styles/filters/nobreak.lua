@@ -179,8 +179,10 @@ local in_blocks = {
     return wrap_tokens(tie_spaces(inlines))
   end,
   Span = function(span)
-    if span.classes:includes("nobreak") then
-      return span, false -- already whole: no second span inside
+    -- already whole: no second span inside; a caption's label ("Table 1") stands on its own
+    -- line and is matched as it is written by later stages
+    if span.classes:includes("nobreak") or span.classes:includes("caption-label") then
+      return span, false
     end
   end,
   traverse = "topdown",

@@ -73,6 +73,7 @@ end
 
 local function is_marked(span)
   return span.classes:includes("nohyphen") or span.classes:includes("nobreak")
+    or span.classes:includes("caption-label") -- "Figure 1": on its own line, matched as written
 end
 
 -- the paragraph's last two words (Str) before any trailing notes, joined: a new inline list,
