@@ -99,6 +99,8 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "filters/sanitize.lua",
         "filters/metadata.lua",
         "filters/narrative-and.lua",
+        "filters/nobreak.lua",
+        "filters/nobreak-words.json",
     ),
     "html": (
         "defaults/html.yaml",
@@ -107,6 +109,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "templates/titleblock.html",
         "filters/citation-backlinks.lua",
         "filters/figure-caption-top.lua",
+        "filters/screen-scroll.lua",
         "css/article.css",
     ),
     "epub": (
@@ -125,6 +128,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "filters/bookmarks.lua",
         "filters/footnotes.lua",
         "filters/figure-caption-top.lua",
+        "filters/print-typography.lua",
         "css/print.css",
     ),
     "issue": ("css/issue.css",),  # build.issue: the issue's table of contents

@@ -1,0 +1,154 @@
+--[[
+print-typography.lua: hyphenation and page-break hints for the print HTML (WeasyPrint).
+
+WeasyPrint 70 has no `hyphenate-limit-lines`, `hyphenate-limit-last` nor `text-wrap: pretty`;
+this filter marks what print.css's typography block needs to do their work with what it has:
+
+- Capitalised words (a first letter that has a lower case, in any script) of at least
+  MIN_WORD characters go into a Span of class "nohyphen" (`hyphens: manual`), one span per run
+  of such words: personal and proper names are not hyphenated (Chicago Manual of Style 17,
+  7.42; Duden: Eigennamen nicht trennen). Without a lexicon a name cannot be told from a
+  sentence's first word, which is then not hyphenated either: the cheaper mistake. Shorter
+  words are not hyphenated anyway (print.css: `hyphenate-limit-chars`).
+- The last two words of a paragraph, when together at most MAX_TAIL characters, are joined by
+  a no-break space in a "nohyphen" span: the paragraph's last line never holds a single word
+  or the end of a hyphenated one (a "runt", CMOS 17, 2.113).
+- A table of at most `short-table-rows` body rows (metadata, default 12) gets the class
+  "short-table" (`break-inside: avoid`): it is not split after its first rows when it fits
+  on the next page. Longer tables split between rows and repeat their header row.
+
+Runs in the PDF writer step only (defaults/pdf.yaml); a second run changes nothing.
+--]]
+
+local MIN_WORD = 6
+local MAX_TAIL = 18
+local DEFAULT_SHORT_ROWS = 12
+local NBSP = "\u{00A0}"
+
+local function first_letter(text)
+  local stripped = text:gsub("^[%p\u{201C}\u{2018}]+", "")
+  return stripped:match("^[%z\1-\127\194-\244][\128-\191]*") or ""
+end
+
+local function capitalised(el)
+  if el.t ~= "Str" or utf8.len(el.text) == nil or utf8.len(el.text) < MIN_WORD then
+    return false
+  end
+  local letter = first_letter(el.text)
+  return letter ~= "" and pandoc.text.lower(letter) ~= letter and pandoc.text.upper(letter) == letter
+end
+
+local function nohyphen(inlines)
+  return pandoc.Span(inlines, pandoc.Attr("", { "nohyphen" }))
+end
+
+-- runs of capitalised words (with the spaces between them) into one nohyphen span each
+local function wrap_names(inlines)
+  local out, run = pandoc.Inlines({}), nil
+  local function close()
+    if run then
+      local spaces = pandoc.Inlines({})
+      while #run > 0 and run[#run].t == "Space" do
+        spaces:insert(1, run:remove())
+      end
+      out:insert(nohyphen(run))
+      out:extend(spaces)
+      run = nil
+    end
+  end
+  for _, el in ipairs(inlines) do
+    if capitalised(el) then
+      run = run or pandoc.Inlines({})
+      run:insert(el)
+    elseif run and el.t == "Space" then
+      run:insert(el)
+    else
+      close()
+      out:insert(el)
+    end
+  end
+  close()
+  return out
+end
+
+local function is_marked(span)
+  return span.classes:includes("nohyphen") or span.classes:includes("nobreak")
+    or span.classes:includes("caption-label") -- "Figure 1": on its own line, matched as written
+end
+
+-- the paragraph's last two words (Str) before any trailing notes, joined: a new inline list,
+-- or nil when they are too long or are not two plain words
+local function tie_tail(inlines)
+  local last = #inlines
+  while last > 0 and inlines[last].t == "Note" do
+    last = last - 1
+  end
+  local word, space, before = inlines[last], inlines[last - 1], inlines[last - 2]
+  if not (word and space and before) or space.t ~= "Space" then
+    return nil
+  end
+  if word.t ~= "Str" or before.t ~= "Str" then
+    return nil
+  end
+  local joined = before.text .. NBSP .. word.text
+  if utf8.len(joined) == nil or utf8.len(joined) > MAX_TAIL then
+    return nil
+  end
+  local out = pandoc.Inlines({})
+  for i = 1, last - 3 do
+    out:insert(inlines[i])
+  end
+  out:insert(nohyphen({ pandoc.Str(joined) }))
+  for i = last + 1, #inlines do
+    out:insert(inlines[i])
+  end
+  return out
+end
+
+local short_rows = DEFAULT_SHORT_ROWS
+
+local function mark_table(tbl)
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do
+    rows = rows + #body.body
+  end
+  if rows <= short_rows and not tbl.classes:includes("short-table") then
+    tbl.classes:insert("short-table")
+    return tbl
+  end
+end
+
+local names = {
+  Inlines = wrap_names,
+  Span = function(span)
+    if is_marked(span) then
+      return span, false
+    end
+  end,
+  traverse = "topdown",
+}
+
+-- the document's blocks only: templates put metadata (keywords, the title) into attributes,
+-- where a span would be markup
+return {
+  {
+    Pandoc = function(doc)
+      local value = doc.meta["short-table-rows"]
+      if value ~= nil then
+        short_rows = tonumber(pandoc.utils.stringify(value)) or DEFAULT_SHORT_ROWS
+      end
+      doc.blocks = doc.blocks:walk({
+        Para = function(para) -- tails first, on the paragraph's own inlines
+          local tied = tie_tail(para.content)
+          if tied then
+            para.content = tied
+            return para
+          end
+        end,
+        Table = mark_table,
+      })
+      doc.blocks = doc.blocks:walk(names)
+      return doc
+    end,
+  },
+}
