@@ -35,9 +35,11 @@ local function label_of(caption_blocks)
 end
 
 local function region(blocks, class, label)
-  local attributes = { role = "region", tabindex = "0" }
+  -- a list of pairs, not a table keyed by name: Lua's key order is not fixed, and the
+  -- page's bytes must not change from one run to the next
+  local attributes = { { "role", "region" }, { "tabindex", "0" } }
   if label ~= "" then
-    attributes["aria-label"] = label
+    table.insert(attributes, { "aria-label", label })
   end
   return pandoc.Div(blocks, pandoc.Attr("", { class }, attributes))
 end
