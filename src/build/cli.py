@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "issue": ("build.issue", "write the issue's table of contents (output/issue/index.html)"),
     "provenance": ("build.provenance", "write output/manifest.json (hashes, commit, versions)"),
     "script": ("build.joblog", "run an article's figure or table script (figures/*.py)"),
+    "preview": (
+        "build.preview",
+        "serve the article at http://127.0.0.1:PORT/, rebuilt and reloaded on every save",
+    ),
     "build": (
         "build.uptodate",
         "build the article; skip Snakemake when no source changed since the last build",
