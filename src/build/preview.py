@@ -130,8 +130,8 @@ class PdfWorker:
     """The PDF worker process and the thread that feeds it the newest job.
 
     Args:
-        done: called with ``(ok, text)`` when a PDF is written (``text``: "14 pages") or fails
-            (``text``: its first error).
+        done: called with ``(ok, text, generation)`` when a PDF is written (``text``: "14 pages,
+            4.10 s") or fails (``text``: its first error); ``generation``: the job's.
     """
 
     def __init__(self, done: Any) -> None:
@@ -167,9 +167,9 @@ class PdfWorker:
             except (EOFError, OSError, BrokenPipeError):
                 return
             if status == "ok":
-                self._done(True, f"{value} pages, {seconds:.2f} s")
+                self._done(True, f"{value} pages, {seconds:.2f} s", job.get("generation", 0))
             else:
-                self._done(False, value)
+                self._done(False, value, job.get("generation", 0))
 
     def stop(self) -> None:
         """End the worker: at once if it is idle, after at most 2 s if it is writing a PDF."""
@@ -203,6 +203,7 @@ class State:
         self.error = ""
         self.status = "building"
         self.pdf = "not built yet"
+        self.pdf_generation = 0  # the generation whose PDF is the latest written
         self.pdf_path: Path | None = None
         self.stopping = False
 
@@ -303,7 +304,8 @@ def make_handler(state: State, static_root: Path | None, page_paths: tuple[str, 
             elif path == "/status":
                 with state.changed:
                     body = {"generation": state.generation, "status": state.status,
-                            "error": state.error, "pdf": state.pdf}  # fmt: skip
+                            "error": state.error, "pdf": state.pdf,
+                            "pdf_generation": state.pdf_generation}  # fmt: skip
                 self._send(200, "application/json", json.dumps(body).encode("utf-8"))
             elif path == "/events":
                 self._events()
@@ -417,10 +419,10 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
     state = State()
     builder = LiveBuild(article, say) if article is not None else IssueBuild()
 
-    def pdf_done(ok: bool, text: str) -> None:
+    def pdf_done(ok: bool, text: str, generation: int) -> None:
         if ok:
             say(f"PDF done: {state.pdf_path} ({text})")
-            state.publish(pdf=f"ready ({text})")
+            state.publish(pdf=f"ready ({text})", pdf_generation=generation)
         else:
             say(f"PDF failed; first error:\n{text}")
             state.publish(pdf=f"failed: {text.splitlines()[0]}")
@@ -513,6 +515,7 @@ def rebuild(builder: Any, state: State, worker: Any, article: Article | None, wh
                 "metadata": result.metadata,
                 "print_html": str(work / "render" / "article.print.html"),
                 "sections": result.sections,
+                "generation": state.generation,
             }
         )
 
