@@ -39,7 +39,7 @@ from build.errors import PipelineError
 from build.livebuild import CONFIG, ISSUE_FILE, LiveBuild, first_error, work_folder
 
 #: seconds between two looks at the sources' modification times
-POLL_S = 0.25
+POLL_S = 0.1
 #: seconds an open event stream waits before a keep-alive comment
 KEEPALIVE_S = 10.0
 
