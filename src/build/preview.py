@@ -435,6 +435,8 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
+    # Ctrl-C stops it even when started from a shell that ignores SIGINT in background jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         files = watched_files(article)
         seen = snapshot(files)
@@ -472,6 +474,8 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
     except KeyboardInterrupt:
         say("stopping")
     finally:
+        # a second Ctrl-C does not cut the clean-up short (it takes at most a few seconds)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, previous)
         state.publish(stopping=True)
         if server is not None:
