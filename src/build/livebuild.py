@@ -382,9 +382,9 @@ class LiveBuild:
             else:
                 render.write_atomic(html_path, html)
                 result.html = html
-            timing["render_html" if html is None else "render_html (one call)"] = (
-                time.perf_counter() - start
-            )
+            timing[
+                "render_html" if html is None else "page (one pandoc call, beside the parse)"
+            ] = time.perf_counter() - start
         except Exception as error:  # noqa: BLE001 - every failure is shown, the preview goes on
             result.error = first_error(error)
             result.html = None
