@@ -19,8 +19,6 @@ the virtual environment that runs this script. One session measures, ``--repeat`
   and ``.snakemake/``; again with nothing changed; again after one sentence of one section file
   is changed (its content, not only its time stamp). The jobs an edit reran are read from
   Snakemake's metadata (``.snakemake/metadata``: start time of every output's last job).
-  ``noop article build``: the no-op through the front end ``article build --cores N``
-  (``build.uptodate``: Snakemake is not started when no source changed since its last build).
 * ``stages``: a cold ``--cores 1`` build whose every shell command is wrapped (``shell.prefix``
   of a wrapper Snakefile that includes the project's) to time it and read its peak memory.
 * ``scaling``: cold ``--cores 2`` builds of the article repeated 1, 4 and 16 times (each section
@@ -379,26 +377,17 @@ def snakemake(cores: int, snakefile: str | None = None) -> list[str]:
     return command + (["--snakefile", snakefile] if snakefile else [])
 
 
-def article_build(cores: int) -> list[str]:
-    """The front end (``build.uptodate``): Snakemake only when a source changed."""
-    return [str(BIN / "article"), "build", "--cores", str(cores), "--quiet"]
-
-
 def build_cycle(project: Path, env: dict, cores: int, number: int, log: Path) -> dict:
-    """Cold build, no-op rebuild (``snakemake`` and ``article build``), one-sentence edit: four
-    samples and the jobs the edit ran."""
+    """Cold build, no-op rebuild, one-sentence edit: three samples and the jobs the edit ran."""
     clean(project)
     cold = run(snakemake(cores), project, env, log)
     noop = run(snakemake(cores), project, env, log)
-    run(article_build(cores), project, env, log)  # no stamp yet: runs Snakemake, writes it
-    noop_front = run(article_build(cores), project, env, log)
     edited = edit_one_sentence(project, number)
     since = time.time()
     edit = run(snakemake(cores), project, env, log)
     return {
         "cold": cold,
         "noop": noop,
-        "noop article build": noop_front,
         "edit": edit,
         "edited": edited,
         "edit_jobs": jobs_since(project, since),
@@ -535,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             add("typst", Sample.total(typst_parts))
         for cores in cores_list:
             result = build_cycle(project, env, cores, number * 10 + cores, log)
-            for kind in ("cold", "noop", "noop article build", "edit"):
+            for kind in ("cold", "noop", "edit"):
                 add(f"{kind} --cores {cores}", result[kind])
             edit_jobs[f"--cores {cores}"] = result["edit_jobs"]
 
@@ -585,7 +574,6 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = []
     for cores in cores_list:
         cold, noop, edit = (median(f"{k} --cores {cores}") for k in ("cold", "noop", "edit"))
-        front = median(f"noop article build --cores {cores}")
         jobs = edit_jobs[f"--cores {cores}"]
         data_rerun = [j for j in jobs if j.split(":")[0] in DATA_RULES]
         verdicts += [
@@ -596,11 +584,6 @@ def main(argv: list[str] | None = None) -> int:
                 per_repetition(f"cold --cores {cores}"),
             ),
             (f"no-op --cores {cores} < {TARGET_NOOP_S} s", noop, noop < TARGET_NOOP_S),
-            (
-                f"no-op `article build --cores {cores}` < {TARGET_NOOP_S} s",
-                front,
-                front < TARGET_NOOP_S,
-            ),
             (
                 f"edit --cores {cores} <= {TARGET_EDIT_VS_FLOOR}x floor",
                 edit / floor,

@@ -5,9 +5,9 @@ Each stage module exposes two functions:
 * ``configure_parser(parser: argparse.ArgumentParser) -> None`` adds its options;
 * ``command(**options) -> int`` does the work with plain values and returns an exit code.
 
-A stage that hands its arguments to another program (``article build``: Snakemake) also has
-``command_argv(argv: Sequence[str]) -> int``, which gets the words after the stage name as
-they are; its parser then only serves ``article STAGE --help``.
+A stage that hands its arguments to another program (``article script``: an article's figure
+script) also has ``command_argv(argv: Sequence[str]) -> int``, which gets the words after the
+stage name as they are; its parser then only serves ``article STAGE --help``.
 
 This module only parses arguments, turns them into plain keyword arguments and
 prints :class:`build.errors.PipelineError` messages (``path:line:col: message`` plus a
@@ -36,9 +36,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "issue": ("build.issue", "write the issue's table of contents (output/issue/index.html)"),
     "provenance": ("build.provenance", "write output/manifest.json (hashes, commit, versions)"),
     "script": ("build.joblog", "run an article's figure or table script (figures/*.py)"),
-    "build": (
-        "build.uptodate",
-        "build the article; skip Snakemake when no source changed since the last build",
+    "preview": (
+        "build.preview",
+        "serve the article at http://127.0.0.1:PORT/, rebuilt and reloaded on every save",
     ),
 }
 

@@ -1,0 +1,398 @@
+"""The warm build of one article for ``article preview``: the stage functions the workflow's
+rules run (``article manuscript``, ``bibliography lint``, ``citations``, ``script``,
+``render``), called in one long-lived process, each redone only when what it reads changed.
+
+Terms used in this module:
+
+* *work folder* -- where the preview writes what it builds: ``output/preview`` for the root
+  article, ``output/preview/articles/<slug>`` for the others (:func:`work_folder`). The
+  workflow's own outputs (``output/article.html``...) are never written here, so Snakemake's
+  notion of what is up to date is not touched: Snakemake stays the one build engine of batch
+  builds; this is a live view of the same stages.
+* *stage* -- one step of :data:`STAGES`, named as the rule that runs it in ``rules/*.smk``.
+* *key* -- what a cached stage result depends on (file contents, or (mtime, size) for
+  figure inputs); the same key gives the same result, so it is not recomputed.
+
+The page is the same as the workflow's ``output/article.html`` for the same sources and
+build stamp (compared byte for byte by ``tests/e2e/test_preview.py``): the same functions run
+with the same arguments, only the intermediate files live in the work folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from build.articles import OUTPUT_DIR, Article
+from build.errors import ErrorList, PipelineError
+
+#: The stages of the fast path, in order, named as their rules (what the terminal prints).
+STAGES = (
+    "check_profile",
+    "check_manuscript",
+    "lint_bibliography",
+    "normalize_citations",
+    "draw_figure / make_table",
+    "parse_article",
+    "render_html",
+)
+
+#: The journal profile and the optional issue file (rules/profile.smk).
+CONFIG = "config/config.yaml"
+ISSUE_FILE = "config/issue.yaml"
+
+
+def work_folder(article: Article) -> Path:
+    """The preview's own folder of ``article`` (see the module docstring)."""
+    return Path(OUTPUT_DIR, "preview", *([] if article.folder == "." else [article.folder]))
+
+
+def _digest(paths: Sequence[str | Path]) -> str:
+    """sha256 of the names and contents of ``paths`` (a missing file counts as absent)."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(str(path).encode() + b"\0")
+        try:
+            h.update(Path(path).read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _stat_key(paths: Sequence[str | Path]) -> tuple:
+    """(path, mtime_ns, size) of each of ``paths`` (None for a missing one)."""
+    key = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            key.append((str(path), st.st_mtime_ns, st.st_size))
+        except OSError:
+            key.append((str(path), None))
+    return tuple(key)
+
+
+@dataclass
+class Result:
+    """What one build gave.
+
+    Attributes:
+        html: the page's bytes (``None`` when the build failed).
+        ast: the parsed article (pandoc JSON AST) for the PDF, ``None`` on failure.
+        metadata: the checked metadata (running heads of the PDF).
+        sections: the section files, in reading order.
+        error: the build's first error (``path:line:col: message`` and its hint), ``""``.
+        seconds: stage name -> wall seconds it took in this build (cached stages absent).
+    """
+
+    html: bytes | None = None
+    ast: dict[str, Any] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    sections: list[str] = field(default_factory=list)
+    error: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def first_error(error: BaseException) -> str:
+    """The first real error of ``error`` as ``path:line:col: message`` plus its ``hint:`` line
+    (of an :class:`ErrorList`, its first problem; of anything else, its class and message)."""
+    if isinstance(error, ErrorList) and error.errors:
+        return str(error.errors[0])
+    if isinstance(error, PipelineError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def one_call_html(
+    markdown: Path, metadata: Path, article: Article, profile: Any, generated_dir: str
+) -> bytes | None:
+    """The screen page straight from the Markdown in one pandoc call: the parse's defaults
+    (filters, citeproc) and the page's (``defaults/common.yaml`` then ``defaults/html.yaml``),
+    read from Markdown, without the sandbox of the parse (the page embeds its CSS and figures).
+
+    It is the workflow's page when :func:`one_call_applies` says so (compared byte for byte with
+    ``output/article.html`` by tests/e2e/test_preview.py). Returns ``None`` when pandoc fails
+    (the parse beside it reports the error).
+    """
+    from build import render
+
+    args = [
+        *("--defaults", str(render.DEFAULTS_DIR / "common.yaml")),
+        *("--defaults", str(render.DEFAULTS_DIR / "html.yaml")),
+        *("--from", "markdown+smart", "--to", "html5", "--sandbox=false"),
+        *("--resource-path", str(render.CSS_DIR), "--metadata-file", str(metadata)),
+        *("--bibliography", article.path("refs.bib")),
+        *("--csl", str(render.resolve_csl(profile.csl_style))),
+        *("--metadata", f"generated-dir={generated_dir}", str(markdown)),
+    ]
+    try:
+        stdout, stderr = render.run_pandoc(args, epoch_s=profile.source_date_epoch_s)
+    except PipelineError:
+        return None
+    render._emit_warnings(stderr)
+    return stdout
+
+
+def one_call_applies(ast: dict[str, Any], profile: Any, generated_dir: str) -> bool:
+    """Whether :func:`one_call_html` gives the workflow's page for the parsed ``ast``: the
+    parse's Python steps changed nothing the page shows -- no journal values were added
+    (:func:`build.render.add_profile_meta`: none in the profile, the issue or the article) and
+    no image path was rebased (:func:`build.render.rebase_images`: every image is a generated
+    figure, remote or absolute)."""
+    from build.render import ARTICLE_JOURNAL_KEYS
+
+    meta = ast.get("meta", {})
+    if profile.journal or profile.issue or any(k in meta for k in ARTICLE_JOURNAL_KEYS):
+        return False
+    sources: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if node.get("t") == "Image":
+                sources.append(node["c"][2][0])
+            for value in node.values():
+                walk(value)
+
+    walk(ast.get("blocks", []))
+    return all(s.startswith((generated_dir + "/", "/", "data:")) or "://" in s for s in sources)
+
+
+class LiveBuild:
+    """The warm build of one article (see the module docstring).
+
+    Args:
+        article: the article to build.
+        log: called with one line of progress (``"parse_article ... 0.52 s"``).
+    """
+
+    def __init__(self, article: Article, log: Callable[[str], None] = lambda line: None) -> None:
+        self.article = article
+        self.work = work_folder(article)
+        self.log = log
+        self._cache: dict[str, tuple[Any, Any]] = {}
+        self._safe: dict[str, str] = {}  # source path -> digest of the text that passed
+        self.stamp_env: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ cache
+
+    def _cached(self, name: str, key: Any, make: Callable[[], Any], timing: dict) -> Any:
+        """``make()``, or the value it gave last time for the same ``key``."""
+        held = self._cache.get(name)
+        if held is not None and held[0] == key:
+            return held[1]
+        start = time.perf_counter()
+        value = make()
+        timing[name] = time.perf_counter() - start
+        self._cache[name] = (key, value)
+        return value
+
+    # ------------------------------------------------------------------ stages
+
+    def _profile(self) -> Any:
+        """The checked journal profile with the article's build stamp (rules/profile.smk and
+        the stamp of rules/common.smk)."""
+        from build import provenance
+        from build.profile import issue_values, load_profile
+
+        issue = ISSUE_FILE if Path(ISSUE_FILE).is_file() else None
+        profile = dataclasses.replace(load_profile(CONFIG), issue=issue_values(issue))
+        stamp = provenance.build_stamp(
+            ".", profile.source_date_epoch_s, os.environ, self.article.own_sources
+        )
+        self.stamp_env = provenance.build_env(stamp)
+        return dataclasses.replace(
+            profile, source_date_epoch_s=stamp.epoch_s, commit=stamp.commit_label
+        )
+
+    def _check_manuscript(self) -> tuple[dict[str, Any], list[str]]:
+        """``article manuscript --check --metadata-json``: metadata and sections checked, the
+        sources' safety checks (only of the files whose text changed since they passed)."""
+        from build import safety
+        from build.atomic import write_text_atomic
+        from build.manuscript import check_manuscript, metadata_json
+
+        manuscript = Path(self.article.path("manuscript"))
+        metadata, sections = check_manuscript(manuscript)
+        metadata_path = manuscript / "metadata.yaml"
+        digests = {str(p): _digest([p]) for p in [*sections, metadata_path]}
+        changed = [p for p in sections if self._safe.get(str(p)) != digests[str(p)]]
+        meta_changed = self._safe.get(str(metadata_path)) != digests[str(metadata_path)]
+        if changed or meta_changed:
+            safety.guard_sources(changed, metadata_path if meta_changed else None)
+        self._safe.update(digests)
+        write_text_atomic(self.work / "manuscript" / "metadata.json", metadata_json(metadata))
+        return metadata, [str(p) for p in sections]
+
+    def _lint_bibliography(self) -> Any:
+        """``article bibliography lint --csl-json``: the linted bibliography (refs.json), as
+        the citation normalizer and the table scripts read it."""
+        from build.atomic import read_utf8, write_text_atomic
+        from build.bibliography import csl_bibliography, lint_file, load_article_rules
+        from build.citations import load_csl_bibliography
+
+        bib = self.article.path("refs.bib")
+        rules = self.article.path("manuscript/bibliography.yaml")
+        result = lint_file(bib, rules=load_article_rules(rules if Path(rules).exists() else None))
+        bundle = csl_bibliography(result, read_utf8(bib))
+        path = self.work / "bibliography" / "refs.json"
+        write_text_atomic(path, json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
+        return load_csl_bibliography(path)
+
+    def _normalize_citations(self, sections: Sequence[str], bibliography: Any) -> Path:
+        """``article citations --output``: the article's Markdown with pandoc citations."""
+        from build.atomic import write_text_atomic
+        from build.citations import (
+            CitationErrors,
+            load_corrections,
+            normalize_citations,
+            read_text,
+            unresolved_errors,
+        )
+
+        corrections = self.article.path("manuscript/citation-corrections.yaml")
+        sources = [(path, read_text(path)) for path in sections]
+        result = normalize_citations(sources, bibliography, load_corrections(corrections))
+        problems = unresolved_errors(result, bibliography.path, corrections)
+        if problems:
+            raise CitationErrors(problems)
+        markdown = self.work / "cite" / "article.md"
+        joined = "\n\n".join(result.texts[path].rstrip("\n") for path in sections) + "\n"
+        write_text_atomic(markdown, joined)
+        return markdown
+
+    def _scripts(self, refs_json: Path) -> list[tuple[str, list[str], tuple]]:
+        """(script, command, key) of every figure and table script (rules/figures.smk)."""
+        from build.figures import declared_data
+        from build.profile import text_width_mm
+
+        art = self.article
+        generated = self.work / "generated"
+        schemas = art.path("manuscript/data/schemas")
+        helpers = art.script_helpers() + art.data_schemas()
+        jobs = []
+        for script in art.generated_scripts("fig-") + art.generated_scripts("tbl-"):
+            names = declared_data(Path(script).read_text(encoding="utf-8"), script)
+            data = [art.path(f"manuscript/data/{name}") for name in names]
+            stem = generated / Path(script).stem
+            log = self.work / "logs" / f"{Path(script).stem}.log"
+            words = [sys.executable, "-m", "build.cli", "--log", str(log), "script", script]
+            if Path(script).name.startswith("fig-"):
+                width = text_width_mm(self._cache["check_profile"][1])
+                words += ["--svg", f"{stem}.svg", "--print-svg", f"{stem}.print.svg"]
+                words += ["--markdown", f"{stem}.md", "--text-width-mm", str(width)]
+                words += ["--schemas", schemas, *data]
+                inputs = [script, *data, *helpers]
+            else:
+                words += ["--markdown", f"{stem}.md", "--schemas", schemas, "--bib"]
+                words += [str(refs_json), *data]
+                inputs = [script, *data, *helpers, refs_json]
+            jobs.append((script, words, (tuple(words), _stat_key(inputs))))
+        return jobs
+
+    def _run_scripts(self, refs_json: Path, timing: dict) -> None:
+        """Run the figure and table scripts whose inputs changed, side by side (each in its own
+        process, as the workflow does: a script is the article's code, not the pipeline's).
+
+        Raises:
+            PipelineError: the first failing script's error (from its failure note).
+        """
+        from build.joblog import NOTE_SUFFIX, failure_note
+
+        jobs = [
+            job for job in self._scripts(refs_json) if self._cache.get(job[0], (None,))[0] != job[2]
+        ]
+        if not jobs:
+            return
+        env = {**os.environ, **self.stamp_env}
+
+        def run(job: tuple[str, list[str], tuple]) -> tuple[str, int]:
+            script, words, _ = job
+            return script, subprocess.run(words, env=env, check=False).returncode
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+            codes = dict(pool.map(run, jobs))
+        timing["draw_figure / make_table"] = time.perf_counter() - start
+        for script, words, key in jobs:
+            if codes[script] == 0:
+                self._cache[script] = (key, None)
+                continue
+            self._cache.pop(script, None)
+            log = words[words.index("--log") + 1]
+            note = Path(log + NOTE_SUFFIX)
+            lines = note.read_text(encoding="utf-8").splitlines() if note.is_file() else []
+            text = "\n".join(lines[1:-1]) or failure_note([f"{script}: failed"], log)
+            raise PipelineError(text.removeprefix("error: "))
+
+    def build(self) -> Result:
+        """One build of the page: every stage whose inputs changed, then the HTML.
+
+        Returns:
+            the :class:`Result`; a :class:`PipelineError` (or any exception of a stage) is
+            caught and becomes ``Result.error``.
+        """
+        from build import render
+
+        timing: dict[str, float] = {}
+        result = Result(seconds=timing)
+        try:
+            config_key = _digest([CONFIG, ISSUE_FILE, "config/schema.yaml"])
+            profile = self._cached("check_profile", config_key, self._profile, timing)
+            start = time.perf_counter()
+            result.metadata, result.sections = self._check_manuscript()
+            timing["check_manuscript"] = time.perf_counter() - start
+            art = self.article
+            bib_key = _digest([art.path("refs.bib"), art.path("manuscript/bibliography.yaml")])
+            bibliography = self._cached(
+                "lint_bibliography", bib_key, self._lint_bibliography, timing
+            )
+            start = time.perf_counter()
+            markdown = self._normalize_citations(result.sections, bibliography)
+            timing["normalize_citations"] = time.perf_counter() - start
+            self._run_scripts(self.work / "bibliography" / "refs.json", timing)
+            start = time.perf_counter()
+            metadata_json = self.work / "manuscript" / "metadata.json"
+            generated = (self.work / "generated").as_posix()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                # the page in one pandoc call, beside the parse that the PDF and the checks need
+                page = pool.submit(one_call_html, markdown, metadata_json, art, profile, generated)
+                result.ast = render.parse_article(
+                    markdown, metadata_json, art.path("refs.bib"), profile, result.sections,
+                    generated,
+                )  # fmt: skip
+                timing["parse_article"] = time.perf_counter() - start
+                html = page.result() if one_call_applies(result.ast, profile, generated) else None
+            html_path = self.work / "article.html"
+            if html is None:  # the workflow's two steps: the AST, then the page from it
+                render.write_html(result.ast, html_path, profile)
+                result.html = html_path.read_bytes()
+            else:
+                render.write_atomic(html_path, html)
+                result.html = html
+            timing[
+                "render_html" if html is None else "page (one pandoc call, beside the parse)"
+            ] = time.perf_counter() - start
+        except Exception as error:  # noqa: BLE001 - every failure is shown, the preview goes on
+            result.error = first_error(error)
+            result.html = None
+            result.ast = None
+        return result
+
+    @property
+    def profile(self) -> Any:
+        """The journal profile of the last build (``None`` before the first)."""
+        held = self._cache.get("check_profile")
+        return held[1] if held else None
