@@ -130,16 +130,15 @@ def one_call_html(
         *("--defaults", str(render.DEFAULTS_DIR / "common.yaml")),
         *("--defaults", str(render.DEFAULTS_DIR / "html.yaml")),
         *("--from", "markdown+smart", "--to", "html5", "--sandbox=false"),
-        *("--resource-path", str(render.CSS_DIR), "--metadata-file", str(metadata)),
-        *("--bibliography", article.path("refs.bib")),
-        *("--csl", str(render.resolve_csl(profile.csl_style))),
-        *("--metadata", f"generated-dir={generated_dir}", str(markdown)),
+        *("--resource-path", str(render.CSS_DIR)),
+        *render.parse_options(metadata, article.path("refs.bib"), profile, generated_dir),
+        str(markdown),
     ]
     try:
         stdout, stderr = render.run_pandoc(args, epoch_s=profile.source_date_epoch_s)
     except PipelineError:
         return None
-    render._emit_warnings(stderr)
+    render.emit_warnings(stderr)
     return stdout
 
 

@@ -236,6 +236,22 @@ def missing_citation_errors(
 # --------------------------------------------------------------------------- AST
 
 
+def parse_options(
+    metadata: str | Path, bibliography: str | Path, profile: Profile, generated_dir: str | Path
+) -> list[str]:
+    """pandoc's options of the parse (after ``--defaults common.yaml``): the checked metadata,
+    the bibliography, the profile's CSL style, the generated folder and, for an APA style,
+    "and" in narrative citations (APA 7 §8.17, ``filters/narrative-and.lua``)."""
+    from build.intext import is_apa_style
+
+    csl = resolve_csl(profile.csl_style)
+    return [
+        *("--metadata-file", str(metadata), "--bibliography", str(bibliography)),
+        *("--csl", str(csl), "--metadata", f"generated-dir={Path(generated_dir).as_posix()}"),
+        *(["--metadata", "narrative-and=true"] if is_apa_style(csl) else []),
+    ]
+
+
 def parse_article(
     markdown: str | Path,
     metadata: str | Path,
@@ -265,23 +281,9 @@ def parse_article(
             (an :class:`ErrorList` with every occurrence).
     """
     from build import safety
-    from build.intext import is_apa_style
 
-    csl = resolve_csl(profile.csl_style)
-    args = [
-        "--defaults",
-        str(DEFAULTS_DIR / "common.yaml"),
-        "--metadata-file",
-        str(metadata),
-        "--bibliography",
-        str(bibliography),
-        "--csl",
-        str(csl),
-        "--metadata",
-        f"generated-dir={Path(generated_dir).as_posix()}",
-        *(["--metadata", "narrative-and=true"] if is_apa_style(csl) else []),
-        str(markdown),
-    ]
+    args = ["--defaults", str(DEFAULTS_DIR / "common.yaml")]
+    args += [*parse_options(metadata, bibliography, profile, generated_dir), str(markdown)]
     stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
     keys = missing_citations(stderr)
     if keys:
