@@ -107,6 +107,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "files' manuscript/metadata.yaml)",
     )
     parser.add_argument("--output", help="write the normalized sources, concatenated, here")
+    parser.add_argument(
+        "--errors-as-warnings",
+        action="store_true",
+        help="print unresolved citations as warnings and exit 0 (builds of old revisions)",
+    )
     parser.add_argument("--report", help="write the JSON report here (and a .md table beside)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -186,6 +191,7 @@ def command(
     profile: str | None = None,
     csl: str | None = None,
     lang: str | None = None,
+    errors_as_warnings: bool = False,
 ) -> int:
     """Run the stage on files; returns the exit code (0 ok, 1 problems).
 
@@ -195,6 +201,9 @@ def command(
     ``bib`` and ``corrections`` default to those of the files' article (:func:`article_files`);
     ``corrections=None``: no editorial decisions. The in-text forms are those of the CSL style
     of ``profile`` (a checked journal profile), else of ``csl`` (a name or a file), else APA 7.
+
+    ``errors_as_warnings``: unresolved citations are printed as warnings and the exit code is 0
+    (the text stays as written): the diff's builds of old revisions (``--config lint=warn``).
 
     Raises:
         CitationError: bad input (nothing is written then).
@@ -222,7 +231,7 @@ def command(
             if result.texts[path] != original:
                 write_atomic(path, result.texts[path])
     for error in problems:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"{'warning' if errors_as_warnings else 'error'}: {error}", file=sys.stderr)
     if check:
         for path, line, column, written, canonical in result.not_canonical:
             print(
@@ -245,4 +254,4 @@ def command(
         f"{summary['kept_as_text']} kept as text, {summary['failing']} failing",
         file=sys.stderr,
     )
-    return 1 if problems else 0
+    return 1 if problems and not errors_as_warnings else 0

@@ -349,6 +349,20 @@ def test_check_fails_on_unresolved_with_path_line_col(tmp_path, capsys):
     assert "candidates: aris2009 (author names match 'Aris'" in err
 
 
+def test_unresolved_citations_as_warnings_for_old_revisions(tmp_path, capsys):
+    source = tmp_path / "a.md"
+    source.write_text("First line.\nText (Aris, 2001, p.469).\n")
+    out = tmp_path / "out" / "article.md"
+    options = {"bib": str(DATA / "refs.bib"), "corrections": None, "output": str(out)}
+    assert citations.command([str(source)], **options) == 1
+    assert f"error: {source}:2:7: citation 'Aris, 2001, p.469'" in capsys.readouterr().err
+    assert citations.command([str(source)], errors_as_warnings=True, **options) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {source}:2:7: citation 'Aris, 2001, p.469' matches no single entry" in err
+    assert "error:" not in err
+    assert out.read_text() == "First line.\nText (Aris, 2001, p.469).\n"  # as written
+
+
 def test_write_is_atomic_and_idempotent(tmp_path):
     source = tmp_path / "a.md"
     source.write_text("Text (Nasir, 2007, p.40) and (Lewis and Litai, 2006).\n")
