@@ -660,7 +660,7 @@ def command(
     print(text, end="")
     if final and result.findings:
         summary = PreflightError(
-            f"final build: {len(result.findings)} preflight findings not waived ({article})",
+            f"final build: {len(result.findings)} preflight findings not waived ({result.label})",
             hint="fix each one, or waive it with a reason in "
             + Article(article).path(WAIVERS_FILE),
         )
