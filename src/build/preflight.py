@@ -88,7 +88,9 @@ RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
 RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+)")
-_URL_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^/\s@<>]*@)?([^/\s:?#<>)\]}\"'|]+)")
+_URL_RE = re.compile(
+    r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^/\s@<>]*@)?([^/\s:?#<>)\]}\"'|]+)[^\s<>\"')\]}|]*"
+)
 
 #: the fields a journal prints, where they are kept: (file role, keys) -- build.profile,
 #: config/issue.schema.yaml, the article's metadata (README "Several articles")
