@@ -583,7 +583,7 @@ def preflight_article(
     from build.articles import Article
     from build.atomic import read_utf8
 
-    article = Article(folder)
+    article = Article(str(Path(folder)))
     out = outdir or article.outdir
     metadata_path = article.path("manuscript/metadata.yaml")
     bib_path = article.path("refs.bib")
