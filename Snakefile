@@ -27,6 +27,7 @@ include: "rules/figures.smk"
 include: "rules/render.smk"
 include: "rules/diff.smk"
 include: "rules/provenance.smk"
+include: "rules/preflight.smk"
 include: "rules/issue.smk"
 include: "rules/performance.smk"
 
@@ -37,7 +38,13 @@ rule all:
         expand(
             "{out}/{name}",
             out=OUTDIRS,
-            name=("article.html", "article.epub", "article.pdf", "manifest.json"),
+            name=(
+                "article.html",
+                "article.epub",
+                "article.pdf",
+                "manifest.json",
+                "preflight/report.txt",
+            ),
         ),
         rules.write_issue_index.output.html,
 

@@ -30,7 +30,7 @@ from sco_data import Body, Dataset, read
 from build.figures import figure_command, figure_style
 
 FIGURE_ID = "fig-bodies"
-CAPTION = "The Bodies of the SCO and Their Relations, With the Charter Articles the Article Cites"
+CAPTION = "The Bodies of the SCO and Their Relations, With Their Articles in the SCO Charter"
 HEIGHT_MM = 100.0
 INK, GREY, FILL, PERMANENT_FILL = "#1a1a1a", "#5a5a5a", "#ffffff", "#ececec"
 BOX_H = 0.2  # box height in axes units (the axes are 1 x 1)

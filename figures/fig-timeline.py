@@ -193,7 +193,7 @@ def draw(dataset: Dataset, width_mm: float):
         left.text(
             EARLY[0],
             -1.0,
-            "Open marker: the article gives the year only (drawn mid-year).",
+            "Open marker: year only (drawn mid-year).",
             fontsize=7,
             color=GREY,
             va="bottom",

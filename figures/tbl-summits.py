@@ -34,7 +34,7 @@ TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Date", 11),
     ("Place", 13),
     ("Participating states", 20),
-    ("Agreements and decisions the article reports", 45),
+    ("Agreements and decisions", 45),
 )
 ORDINAL_WORDS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth", 6: "Sixth"}
 
@@ -70,32 +70,29 @@ def summits_table_cells(summit: Summit) -> list[str]:
     ]
 
 
-def _table_note(summits: Sequence[Summit]) -> str:
+def _table_note(summits: Sequence[Summit]) -> str | None:
     unnamed = [s for s in summits if s.city is None]
     year_only = [s for s in summits if s.date.value.month is None]
     unlisted = sorted(
         {src.unlisted for s in summits for d in s.decisions for src in d.sources if src.unlisted}
     )
-    sentences = [
-        "*Note.* Compiled from the article's account of the summits.",
-        "Entries without a citation are the article's own statements.",
-    ]
-    if year_only or unnamed:
-        gaps = []
-        if year_only:
-            gaps.append("gives only the year for " + _years(year_only))
-        if unnamed:
-            gaps.append("names no city for " + _years(unnamed))
-        sentences.append(
-            "Dates are as precise as the article gives them: it " + " and ".join(gaps) + "."
-        )
+    sentences = ["*Note.*"]
+    if year_only:
+        verb = "are" if len(year_only) > 1 else "is"
+        sentences.append(f"{_capitalized(_years(year_only))} {verb} dated by year only.")
+    if unnamed:
+        sentences.append("No city is stated for " + _years(unnamed) + ".")
     if unlisted:
         sentences.append(
-            "The parenthetical "
+            "The source cited as "
             + ", ".join(f"({escape_cell(u)})" for u in unlisted)
-            + " is the article's citation of a source that its reference list lacks."
+            + " has no entry in the reference list."
         )
-    return " ".join(sentences)
+    return " ".join(sentences) if len(sentences) > 1 else None
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _years(summits: Sequence[Summit]) -> str:
@@ -110,7 +107,7 @@ def _years(summits: Sequence[Summit]) -> str:
 
 def summits_table_markdown(summits: Sequence[Summit]) -> str:
     """Table 1 as pandoc Markdown (:func:`build.tables.table_markdown`): one row per meeting
-    in the order of summits.yaml, the note saying what the article leaves out."""
+    in the order of summits.yaml, the note saying which dates and places are not known."""
     rows = [summits_table_cells(s) for s in summits]
     return table_markdown(TABLE_ID, TABLE_CAPTION, TABLE_COLUMNS, rows, _table_note(summits))
 

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("build.trackchanges", "tracked changes between two git revisions (HTML, PDF)"),
     "issue": ("build.issue", "write the issue's table of contents (output/issue/index.html)"),
     "provenance": ("build.provenance", "write output/manifest.json (hashes, commit, versions)"),
+    "preflight": ("build.preflight", "what a journal checks before it publishes (final: fail)"),
     "script": ("build.joblog", "run an article's figure or table script (figures/*.py)"),
     "preview": (
         "build.preview",

@@ -285,7 +285,7 @@ def test_editorial_log_shape() -> None:
     entries = log_entries()
     ids = [e["id"] for e in entries]
     assert len(ids) == len(set(ids))
-    assert all(re.fullmatch(r"[TCR]\d{3}", i) for i in ids)
+    assert all(re.fullmatch(r"[TCRQ]\d{3}", i) for i in ids)
     for entry in entries:
         assert {"id", "kind", "where", "source", "action", "reason"} <= entry.keys(), entry["id"]
         for where in str(entry["where"]).split("; "):

@@ -273,7 +273,7 @@ def pdf_words(pdf: Path, page: int) -> list[tuple[str, float, float]]:
 #: per figure: the last word of its caption title, and labels it draws (from manuscript/data/)
 FIGURE_TEXT = {
     "Figure 1": ("1996–2017", ["Summit", "Dushanbe", "Bishkek", "Uzbekistan", "2017"]),
-    "Figure 2": ("Cites", ["appoints", "Secretariat", "Tashkent", "permanent"]),
+    "Figure 2": ("Charter", ["appoints", "Secretariat", "Tashkent", "permanent"]),
 }
 
 
