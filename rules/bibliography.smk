@@ -26,7 +26,7 @@ rule lint_bibliography:
         # --config lint=warn: the diff's builds of old revisions, which predate today's rules
         mode="--errors-as-warnings" if config.get("lint") == "warn" else "",
     message:
-        "Linting {input.bib} (rules: build.bibliography.RULES)"
+        "Linting {input.bib} (rules: build.bibtex.RULES)"
     shell:
         "{ARTICLE} --log {log} bibliography lint {input.bib} --report {output.report}"
         " --csl-json {output.csl} --proper-nouns {params.rules} {params.mode}"
