@@ -19,31 +19,41 @@ author, 9.17 n.d., 9.19-9.22 titles, 9.25 periodical titles, 9.34-9.36 DOIs and 
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from build.bibclean import format_bibliography
+from build.bibclean import (
+    _USEPREFIX_RE,
+    NAME_FIELDS,
+    USEPREFIX,
+    bare_doi,
+    corporate_evidence,
+    format_bibliography,
+    name_particles,
+)
 from build.bibtex import (
     _DOI_RE,
     _DOI_URL_RE,
     _LATEX_ACCENT_RE,
+    ARTICLE_RULE_KEYS,
     ERROR,
     INFO,
+    NO_RULES,
     RULES,
     WARNING,
+    ArticleRules,
     BibEntry,
     Problem,
     _plain,
-    _strip_braced,
     decode_bib,
     entry_year,
     expected_key_stem,
     parse_bibliography,
     split_names,
 )
+from build.bibtitles import TITLE_FIELDS, braced_whole, proper_nouns, sentence_cased
 from build.errors import BibliographyError, ErrorList
 
 #: Entry types of the BibLaTeX data model (manual 2.1.1-2.1.3), with the BibTeX aliases.
@@ -85,39 +95,6 @@ RECOMMENDED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "techreport": (("author",), ("institution",)),
     "online": (("author",), ("year", "date")),
 }
-
-#: Fields pandoc's citeproc sentence-cases for APA (title-like fields).
-TITLE_FIELDS = ("title", "subtitle", "titleaddon", "booktitle", "maintitle", "eventtitle")
-
-#: Keys of an article's bibliography rules file (``manuscript/bibliography.yaml``) -> meaning.
-ARTICLE_RULE_KEYS = {
-    "proper-nouns": "names APA 7 6.14-6.17 keeps capitalized and sentence case would lower; "
-    "each must sit inside braces in a title (rule unprotected-capitals)",
-    "corporate-words": "words that mark an author as a corporate (group) author, besides "
-    "the general ones (rule corporate-author)",
-}
-
-
-@dataclass(frozen=True)
-class ArticleRules:
-    """What one article adds to the general lint rules (its ``manuscript/bibliography.yaml``).
-
-    ``proper_nouns``: names (one or more words) that must be brace-protected in titles;
-    ``corporate_words``: words that mark a corporate author, besides :data:`CORPORATE_WORDS`.
-    """
-
-    proper_nouns: tuple[str, ...] = ()
-    corporate_words: tuple[str, ...] = ()
-
-
-@functools.lru_cache(maxsize=32)
-def _words_re(words: tuple[str, ...], boundary: str) -> re.Pattern[str] | None:
-    """One regex matching any of ``words`` as whole words (``None`` for no words)."""
-    if not words:
-        return None
-    if boundary == "title":  # not inside a hyphenated or possessive word
-        return re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b")
 
 
 def load_article_rules(path: str | Path | None) -> ArticleRules:
@@ -179,37 +156,15 @@ def load_article_rules(path: str | Path | None) -> ArticleRules:
         values[key] = tuple(item.strip() for item in value if isinstance(item, str))
     if problems:
         raise problems[0] if len(problems) == 1 else ErrorList(problems)
-    return ArticleRules(values.get("proper-nouns", ()), values.get("corporate-words", ()))
+    return ArticleRules(
+        values.get("proper-nouns", ()),
+        values.get("corporate-words", ()),
+        values.get("common-words", ()),
+    )
 
 
-_ACRONYM_RE = re.compile(r"(?<![\w'’-])([A-Z][A-Z0-9]*[A-Z](?:-\d+)?)(?![\w])")
-_INNER_CAPITAL_RE = re.compile(r"(?<![\w'’-])([A-Za-z]*[a-z][A-Z][A-Za-z]*)(?![\w])")
-
-#: Words that mark a name as a corporate (group) author, APA 7 section 9.11. An article adds
-#: its own (a news agency's name) under ``corporate-words`` of its rules file.
-CORPORATE_WORDS = (
-    "Office",
-    "Ministry",
-    "Assembly",
-    "Nations",
-    "Organisation",
-    "Organization",
-    "Institute",
-    "University",
-    "Council",
-    "Agency",
-    "Committee",
-    "Department",
-    "Government",
-    "Association",
-    "Society",
-    "Bank",
-    "Commission",
-    "Foundation",
-    "Center",
-    "Centre",
-)
-
+#: A LaTeX command left once the accent commands are decoded (escaped \\& \\% \\$ \\# \\_ are text).
+_LATEX_COMMAND_RE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s&%$#_{}])")
 _RETRIEVED_RE = re.compile(r"\bretrieved\s+from\b", re.IGNORECASE)
 _URL_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 _PAGE = r"[A-Za-z]{0,3}\d+[A-Za-z]?|[ivxlcdm]+|[IVXLCDM]+"
@@ -287,17 +242,18 @@ def _check_doi_url(entry: BibEntry, path: str) -> Iterable[Problem]:
     doi = entry.fields.get("doi", "").strip()
     url = entry.fields.get("url", "").strip()
     if doi:
-        as_url = _DOI_URL_RE.match(doi)
-        if as_url:
+        bare = bare_doi(doi)
+        if bare != doi and _DOI_RE.match(bare):
             yield Problem(
                 "doi-as-url",
                 path,
                 entry.line_of("doi"),
                 entry.key,
-                f"entry '{entry.key}' gives its DOI as a URL ({doi})",
-                f"write the bare DOI: doi = {{{as_url.group(1)}}}",
+                f"entry '{entry.key}' gives its DOI with a prefix ({doi}); pandoc would print "
+                f"https://doi.org/{doi}; the build's cleaned copy writes the bare DOI",
+                f"fix the source: doi = {{{bare}}} (article bibliography format --write does)",
             )
-        elif not _DOI_RE.match(doi):
+        elif not _DOI_RE.match(bare):
             yield Problem(
                 "doi-syntax",
                 path,
@@ -316,7 +272,8 @@ def _check_doi_url(entry: BibEntry, path: str) -> Iterable[Problem]:
                 entry.line_of("url"),
                 entry.key,
                 f"entry '{entry.key}' gives a DOI in url ({url})",
-                f"move it to doi = {{{bare.strip()}}} and delete url (APA 7 9.34)",
+                f"move it to doi = {{{bare.strip()}}} and delete url (APA 7 9.34); the build's "
+                "cleaned copy and article bibliography format --write do",
             )
         elif re.search(r"\s", url) or not _URL_SCHEME_RE.match(url):
             yield Problem(
@@ -327,14 +284,15 @@ def _check_doi_url(entry: BibEntry, path: str) -> Iterable[Problem]:
                 f"entry '{entry.key}' has url '{url}' with spaces or without a scheme",
                 "join the pieces of the URL without spaces and start it with https:// or http://",
             )
-        elif doi and doi.lower() in url.lower():
+        elif doi and bare_doi(doi).lower() in url.lower():
             yield Problem(
                 "doi-url-duplicate",
                 path,
                 entry.line_of("url"),
                 entry.key,
                 f"entry '{entry.key}' url points to its DOI {doi} a second time",
-                "delete url: APA 7 9.34 prints the DOI and no URL when a DOI exists",
+                "delete url: APA 7 9.34 prints the DOI and no URL when a DOI exists (the "
+                "build's cleaned copy and article bibliography format --write do)",
             )
 
 
@@ -358,6 +316,17 @@ def _check_values(entry: BibEntry, path: str, today: _dt.date) -> Iterable[Probl
                 entry.key,
                 f"entry '{entry.key}' field '{name}' has the LaTeX accent {accent.group(0)}",
                 "write the Unicode character instead (article bibliography format --write does)",
+            )
+        left = _LATEX_COMMAND_RE.search(_LATEX_ACCENT_RE.sub("", value))
+        if left and name not in ("url", "doi", "file"):
+            yield Problem(
+                "latex-command",
+                path,
+                entry.line_of(name),
+                entry.key,
+                f"entry '{entry.key}' field '{name}' has the LaTeX command {left.group(0)}, "
+                "which pandoc would print wrongly or drop",
+                "write the text it stands for in Unicode",
             )
     pages = entry.fields.get("pages", "").strip()
     if pages:
@@ -432,49 +401,101 @@ def _check_values(entry: BibEntry, path: str, today: _dt.date) -> Iterable[Probl
 
 
 def _check_names(entry: BibEntry, path: str, rules: ArticleRules) -> Iterable[Problem]:
-    corporate = _words_re(CORPORATE_WORDS + rules.corporate_words, "name")
-    for role in ("author", "editor"):
+    particles = []
+    for role in NAME_FIELDS:
         for name in split_names(entry.fields.get(role, "")):
             stripped = name.strip()
-            if stripped.startswith("{") and stripped.endswith("}"):
-                continue
-            if "," in stripped:
-                family = stripped.split(",", 1)[0]
-                if not (corporate.search(family) or len(family.split()) >= 3):
-                    continue
-            elif not (corporate.search(stripped) or len(stripped.split()) >= 4):
-                continue
-            yield Problem(
-                "corporate-author",
-                path,
-                entry.line_of(role),
-                entry.key,
-                f"entry '{entry.key}' {role} '{stripped}' looks like a corporate name that "
-                "BibTeX would split into given and family names",
-                f"put it in double braces: {role} = {{{{{stripped}}}}}",
-            )
+            evidence = corporate_evidence(stripped, rules.corporate_words)
+            if evidence == "clear":
+                yield Problem(
+                    "corporate-author",
+                    path,
+                    entry.line_of(role),
+                    entry.key,
+                    f"entry '{entry.key}' {role} '{stripped}' is a corporate name that BibTeX "
+                    "would split into given and family names (printed as initials and a last "
+                    "word); the build's cleaned copy puts it in double braces",
+                    f"fix the source: {role} = {{{{{stripped}}}}} (article bibliography format "
+                    "--write does)",
+                )
+            elif evidence == "unclear":
+                yield Problem(
+                    "corporate-author-unclear",
+                    path,
+                    entry.line_of(role),
+                    entry.key,
+                    f"entry '{entry.key}' {role} '{stripped}' may be a corporate (group) "
+                    "author, which BibTeX would split into given and family names",
+                    f"if it is a group, put it in double braces: {role} = {{{{{stripped}}}}}; "
+                    "if it is a person, write Family, Given (a family name of several words in "
+                    f"braces) or waive it: @comment{{lint-allow: {entry.key} "
+                    "corporate-author-unclear a person's name}",
+                )
+            elif name_particles(stripped) and not _USEPREFIX_RE.search(
+                entry.fields.get("options", "")
+            ):
+                particles.append((role, stripped, " ".join(name_particles(stripped))))
+    if particles:
+        role, name, particle = particles[0]
+        yield Problem(
+            "name-particle",
+            path,
+            entry.line_of(role),
+            entry.key,
+            f"entry '{entry.key}' {role} '{name}' has the particle '{particle}', which pandoc "
+            "drops from in-text citations and puts after the initials unless the entry has "
+            f"options = {{{USEPREFIX}}}; the build's cleaned copy adds it",
+            f"fix the source: options = {{{USEPREFIX}}} (article bibliography format --write "
+            "does; APA 7 writes the particle as the author does: 'van Berg, A.', '(van Berg, "
+            "2014)')",
+        )
 
 
 def _check_title_case(entry: BibEntry, path: str, rules: ArticleRules) -> Iterable[Problem]:
-    nouns = _words_re(rules.proper_nouns, "title")
+    langid = entry.fields.get("langid", "")
     for name in TITLE_FIELDS:
         value = entry.fields.get(name, "")
-        if not value:
+        if not value or not sentence_cased(langid):
             continue
-        bare = _strip_braced(value)
-        words = [m.group(1) for m in nouns.finditer(bare)] if nouns else []
-        words += [m.group(1) for m in _ACRONYM_RE.finditer(bare)]
-        words += [m.group(1) for m in _INNER_CAPITAL_RE.finditer(bare)]
-        for word in dict.fromkeys(words):
+        if braced_whole(value) and name != "eventtitle":  # an event's name is a proper noun
+            yield Problem(
+                "title-braced-whole",
+                path,
+                entry.line_of(name),
+                entry.key,
+                f"entry '{entry.key}' {name} is wrapped whole in braces: it prints in title "
+                "case as typed, not in APA sentence case",
+                "remove the outer braces and brace only proper nouns ({Shanghai}) (APA 7 6.17)",
+            )
+            continue
+        for word in proper_nouns(value, langid, rules):
+            if word.reason == "sentence-case":
+                yield Problem(
+                    "sentence-case-capital",
+                    path,
+                    entry.line_of(name),
+                    entry.key,
+                    f"entry '{entry.key}' {name} is in sentence case and has '{word.word}' "
+                    "outside braces, which APA sentence case would lower; the build's cleaned "
+                    "copy protects it",
+                    f"fix the source: {{{word.word}}} (article bibliography format --write does)",
+                )
+                continue
+            why = (
+                "listed as a proper noun in the article's bibliography rules"
+                if word.reason == "listed"
+                else "not a common English word (wordfreq)"
+            )
             yield Problem(
                 "unprotected-capitals",
                 path,
                 entry.line_of(name),
                 entry.key,
-                f"entry '{entry.key}' {name} has '{word}' outside braces; APA sentence case "
-                "would lower it",
-                f"protect it: {{{word}}} (APA 7 6.14-6.17: acronyms and proper nouns keep "
-                "their capitals)",
+                f"entry '{entry.key}' {name} has '{word.word}' ({why}) outside braces; APA "
+                f"sentence case would print it '{word.word.lower()}'",
+                f"protect it: {{{word.word}}} (APA 7 6.14-6.17: proper nouns keep their "
+                "capitals); if it is a common word, list it under common-words in the "
+                "article's manuscript/bibliography.yaml",
             )
 
 
@@ -575,7 +596,7 @@ def _check_collection(entries: list[BibEntry], path: str) -> Iterable[Problem]:
 
 
 def lint_entries(
-    entries: list[BibEntry], path: str, today: _dt.date, rules: ArticleRules = ArticleRules()
+    entries: list[BibEntry], path: str, today: _dt.date, rules: ArticleRules = NO_RULES
 ) -> list[Problem]:
     """Apply every entry-level and collection-level rule of :data:`RULES`.
 
@@ -613,7 +634,7 @@ def lint_bibliography(
     data: bytes | str,
     path: str = "refs.bib",
     today: _dt.date | None = None,
-    rules: ArticleRules = ArticleRules(),
+    rules: ArticleRules = NO_RULES,
 ) -> LintResult:
     """Lint a bibliography file's content.
 
@@ -645,7 +666,7 @@ def lint_bibliography(
         )
     problems += lint_entries(entries, path, today, rules)
     if not any(p.severity == ERROR for p in problems):
-        canonical = format_bibliography(text, path)
+        canonical = format_bibliography(text, path, rules)
         if canonical != text:
             first = next(
                 (

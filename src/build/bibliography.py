@@ -20,11 +20,9 @@ from build.atomic import write_text_atomic
 from build.bibclean import FIELD_ORDER, format_bibliography, normalize_value
 from build.biblint import (
     ARTICLE_RULE_KEYS,
-    CORPORATE_WORDS,
     ENTRY_TYPES,
     RECOMMENDED_FIELDS,
     REQUIRED_FIELDS,
-    TITLE_FIELDS,
     ArticleRules,
     LintResult,
     lint_bibliography,
@@ -47,11 +45,11 @@ from build.bibtex import (
     parse_stack,
     split_names,
 )
+from build.bibtitles import TITLE_FIELDS
 from build.errors import BibliographyError, ErrorList
 
 __all__ = [
     "ARTICLE_RULE_KEYS",
-    "CORPORATE_WORDS",
     "ENTRY_TYPES",
     "ERROR",
     "FIELD_ORDER",
@@ -66,6 +64,7 @@ __all__ = [
     "BibEntry",
     "LintResult",
     "Problem",
+    "clean_copy",
     "command",
     "configure_parser",
     "csl_bibliography",
@@ -111,8 +110,10 @@ def lint_file(
     errors_as_warnings: bool = False,
 ) -> LintResult:
     """Lint ``path`` with the article's ``rules``; write the JSON report to ``report`` if given
-    (atomically). With ``errors_as_warnings`` (a diff's build of an old revision, which
-    predates today's rules), problems of severity error are printed as warnings instead.
+    (atomically). When errors remain, the warnings are printed to stderr first (so that the
+    console shows them beside the errors). With ``errors_as_warnings`` (a diff's build of an
+    old revision, which predates today's rules), problems of severity error are printed as
+    warnings instead.
 
     Raises:
         BibliographyError/ErrorList: when a problem of severity error remains (after the
@@ -122,6 +123,10 @@ def lint_file(
     if report:
         write_atomic(report, json.dumps(result.report(), ensure_ascii=False, indent=2) + "\n")
     errors = [p.to_error() for p in result.problems if p.severity == ERROR]
+    if errors:  # the warnings beside the errors (issue 15): the console shows both
+        for problem in result.problems:
+            if problem.severity == WARNING:
+                print(problem, file=sys.stderr)
     if errors and errors_as_warnings:
         for error in errors:
             print(f"warning (an error of today's rules): {error}", file=sys.stderr)
@@ -164,14 +169,29 @@ def csl_bibliography(result: LintResult, text: str) -> dict[str, object]:
     }
 
 
-def format_file(path: str, write: bool = False) -> bool:
-    """Format ``path``; with ``write`` replace it atomically if it changes.
+def clean_copy(path: str, rules: ArticleRules | None = None) -> str:
+    """The cleaned copy of ``path`` that the build's pandoc reads (``--clean-bib``): the
+    canonical text of :func:`build.bibclean.format_bibliography` with its print fixes (name
+    particles, corporate authors, bare DOIs, Unicode accents, protected capitals of
+    sentence-case titles). A file that cannot be formatted (parse errors, kept only by a
+    diff's build of an old revision, ``--errors-as-warnings``) is copied as it is.
+    """
+    data = _read(path)
+    try:
+        return format_bibliography(data, path, rules or ArticleRules())
+    except BibliographyError:
+        return data.decode("utf-8", errors="replace")
+
+
+def format_file(path: str, write: bool = False, rules: ArticleRules | None = None) -> bool:
+    """Format ``path`` (with the article's corporate words of ``rules``); with ``write``
+    replace it atomically if it changes.
 
     Returns:
         True if the file is already canonical.
     """
     data = _read(path)
-    canonical = format_bibliography(data, path)
+    canonical = format_bibliography(data, path, rules or ArticleRules())
     same = canonical.encode("utf-8") == data
     if write and not same:
         write_atomic(path, canonical)
@@ -192,6 +212,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "(what the citation normalizer and the table scripts read)",
     )
     lint.add_argument(
+        "--clean-bib",
+        metavar="BIB",
+        help="write the cleaned copy here (canonical, with the print fixes of "
+        "build.bibclean): the bibliography the build's pandoc reads",
+    )
+    lint.add_argument(
         "--errors-as-warnings",
         action="store_true",
         help="report errors as warnings and go on (the diff's builds of old revisions)",
@@ -207,6 +233,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     mode = fmt.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="exit 1 if the file is not canonical")
     mode.add_argument("--write", action="store_true", help="rewrite the file (atomic)")
+    fmt.add_argument(
+        "--proper-nouns",
+        metavar="YAML",
+        help="the article's bibliography rules (its corporate-words), e.g. "
+        "manuscript/bibliography.yaml",
+    )
 
 
 def command(
@@ -219,11 +251,14 @@ def command(
     csl_json: str | None = None,
     proper_nouns: str | None = None,
     errors_as_warnings: bool = False,
+    clean_bib: str | None = None,
 ) -> int:
     """Run ``lint`` or ``format`` on ``bib``; returns the exit code (errors raise).
 
     ``proper_nouns``: the article's rules file for ``lint`` (:func:`load_article_rules`);
-    ``None`` or a missing file: only the general rules."""
+    ``None`` or a missing file: only the general rules. ``clean_bib``: where ``lint`` writes
+    the cleaned copy (:func:`clean_copy`); the CSL-JSON is made from that copy too."""
+    rules = load_article_rules(proper_nouns)
     if action == "lint":
         if proper_nouns and not Path(proper_nouns).exists():
             print(f"note: {proper_nouns} not found: no article proper nouns", file=sys.stderr)
@@ -231,7 +266,7 @@ def command(
             result = lint_file(
                 bib,
                 report,
-                rules=load_article_rules(proper_nouns),
+                rules=rules,
                 errors_as_warnings=errors_as_warnings,
             )
         except BibliographyError as error:
@@ -246,15 +281,18 @@ def command(
         )
         if log:
             write_atomic(log, "\n".join([*lines, summary]) + "\n")
+        cleaned = clean_copy(bib, rules)
+        if clean_bib:
+            write_atomic(clean_bib, cleaned)
         if csl_json:
-            bundle = csl_bibliography(result, _read(bib).decode("utf-8"))
+            bundle = csl_bibliography(result, cleaned)
             write_atomic(csl_json, json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
         for problem in result.problems:
             if problem.severity == WARNING:
                 print(problem, file=sys.stderr)
         print(summary)
         return 0
-    same = format_file(bib, write=write)
+    same = format_file(bib, write=write, rules=rules)
     if check:
         if not same:
             print(f"{bib}: not in canonical format; run: article bibliography format {bib} --write")
@@ -264,5 +302,5 @@ def command(
     if write:
         print(f"{bib}: {'unchanged' if same else 'rewritten'}")
         return 0
-    sys.stdout.write(format_bibliography(_read(bib), bib))
+    sys.stdout.write(format_bibliography(_read(bib), bib, rules))
     return 0

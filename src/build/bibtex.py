@@ -17,6 +17,7 @@ edge and command line :mod:`build.bibliography`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -31,6 +32,9 @@ from build.errors import BibliographyError
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 #: rule id -> (severity, what the rule checks). Every problem carries one of these ids.
+#: Policy (issue 15): a finding that changes what prints is an error, unless the build's cleaned
+#: copy (build.bibclean) fixes it; then it is a warning asking to fix the source with
+#: ``article bibliography format --write``.
 RULES: dict[str, tuple[str, str]] = {
     "encoding": (ERROR, "the file is UTF-8"),
     "empty-file": (ERROR, "the file holds at least one entry"),
@@ -44,14 +48,19 @@ RULES: dict[str, tuple[str, str]] = {
     "url-syntax": (ERROR, "url has a scheme and no spaces"),
     "year-format": (ERROR, "year has four digits; date is ISO 8601 YYYY[-MM[-DD]]"),
     "year-future": (ERROR, "year is not in the future"),
+    "retrieved-from": (ERROR, "no 'Retrieved from' clutter in a field"),
+    "unprotected-capitals": (ERROR, "proper nouns in English titles are brace-protected"),
+    "title-braced-whole": (ERROR, "a title is not wrapped whole in braces"),
+    "corporate-author-unclear": (ERROR, "a name that may be a group author is marked as one"),
+    "latex-command": (ERROR, "no LaTeX command that pandoc would print wrongly"),
     "unknown-type": (WARNING, "the entry type belongs to the BibLaTeX data model"),
-    "doi-as-url": (WARNING, "a DOI is given in doi, not as a doi.org URL"),
+    "doi-as-url": (WARNING, "a DOI is given bare in doi, not as a URL or with doi:"),
     "doi-url-duplicate": (WARNING, "url does not point to the same thing as doi"),
-    "retrieved-from": (WARNING, "no 'Retrieved from' clutter in a field"),
     "pages-range": (WARNING, "pages is a page or first--last"),
     "same-work": (WARNING, "no work is listed twice (same DOI or same title and year)"),
     "key-scheme": (WARNING, "the key follows the citekey scheme of docs/conventions.md"),
-    "unprotected-capitals": (WARNING, "acronyms and proper nouns in titles are brace-protected"),
+    "sentence-case-capital": (WARNING, "a capital of a sentence-case title is protected"),
+    "name-particle": (WARNING, "a name with a particle (van, de) keeps it in front"),
     "corporate-author": (WARNING, "a corporate author is in double braces"),
     "latex-accent": (WARNING, "text is Unicode, not LaTeX accent commands"),
     "macro-used": (WARNING, "no @string/month macro or # concatenation in the canonical file"),
@@ -60,12 +69,88 @@ RULES: dict[str, tuple[str, str]] = {
     "recommended-field": (INFO, "APA 7 elements the reference should have are present"),
 }
 
+#: Rules whose problems the build's cleaned copy fixes (build.bibclean): warnings, not errors.
+FIXED_BY_CLEANER = frozenset(
+    "doi-as-url doi-url-duplicate name-particle sentence-case-capital corporate-author "
+    "latex-accent macro-used "
+    "paren-delimiters not-canonical".split()
+)
+
+#: Keys of an article's bibliography rules file (``manuscript/bibliography.yaml``) -> meaning.
+ARTICLE_RULE_KEYS = {
+    "proper-nouns": "names APA 7 6.14-6.17 keeps capitalized and sentence case would lower; "
+    "each must sit inside braces in a title (rule unprotected-capitals)",
+    "corporate-words": "words that mark an author as a corporate (group) author, besides "
+    "the general ones (rule corporate-author)",
+    "common-words": "words the lexicon does not know that are not proper nouns (a field's "
+    "term, such as Multilateralism): sentence case may lower them (rule unprotected-capitals)",
+}
+
+
+@dataclass(frozen=True)
+class ArticleRules:
+    """What one article adds to the general lint rules (its ``manuscript/bibliography.yaml``).
+
+    ``proper_nouns``: names (one or more words) that must be brace-protected in titles;
+    ``corporate_words``: words that mark a corporate author, besides the general lexicon
+    (``build/lexicon/corporate-words.yaml``); ``common_words``: words that are not proper nouns
+    although the word-frequency lexicon does not know them (compared case-insensitively).
+    """
+
+    proper_nouns: tuple[str, ...] = ()
+    corporate_words: tuple[str, ...] = ()
+    common_words: tuple[str, ...] = ()
+
+
+#: No article rules: only the general ones.
+NO_RULES = ArticleRules()
+
+
+@functools.lru_cache(maxsize=32)
+def _words_re(words: tuple[str, ...], boundary: str) -> re.Pattern[str] | None:
+    """One regex matching any of ``words`` as whole words (``None`` for no words)."""
+    if not words:
+        return None
+    if boundary == "title":  # not inside a hyphenated or possessive word
+        return re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
 #: LaTeX accent and special-letter commands (``{\"u}``, ``\'e``, ``\v{s}``, ``\o``).
 _LATEX_ACCENT_RE = re.compile(
     r"""\{?\\(?:['"`^~=.]\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])"""
     r"""|[uvHcdbkr](?:\{\\?[A-Za-z]\}|\s+\\?[A-Za-z])"""
     r"""|(?:ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z]))\}?"""
 )
+#: What pandoc's BibTeX reader does wrong with the dotless i/j of ``{\\'\\i}``: ı or ȷ followed
+#: by combining accents (measured with pandoc 3.9: "Martı́n").
+_DOTLESS_RE = re.compile("([\u0131\u0237])([\u0300-\u036f]+)")
+
+
+def latex_to_unicode(text: str) -> str:
+    """LaTeX accent and special-letter commands of ``text`` as precomposed Unicode (NFC).
+
+    ``{\\'\\i}``, ``\\'{\\i}``, ``\\'i`` all give "í"; ``{\\ss}`` "ß"; ``\\v{s}`` "š". Text
+    without commands comes back NFC-normalized. Decoding by pylatexenc (the LaTeX-to-text
+    converter bibtexparser uses); a dotless ı/ȷ that carries an accent is written as i/j
+    with it (the Unicode way: "í", not "ı́").
+    """
+    if "\\" in text:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        text = LatexNodes2Text().latex_to_text(text)
+    return repair_dotless(text)
+
+
+def repair_dotless(text: str) -> str:
+    """``text`` in NFC with an accented dotless ı/ȷ written as i/j plus the accent ("Martı́n",
+    what pandoc 3.9 makes of ``Mart{\\'\\i}n``, becomes "Martín"). For comparing names typed
+    by an author with those of a bibliography that was not cleaned (the citation
+    normalizer's free-text matching)."""
+    text = _DOTLESS_RE.sub(lambda m: {"\u0131": "i", "\u0237": "j"}[m.group(1)] + m.group(2), text)
+    return unicodedata.normalize("NFC", text)
+
+
 _DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_URL_RE = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(.+)$", re.IGNORECASE)
 _BLOCK_HEAD_RE = re.compile(r"@\s*(\w+)\s*([({])\s*([^,\s]*)")
@@ -323,6 +408,32 @@ def _reparse_alone(text: str, library, block):
     return found[0] if found else None
 
 
+_FIELD_START_RE = re.compile(r"^\s*[\w-]+\s*=|^\s*@\s*\w+\s*[({]")
+
+
+def unclosed_brace(raw: str) -> tuple[int, int] | None:
+    """Where the brace that is never closed opens in a block's text: (0-based line offset in
+    ``raw``, 1-based column), or ``None`` when every brace is closed or none can be blamed.
+
+    A value's brace is taken as unclosed when a line that starts a new field (``name =``) or a
+    new entry (``@type{``) begins while it is still open; escaped ``\\{`` is text.
+    """
+    stack: list[tuple[int, int]] = []
+    for number, line in enumerate(raw.split("\n")):
+        if number and len(stack) > 1 and _FIELD_START_RE.match(line):
+            return stack[-1]
+        if number and len(stack) == 1 and re.match(r"^\s*@\s*\w+\s*[({]", line):
+            return stack[-1]
+        previous = ""
+        for column, char in enumerate(line, 1):
+            if char == "{" and previous != "\\":
+                stack.append((number, column))
+            elif char == "}" and previous != "\\" and stack:
+                stack.pop()
+            previous = char
+    return None
+
+
 def parse_bibliography(text: str, path: str) -> tuple[list[BibEntry], list[Problem], list]:
     """Parse BibTeX/BibLaTeX text with bibtexparser v2.
 
@@ -413,6 +524,9 @@ def parse_bibliography(text: str, path: str) -> tuple[list[BibEntry], list[Probl
                 add_entry(RemoveEnclosingMiddleware().transform_entry(entry_block, library))
         elif isinstance(block, model.ParsingFailedBlock):
             raw = block.raw or ""
+            unclosed = unclosed_brace(raw)
+            if unclosed is not None:
+                line += unclosed[0]
             head = _BLOCK_HEAD_RE.search(raw)
             what = f"'@{head.group(1)}{head.group(2)}{head.group(3)}'" if head else "a block"
             key = head.group(3) if head else ""
@@ -423,8 +537,13 @@ def parse_bibliography(text: str, path: str) -> tuple[list[BibEntry], list[Probl
                     path,
                     line,
                     key,
-                    f"{what} starting here could not be parsed and is not read: "
-                    f"{' '.join(reason.split())}",
+                    (
+                        f"the {{ at column {unclosed[1]} is never closed: {what} (line "
+                        f"{(block.start_line or 0) + 1}) could not be parsed and is not read"
+                        if unclosed is not None
+                        else f"{what} starting here could not be parsed and is not read: "
+                        f"{' '.join(reason.split())}"
+                    ),
                     "check that every { has its } and every field ends with a comma; the entry "
                     "is kept out of the bibliography until it parses",
                 )
@@ -497,12 +616,27 @@ def entry_year(entry: BibEntry) -> str:
     return ""
 
 
+def _particle_words(name: str) -> list[str]:
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    stripped = name.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        return []
+    return list(parse_single_name_into_parts(stripped, strict=False).von)
+
+
 def expected_key_stem(entry: BibEntry) -> str:
     """Key stem of the citekey scheme (docs/conventions.md, citekeys): word + year or ``nd``,
-    without the a/b suffix."""
+    without the a/b suffix; a family name's particles are part of its word (``van Berg``:
+    ``vanberg2014``)."""
     names = split_names(entry.fields.get("author", ""))
     if names:
         word = _ascii_word(family_name(names[0]))
+        particles = _particle_words(names[0])
+        if particles:  # van Berg -> vanberg, van der Berg -> vanderberg
+            word = "".join(_ascii_word(w) for w in particles) + _ascii_word(
+                family_name(names[0])[len(" ".join(particles)) :]
+            )
     else:
         word = _ascii_word(entry.fields.get("title", "")) or _ascii_word(
             entry.fields.get("journal", entry.fields.get("journaltitle", ""))
