@@ -133,7 +133,7 @@ def corporate_evidence(name: str, extra_words: tuple[str, ...] = ()) -> str | No
         return None
     if has_strong or (has_weak and (len(words) >= 3 or any(w in joining for w in words))):
         return "clear"
-    if has_weak or len(words) >= 4:
+    if has_weak or len([w for w in words if not w[:1].islower()]) >= 4:  # particles aside
         return "unclear"
     return None
 
