@@ -416,7 +416,8 @@ def unclosed_brace(raw: str) -> tuple[int, int] | None:
     ``raw``, 1-based column), or ``None`` when every brace is closed or none can be blamed.
 
     A value's brace is taken as unclosed when a line that starts a new field (``name =``) or a
-    new entry (``@type{``) begins while it is still open; escaped ``\\{`` is text.
+    new entry (``@type{``) begins while it is still open, or when it is still open at the end
+    of the block (the end of the file); escaped ``\\{`` is text.
     """
     stack: list[tuple[int, int]] = []
     for number, line in enumerate(raw.split("\n")):
@@ -431,7 +432,7 @@ def unclosed_brace(raw: str) -> tuple[int, int] | None:
             elif char == "}" and previous != "\\" and stack:
                 stack.pop()
             previous = char
-    return None
+    return stack[-1] if len(stack) > 1 else None  # a value still open at the block's end
 
 
 def parse_bibliography(text: str, path: str) -> tuple[list[BibEntry], list[Problem], list]:

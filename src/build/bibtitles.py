@@ -114,9 +114,18 @@ def is_sentence_case(value: str) -> bool:
 
 @functools.cache
 def _zipf(word: str) -> float:
+    """Zipf frequency of ``word`` (lower case) or of its singular, the more common of the two
+    (wordfreq counts forms apart: amnesties 2.3, amnesty 3.2)."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en")
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    return max(zipf_frequency(form, "en") for form in forms)
 
 
 def proper_nouns(value: str, langid: str, rules: ArticleRules) -> list[TitleWord]:

@@ -317,3 +317,31 @@ def test_clean_copy_is_what_the_build_reads(tmp_path: Path) -> None:
         "10.1234/abc",
         "useprefix=true",
     )
+
+
+# --- 14. an unclosed brace is reported at its own line ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (
+            "@book{a2001,\n  author = {A, B.},\n  title = {One {Two},\n  year = {2001}\n}\n\n"
+            "@book{b2002,\n  title = {T},\n  year = {2002}\n}\n",
+            "t.bib:3: error[parse-error]: the { at column 11 is never closed: '@book{a2001' "
+            "(line 1)",
+        ),
+        (
+            "@book{b2002,\n  title = {T},\n  year = {2002}\n}\n\n@book{a2001,\n"
+            "  note = {x},\n  title = {No closing brace\n",
+            "t.bib:8: error[parse-error]: the { at column 11 is never closed: '@book{a2001' "
+            "(line 6)",
+        ),
+    ],
+    ids=["before-the-next-field", "at-the-end-of-the-file"],
+)
+def test_unclosed_brace_line(text: str, where: str) -> None:
+    result = lint_bibliography(text, "t.bib", today=TODAY)
+    assert [str(p).split(" could not")[0] for p in result.problems if p.rule == "parse-error"] == [
+        where
+    ]
