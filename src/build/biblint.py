@@ -176,12 +176,15 @@ _WAIVER_RE = re.compile(r"^\s*lint-allow:\s*(\S+)\s+(\S+)\s+(\S.*?)\s*$", re.DOT
 
 @dataclass
 class LintResult:
-    """Outcome of :func:`lint_bibliography`: the entries read, problems found and waived."""
+    """Outcome of :func:`lint_bibliography`: the entries read, problems found and waived, and
+    the canonical text (:func:`build.bibclean.format_bibliography`; '' when errors kept it
+    from being made)."""
 
     path: str
     entries: list[BibEntry]
     problems: list[Problem]
     waived: list[dict[str, object]]
+    canonical: str = ""
 
     def count(self, severity: str) -> int:
         """Number of (not waived) problems of ``severity``."""
@@ -665,6 +668,7 @@ def lint_bibliography(
             )
         )
     problems += lint_entries(entries, path, today, rules)
+    canonical = ""
     if not any(p.severity == ERROR for p in problems):
         canonical = format_bibliography(text, path, rules)
         if canonical != text:
@@ -697,4 +701,4 @@ def lint_bibliography(
         else:
             kept.append(problem)
     kept.sort(key=lambda p: (p.line, p.rule))
-    return LintResult(path, entries, kept, waived)
+    return LintResult(path, entries, kept, waived, canonical)

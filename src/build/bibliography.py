@@ -281,7 +281,7 @@ def command(
         )
         if log:
             write_atomic(log, "\n".join([*lines, summary]) + "\n")
-        cleaned = clean_copy(bib, rules)
+        cleaned = result.canonical or clean_copy(bib, rules)  # formatted once
         if clean_bib:
             write_atomic(clean_bib, cleaned)
         if csl_json:
