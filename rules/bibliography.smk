@@ -1,7 +1,9 @@
 # Bibliography stage (issue 4): lint the article's refs.bib with build.bibliography.
 # Errors (file:line: [rule] message + hint) stop the build; warnings and notes go to the report.
 # Its output refs.json (CSL-JSON with the keys' lines) is the bibliography the citation
-# normalizer and the table scripts read: refs.bib is not parsed again by them.
+# normalizer and the table scripts read: refs.bib is not parsed again by them. Its cleaned copy
+# refs.bib (build.bibclean: name particles, corporate authors, bare DOIs, Unicode accents) is
+# the one pandoc's citeproc reads in the render stage; the source is never rewritten (issue 15).
 
 
 rule lint_bibliography:
@@ -12,6 +14,7 @@ rule lint_bibliography:
     output:
         report="{out}/bibliography/lint.json",
         csl="{out}/bibliography/refs.json",
+        clean="{out}/bibliography/refs.bib",
     log:
         "{out}/logs/lint_bibliography.log",
     # before the citation normalizer, which also reads refs.bib: a broken entry is reported by
@@ -26,7 +29,8 @@ rule lint_bibliography:
         # --config lint=warn: the diff's builds of old revisions, which predate today's rules
         mode="--errors-as-warnings" if config.get("lint") == "warn" else "",
     message:
-        "Linting {input.bib} (rules: build.bibliography.RULES)"
+        "Linting {input.bib} (rules: build.bibtex.RULES)"
     shell:
         "{ARTICLE} --log {log} bibliography lint {input.bib} --report {output.report}"
-        " --csl-json {output.csl} --proper-nouns {params.rules} {params.mode}"
+        " --csl-json {output.csl} --clean-bib {output.clean} --proper-nouns {params.rules}"
+        " {params.mode}"

@@ -78,6 +78,15 @@ def test_every_bib_entry_is_rendered_once(project_build, article):
 
 
 @each_article
+def test_pandoc_reads_the_cleaned_copy(project_build, article):
+    """The render stage's bibliography is the linter's cleaned copy (issue 15); for a refs.bib
+    that is already clean, it is the source byte for byte (unchanged printed references)."""
+    clean = project_build.output(article) / "bibliography" / "refs.bib"
+    source = project_build.sources(article) / "refs.bib"
+    assert clean.read_bytes() == source.read_bytes()
+
+
+@each_article
 def test_citations_link_to_their_references(project_build, article):
     html = (project_build.output(article) / "article.html").read_text(encoding="utf-8")
     targets = set(re.findall(r'<a href="#(ref-[^"]+)" role="doc-biblioref"', html))

@@ -23,6 +23,10 @@ def test_changed_data_file_rebuilds_only_what_reads_it(tmp_path):
         shutil.copytree(ROOT / part, work / part)
     shutil.copytree(DATA, work / "manuscript" / "data")
     shutil.copy(ROOT / "refs.bib", work / "refs.bib")
+    # the bibliography's own rules (its common words) go with it
+    shutil.copy(
+        ROOT / "manuscript" / "bibliography.yaml", work / "manuscript" / "bibliography.yaml"
+    )
     shutil.copy(ROOT / "Snakefile", work / "Snakefile")
     targets = [
         f"output/generated/{name}"

@@ -102,7 +102,7 @@ def _bibtex_error(copy: Path) -> str:
     bib = copy / "refs.bib"
     text = bib.read_text(encoding="utf-8")
     bib.write_text(text + "\n@article{broken2001,\n  title = {No closing brace\n", "utf-8")
-    return rf"refs\.bib:{text.count(chr(10)) + 2}"
+    return rf"refs\.bib:{text.count(chr(10)) + 3}"  # the title's brace (issue 15, item 14)
 
 
 def _citation_error(copy: Path) -> str:

@@ -44,8 +44,9 @@ def rules_of(text: str, path: str = "t.bib") -> set[str]:
         (
             "unbalanced-brace.bib",
             "parse-error",
-            1,
-            "'@article{ambrosio2008' starting here could not be parsed",
+            3,  # the line of the unclosed brace (issue 15, item 14), not the entry's line 1
+            "the { at column 11 is never closed: '@article{ambrosio2008' (line 1) could not be "
+            "parsed",
             ["paul2018"],
         ),
         ("parentheses.bib", "paren-delimiters", 1, "@article( ... )", ["pape2005"]),
@@ -95,7 +96,7 @@ def test_bad_input(name: str, rule: str, line: int, words: str, keys: list[str])
 @pytest.mark.parametrize(
     ("name", "location"),
     [
-        ("unbalanced-brace.bib", "unbalanced-brace.bib:1: [parse-error]"),
+        ("unbalanced-brace.bib", "unbalanced-brace.bib:3: [parse-error]"),
         ("duplicate-key.bib", "duplicate-key.bib:8: [duplicate-key]"),
         ("undefined-macro.bib", "undefined-macro.bib:6: [undefined-macro]"),
         ("latin1.bib", "latin1.bib:11: [encoding]"),
@@ -174,7 +175,7 @@ def test_good_entry_is_clean() -> None:
         (entry(**{"pape2005": "Pape2005"}), "key-scheme"),
         (entry(**{"pape2005": "soft2005"}), "key-scheme"),
         (
-            entry(**{"against the {United States}": "against the {US} and NATO"}),
+            entry(**{"against the {United States}": "against the {US} and de Bruijn"}),
             "unprotected-capitals",
         ),
         (
@@ -218,7 +219,7 @@ def title_warnings(title: str, rules: ArticleRules | None = None) -> list[str]:
         ("Trade in the Low Countries", ["Low Countries"]),  # the first listed name that fits
         ("Ghent-based trade", []),  # not inside a hyphenated word
         ("Ghent's guilds", ["Ghent"]),  # a possessive is the name
-        ("The NATO of Ghent", ["Ghent", "NATO"]),  # proper nouns, then acronyms
+        ("The NATO of Ghent", ["Ghent"]),  # citeproc keeps acronyms: not flagged
     ],
 )
 def test_proper_nouns_of_the_article(title: str, words: list[str]) -> None:
@@ -226,21 +227,22 @@ def test_proper_nouns_of_the_article(title: str, words: list[str]) -> None:
 
 
 def test_without_article_rules_only_the_general_ones() -> None:
-    assert title_warnings("Trade in Ghent and the EU") == ["EU"]
+    # the lexicon's rule (wordfreq): Bruijn is unknown, Trade common, EU an acronym citeproc keeps
+    assert title_warnings("Trade in Bruijn and the EU") == ["Bruijn"]
 
 
 def test_the_proper_noun_list_comes_from_the_file(tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
-    bib.write_text(entry(**{"against the {United States}": "in Ghent"}), encoding="utf-8")
+    bib.write_text(entry(**{"against the {United States}": "in Low Lands"}), encoding="utf-8")
     rules = tmp_path / "bibliography.yaml"
     report = tmp_path / "lint.json"
     argv = ["bibliography", "lint", str(bib), "--report", str(report)]
     assert main([*argv, "--proper-nouns", str(rules)]) == 0  # absent file: no list
     assert json.loads(report.read_text(encoding="utf-8"))["warnings"] == 0
-    rules.write_text("proper-nouns:\n  - Ghent\n", encoding="utf-8")
-    assert main([*argv, "--proper-nouns", str(rules)]) == 0
+    rules.write_text("proper-nouns:\n  - Low Lands\n", encoding="utf-8")
+    assert main([*argv, "--proper-nouns", str(rules)]) == 1  # it changes what prints: an error
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert [(p["rule"], p["line"]) for p in data["problems"] if p["severity"] == "warning"] == [
+    assert [(p["rule"], p["line"]) for p in data["problems"] if p["severity"] == "error"] == [
         ("unprotected-capitals", 3)
     ]
     assert main(argv) == 0  # no flag: no list
@@ -303,7 +305,7 @@ def test_waiver_moves_problem_to_report() -> None:
     [
         ("author = {Lansford, T.}, year = {2002}", "lansford2002"),
         ("author = {{United Nations General Assembly}}", "unitednd"),
-        ("author = {van der Berg, J.}, year = {1999}", "van1999"),
+        ("author = {van der Berg, J.}, year = {1999}", "vanderberg1999"),
         (
             "title = {Anti-Terror Body Launched at {SCO} Summit}, date = {2004-06-17}",
             "antiterror2004",

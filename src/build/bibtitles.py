@@ -1,0 +1,191 @@
+"""Capitals in titles: which words APA sentence case would lower, and which of them are proper
+nouns (rules ``unprotected-capitals``, ``sentence-case-capital``, ``title-braced-whole``).
+
+Terms: a *lowered word* is one that pandoc's citeproc (3.9, APA CSL) prints in lower case: in an
+entry whose ``langid`` is English or absent, outside braces, a word of letters and apostrophes
+(a hyphen splits words) whose first letter is upper case and the others lower case ("Shanghai",
+"O'Neil"), unless it starts the title or follows ``:``, ``?``, ``!`` or ``.``. Words with
+capitals elsewhere (SCO, NATO, iPhone, McDonald's) are kept by citeproc and never flagged; a
+title in another language is printed as typed. (Measured with pandoc 3.9 on small titles; see
+tests/unit/test_bibtitles.py.)
+
+A lowered word is a *proper noun* (APA 7 6.14-6.17: it keeps its capital) when the article
+lists it (``proper-nouns``), when the title is written in sentence case (its other words are
+lower case: the author's capital is deliberate; the cleaner braces it) and the word is not very
+common (:data:`SENTENCE_CASE_ZIPF`), or, in a title in title
+case, when the English lexicon of ``wordfreq`` does not know it as a common word (Zipf
+frequency below :data:`RARE_ZIPF`) and the article does not list it under ``common-words``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from build.bibtex import ArticleRules, _words_re
+
+#: Fields pandoc's citeproc sentence-cases for APA (title-like fields).
+TITLE_FIELDS = ("title", "subtitle", "titleaddon", "booktitle", "maintitle", "eventtitle")
+
+#: A word whose Zipf frequency (log10 of uses per billion words) in wordfreq's English lexicon
+#: is below this is "not known" as a common word: 2.5 is about one use in 300 million words
+#: (de Bruijn 1.6, Mackinder 1.5; world 6.0, theorem 3.4).
+RARE_ZIPF = 2.5
+
+#: In a title written in sentence case, a capitalised word rarer than this (Zipf 4.5, about one
+#: use in 30 million words: Shanghai 4.0) is taken as a proper noun the author capitalised on
+#: purpose; a very common word (New 6.1) may be a leftover of title case and is left alone.
+SENTENCE_CASE_ZIPF = 4.5
+
+#: ``langid`` values (BibLaTeX/babel names, BCP 47 tags) of English: pandoc sentence-cases only
+#: these and entries without langid.
+ENGLISH = frozenset(
+    "english american british canadian australian newzealand usenglish ukenglish".split()
+)
+
+#: Words of four or more letters that are lower case in titles of either case (not a sign of
+#: sentence case).
+_FUNCTION_WORDS = frozenset(
+    "about above across after against along among around before behind below beneath beside "
+    "between beyond during from into like near onto over since than that then their them "
+    "these they this those through toward towards under until upon versus were what when "
+    "where which while with within without".split()
+)
+_WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)*")
+_SENTENCE_END_RE = re.compile(r"[:?!.]\s*$")
+
+
+def sentence_cased(langid: str) -> bool:
+    """True when pandoc's citeproc sentence-cases titles of an entry with this ``langid``
+    (empty, an English babel name, or a BCP 47 tag ``en``/``en-*``)."""
+    lang = langid.strip().lower()
+    return not lang or lang in ENGLISH or lang == "en" or lang.startswith("en-")
+
+
+@dataclass(frozen=True)
+class TitleWord:
+    """A lowered word: ``word`` as typed, ``offset`` in the field value, and ``reason``:
+    ``listed``, ``sentence-case`` or ``unknown`` (see the module docstring)."""
+
+    word: str
+    offset: int
+    reason: str
+
+
+def _mask(value: str) -> str:
+    """``value`` with braces and what they enclose blanked out (same length: offsets hold)."""
+    out, depth = [], 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        out.append(char if depth == 0 and char != "}" else " ")
+        if char == "}":
+            depth = max(depth - 1, 0)
+    return "".join(out)
+
+
+def _lowered(value: str) -> list[tuple[str, int]]:
+    bare = _mask(value)
+    found = []
+    for match in _WORD_RE.finditer(bare):
+        word = match.group(0)
+        before = bare[: match.start()]
+        if not before.strip() or _SENTENCE_END_RE.search(before):
+            continue
+        letters = [c for c in word if c.isalpha()]
+        if len(letters) < 2 or not letters[0].isupper() or any(c.isupper() for c in letters[1:]):
+            continue
+        found.append((word, match.start()))
+    return found
+
+
+def is_sentence_case(value: str) -> bool:
+    """True when a title outside braces has more lower-case words of four or more letters
+    (function words aside) than lowered words: the author wrote it in sentence case."""
+    bare = _mask(value)
+    lower = [
+        w
+        for w in _WORD_RE.findall(bare)
+        if len(w) >= 4 and w.islower() and w.lower() not in _FUNCTION_WORDS
+    ]
+    return len(lower) > len(_lowered(value))
+
+
+@functools.cache
+def _zipf(word: str) -> float:
+    """Zipf frequency of ``word`` (lower case) or of its singular, the more common of the two
+    (wordfreq counts forms apart: amnesties 2.3, amnesty 3.2)."""
+    from wordfreq import zipf_frequency
+
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    return max(zipf_frequency(form, "en") for form in forms)
+
+
+def proper_nouns(value: str, langid: str, rules: ArticleRules) -> list[TitleWord]:
+    """The proper nouns of a title-like field value that sentence case would lower.
+
+    Args:
+        value: the field value (braces kept: braced words are protected).
+        langid: the entry's ``langid`` ('' if none); other languages give ``[]``.
+        rules: the article's ``proper-nouns`` and ``common-words``.
+    Returns:
+        the words in order, each once, with the reason (:class:`TitleWord`).
+    """
+    if not sentence_cased(langid):
+        return []
+    out: dict[str, TitleWord] = {}
+    listed = _words_re(rules.proper_nouns, "title")
+    if listed:
+        for match in listed.finditer(_mask(value)):
+            out.setdefault(match.group(1), TitleWord(match.group(1), match.start(), "listed"))
+    common = {w.casefold() for w in rules.common_words}
+    sentence = is_sentence_case(value)
+    for word, offset in _lowered(value):
+        if word in out or any(word in key.split() for key in out):
+            continue
+        parts = re.split(r"['’]", word)
+        stem = parts[0] if len(parts) > 1 and parts[-1].lower() in ("s", "") else word
+        if stem.casefold() in common:
+            continue
+        if sentence and _zipf(stem.lower()) < SENTENCE_CASE_ZIPF:
+            out[word] = TitleWord(word, offset, "sentence-case")
+        elif _zipf(stem.lower()) < RARE_ZIPF:
+            out[word] = TitleWord(word, offset, "unknown")
+    return sorted(out.values(), key=lambda w: w.offset)
+
+
+def braced_whole(value: str) -> bool:
+    """True when a title is one brace group with a space inside (``{{The Whole Title}}``):
+    citeproc then prints it exactly as typed, in title case, against APA 7 6.17."""
+    text = value.strip()
+    if len(text) < 2 or text[0] != "{" or text[-1] != "}" or " " not in text:
+        return False
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == "{") - (char == "}")
+        if depth == 0 and index != len(text) - 1:
+            return False
+    return True
+
+
+def protect_sentence_case(value: str, langid: str) -> str:
+    """``value`` with each proper noun (reason ``sentence-case``, or ``unknown``) of a
+    sentence-case English title put in braces (the
+    cleaner's fix: the author's capital is deliberate); other titles come back unchanged."""
+    if not sentence_cased(langid) or not is_sentence_case(value):
+        return value
+    out, last = [], 0
+    chosen = {w.offset for w in proper_nouns(value, langid, ArticleRules())}
+    for word, offset in _lowered(value):
+        if offset not in chosen:
+            continue
+        out.append(value[last:offset] + "{" + word + "}")
+        last = offset + len(word)
+    return "".join(out) + value[last:]
