@@ -148,11 +148,13 @@ def csl_bibliography(result: LintResult, text: str) -> dict[str, object]:
     Raises:
         BibliographyError: pandoc cannot read the file.
     """
-    import pypandoc
+    from build.errors import RenderError
+    from build.pandoc import run_pandoc
 
     try:
-        items = json.loads(pypandoc.convert_text(text, "csljson", format="bibtex"))
-    except (RuntimeError, ValueError) as error:
+        stdout, _ = run_pandoc(["--from=bibtex", "--to=csljson"], text.encode("utf-8"))
+        items = json.loads(stdout)
+    except (RenderError, ValueError) as error:
         raise BibliographyError(
             f"pandoc cannot read the bibliography: {error}",
             result.path,
