@@ -139,6 +139,7 @@ RENDER_MODULES = (
     "locate.py",
     "epub.py",
     "pdf.py",
+    "fonts.py",
 )
 
 
@@ -366,6 +367,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="the article's generated tables and figures (default: %(default)s)",
     )
     parser.add_argument("--print-html", help="where to keep the print HTML (PDF only)")
+    parser.add_argument(
+        "--glyphs",
+        choices=("error", "warn"),
+        default="error",
+        help="a character no font has, or a font fallback: fail the PDF (default) or warn and "
+        "keep it (snakemake --config glyphs=warn)",
+    )
     parser.add_argument("--output", required=True, help="the file to write")
 
 
@@ -383,6 +391,7 @@ def command(
     generated_dir: str = "output/generated",
     issue: str | None = None,
     profile: str | None = None,
+    glyphs: str = "error",
 ) -> int:
     """Render one output; returns 0. Errors are raised as :class:`PipelineError`.
 
@@ -399,7 +408,7 @@ def command(
     profile_value = dataclasses.replace(checked, source_date_epoch_s=epoch_s, commit=commit)
     return _render(
         to, output, profile_value, markdown, metadata, bibliography, ast, sections, print_html,
-        generated_dir,
+        generated_dir, glyphs, config,
     )  # fmt: skip
 
 
@@ -414,6 +423,8 @@ def _render(
     sections: Sequence[str],
     print_html: str | None,
     generated_dir: str,
+    glyphs: str = "error",
+    config: str = "config/config.yaml",
 ) -> int:
     if ast:
         tree = json.loads(read_text(ast))
@@ -435,6 +446,6 @@ def _render(
         meta = read_metadata(read_text(metadata, ManuscriptError), metadata)
         keep = print_html or str(Path(output).with_suffix(".print.html"))
         sources = article_sources(sections)
-        pages = write_pdf(tree, output, profile, meta, keep, roots=[Path.cwd()], sources=sources)
+        pages = write_pdf(tree, output, profile, meta, keep, [Path.cwd()], sources, glyphs, config)
         print(f"render: {output}: {pages} pages", file=sys.stderr)
     return 0

@@ -914,9 +914,59 @@ def test_a_character_no_font_has_fails_the_pdf_at_its_line(tmp_path, fixture_ast
         render.write_pdf(ast, output, render.Profile(), meta, tmp_path / "a.print.html",
                          sources=[section])  # fmt: skip
     assert [str(e).splitlines()[0] for e in caught.value.errors] == [
-        f"{section}:3:19: the PDF's fonts have no glyph for '東' (U+6771): it would print as "
-        "an empty box",
-        f"{section}:3:20: the PDF's fonts have no glyph for '京' (U+4EAC): it would print as "
-        "an empty box",
+        f"{section}:3:19: no font of the PDF (fonts.body 'Linux Libertine O') has a glyph for "
+        "'東' (U+6771): it would print as an empty box",
+        f"{section}:3:20: no font of the PDF (fonts.body 'Linux Libertine O') has a glyph for "
+        "'京' (U+4EAC): it would print as an empty box",
     ]
     assert not output.exists()
+
+
+def test_a_font_that_is_not_installed_fails_the_pdf_at_its_config_line(tmp_path, fixture_ast):
+    """A typo in fonts.body (or a machine without the font): fontconfig sets the text in
+    another font; the PDF fails, naming the font asked for and the one used."""
+    config = tmp_path / "config.yaml"
+    config.write_text("csl_style: apa\nfonts:\n  body: Linux Libertin O\n", encoding="utf-8")
+    output = tmp_path / "a.pdf"
+    meta = render.read_metadata((DATA / "metadata.yaml").read_text(encoding="utf-8"))
+    profile = render.Profile(body_font="Linux Libertin O")
+    with pytest.raises(ErrorList) as caught:
+        render.write_pdf(fixture_ast, output, profile, meta, tmp_path / "a.print.html",
+                         config=config)  # fmt: skip
+    assert [str(e).splitlines()[0] for e in caught.value.errors] == [
+        f"{config}:3:9: fonts.body 'Linux Libertin O' is not installed: the PDF is set in "
+        "'DejaVu Serif' instead (fontconfig's fallback)"
+    ]
+    assert not output.exists()
+
+
+def test_glyphs_warn_keeps_the_pdf_and_prints_each_problem_at_its_line(
+    tmp_path, fixture_ast, capsys
+):
+    """``glyphs="warn"`` (snakemake --config glyphs=warn): a character no font has and a
+    character set in a fallback font are warnings at their line, naming the font."""
+    from build.fonts import embedded_fonts
+
+    section = tmp_path / "02-b.md"
+    section.write_text("# B {#sec-b}\n\nThe Tokyo branch (東京) lends a ☃ too.\n", encoding="utf-8")
+    para = {"t": "Para", "c": [{"t": "Str", "c": "Tokyo (東京) lends a ☃"}]}
+    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], para]}
+    output = tmp_path / "a.pdf"
+    meta = render.read_metadata((DATA / "metadata.yaml").read_text(encoding="utf-8"))
+    render.write_pdf(ast, output, render.Profile(), meta, tmp_path / "a.print.html",
+                     sources=[section], glyphs="warn")  # fmt: skip
+    warnings = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("warning:")]
+    assert warnings == [
+        f"warning: {section}:3:19: no font of the PDF (fonts.body 'Linux Libertine O') has a "
+        "glyph for '東' (U+6771): it would print as an empty box",
+        f"warning: {section}:3:20: no font of the PDF (fonts.body 'Linux Libertine O') has a "
+        "glyph for '京' (U+4EAC): it would print as an empty box",
+        f"warning: {section}:3:31: the profile's fonts have no glyph for '☃' (U+2603): it is "
+        "set in 'DejaVu Sans' (fontconfig's fallback), not in fonts.body 'Linux Libertine O'",
+    ]
+    assert embedded_fonts(output.read_bytes()) == [
+        "DejaVu-Sans",
+        "Linux-Biolinum-O-Bold",
+        "Linux-Libertine-O",
+        "Linux-Libertine-O-Italic",
+    ]
