@@ -297,15 +297,29 @@ def parse_article(
     return add_profile_meta(tree, profile)
 
 
+#: a src= or poster= attribute in raw HTML, its value quoted or not (HTML §13.1.2.3)
+_RAW_SRC = re.compile(r"""(\s(?:src|poster)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+
+
 def rebase_images(ast: dict[str, Any], folder: Path, generated: Path) -> dict[str, Any]:
     """The AST with the relative image paths of an article's manuscript made relative to the
     repository root, where every later stage runs: an article in ``articles/x/`` writes
-    ``![](images/a.png)`` for ``articles/x/images/a.png``. Paths under ``generated`` (the
+    ``![](images/a.png)`` for ``articles/x/images/a.png``; so are the ``src``/``poster`` of raw
+    HTML (``<img src=images/a.png>``). Paths under ``generated`` (the
     article's generated figures, already so), remote and absolute ones are left as they are;
     so is everything of the root article (``folder`` ``.``)."""
     if folder == Path("."):
         return ast
     prefix, made = folder.as_posix(), generated.as_posix().rstrip("/") + "/"
+
+    def rebased(src: str) -> str:
+        relative = src and not re.match(r"^([a-zA-Z][\w+.-]*:|/|#)", src)
+        return f"{prefix}/{src}" if relative and not src.startswith(made) else src
+
+    def raw(match: re.Match[str]) -> str:  # src=/poster= of raw HTML, quoted or not
+        quote = match.group(2)[:1] if match.group(2)[:1] in "\"'" else ""
+        value = match.group(2)[len(quote) : len(match.group(2)) - len(quote)]
+        return f"{match.group(1)}{quote}{rebased(value)}{quote}"
 
     def walk(node: Any) -> Any:
         if isinstance(node, list):
@@ -315,9 +329,10 @@ def rebase_images(ast: dict[str, Any], folder: Path, generated: Path) -> dict[st
         result = {k: walk(v) for k, v in node.items()}
         if result.get("t") == "Image":
             attr, caption, (src, title) = result["c"]
-            relative = not re.match(r"^([a-zA-Z][\w+.-]*:|/|#)", src)
-            if relative and not src.startswith(made):
-                result["c"] = [attr, caption, [f"{prefix}/{src}", title]]
+            result["c"] = [attr, caption, [rebased(src), title]]
+        elif result.get("t") in ("RawInline", "RawBlock") and result["c"][0].startswith("html"):
+            text = _RAW_SRC.sub(raw, result["c"][1])
+            result["c"] = [result["c"][0], text]
         return result
 
     return walk(ast)

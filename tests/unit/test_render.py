@@ -839,21 +839,65 @@ def test_an_at_sign_outside_the_abstract_is_text_not_a_citation(tmp_path):
 
 
 def test_raw_html_that_is_not_xhtml_fails_the_epub_at_its_manuscript_line(tmp_path, fixture_ast):
+    """The backstop behind :func:`build.epub.xhtml_raw`: an element never closed."""
     section = tmp_path / "03-c.md"
     section.write_text(
-        '# C {#sec-c}\n\nText.\nA picture <img src="desk.png" alt="a desk"> of it.\n',
+        '# C {#sec-c}\n\nText.\nA <b class="loud">bold start, never closed.\n',
         encoding="utf-8",
     )
-    raw = {"t": "RawInline", "c": ["html", '<img src="desk.png" alt="a desk">']}
-    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], {"t": "Para", "c": [raw]}]}
+    raw = {"t": "RawInline", "c": ["html", '<b class="loud">']}
+    para = {"t": "Para", "c": [raw, {"t": "Str", "c": "bold"}]}
+    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], para]}
     output = tmp_path / "a.epub"
     with pytest.raises(ErrorList) as caught:
         render.write_epub(ast, output, render.Profile(), [section])
     first = str(caught.value).splitlines()[0]
-    assert first.startswith(f"{section}:4:11: raw HTML is not well-formed XHTML in the EPUB (")
+    assert first.startswith(f"{section}:4:3: raw HTML is not well-formed XHTML in the EPUB (")
     assert not output.exists()  # no EPUB that could pass for a good one
     render.write_epub(fixture_ast, output, render.Profile(), [section])
     assert render.xhtml_problems(output.read_bytes()) == []
+
+
+@pytest.mark.parametrize(
+    ("html", "xhtml"),
+    [
+        pytest.param('<img src=a.png alt="a &amp; b">', '<img src="a.png" alt="a &amp; b" />',
+                     id="img-unquoted"),
+        pytest.param("<br>", "<br />", id="br"),
+        pytest.param("<hr/>", "<hr />", id="hr"),
+        pytest.param("</br>", "", id="void-end-tag"),
+        pytest.param("<span class=k>", '<span class="k">', id="span-open"),
+        pytest.param("</span>", "</span>", id="span-close"),
+        pytest.param("a&nbsp;b &lt; c & d", "a\u00a0b &lt; c &amp; d", id="text"),
+        pytest.param("<td colspan=2 nowrap>", '<td colspan="2" nowrap="nowrap">', id="bare"),
+        pytest.param("<!-- note -->x", "x", id="comment"),
+        pytest.param("<p a=1 a=2 @x=3>", '<p a="1">', id="repeated-and-bad-names"),
+        pytest.param('<svg><use xlink:href="#a"/></svg>',
+                     '<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#a" '
+                     'xmlns:xlink="http://www.w3.org/1999/xlink" /></svg>', id="svg"),
+    ],
+)  # fmt: skip
+def test_raw_html_is_serialized_as_xhtml(html, xhtml):
+    from build.epub import xhtml_fragment
+
+    assert xhtml_fragment(html) == xhtml
+
+
+def test_xhtml_raw_changes_only_html_chunks():
+    from build.epub import xhtml_raw
+
+    blocks = [
+        {"t": "RawBlock", "c": ["html", "<hr>"]},
+        {"t": "RawBlock", "c": ["latex", "\\newpage"]},
+        {"t": "Para", "c": [{"t": "RawInline", "c": ["html", "<br>"]}]},
+    ]
+    ast = {"pandoc-api-version": [1, 23], "meta": {}, "blocks": blocks}
+    assert xhtml_raw(ast)["blocks"] == [
+        {"t": "RawBlock", "c": ["html", "<hr />"]},
+        blocks[1],
+        {"t": "Para", "c": [{"t": "RawInline", "c": ["html", "<br />"]}]},
+    ]
+    assert ast["blocks"][0]["c"][1] == "<hr>"  # not modified
 
 
 def test_an_articles_images_are_relative_to_its_folder():
@@ -872,6 +916,17 @@ def test_an_articles_images_are_relative_to_its_folder():
         "data:image/png;base64,AA==",
     ]
     assert render.rebase_images(ast, Path("."), Path("output/generated")) is ast
+
+
+def test_raw_html_image_paths_are_relative_to_the_articles_folder():
+    raw = ('<img src=images/a.png alt=a> <img alt="b" src="images/b.png"> '
+           "<video poster='images/c.png'></video> <img src=\"https://e.org/d.png\">")  # fmt: skip
+    ast = {"blocks": [{"t": "Para", "c": [{"t": "RawInline", "c": ["html", raw]}]}], "meta": {}}
+    rebased = render.rebase_images(ast, Path("articles/x"), Path("output/articles/x/generated"))
+    assert rebased["blocks"][0]["c"][0]["c"][1] == (
+        '<img src=articles/x/images/a.png alt=a> <img alt="b" src="articles/x/images/b.png"> '
+        "<video poster='articles/x/images/c.png'></video> <img src=\"https://e.org/d.png\">"
+    )
 
 
 def test_pdf_bookmarks_carry_the_heading_text_without_its_footnotes():
