@@ -41,7 +41,7 @@ from build.frontmatter import (  # noqa: F401 - the front matter, as the render 
     read_metadata,
     running_heads,
 )
-from build.locate import article_sources, find_in_sources  # noqa: F401
+from build.locate import article_sources, find_in_sources, pandoc_warnings  # noqa: F401
 from build.pandoc import (  # noqa: F401 - running pandoc, as the render stage uses it
     BASE_ENV,
     CSS_DIR,
@@ -284,7 +284,8 @@ def parse_article(
         sources = [(str(p), read_text(p)) for p in article_sources(sections)]
         assembled = [(str(markdown), read_text(markdown))]
         raise ErrorList(missing_citation_errors(keys, sources, str(bibliography), assembled))
-    emit_warnings(stderr)
+    for line in pandoc_warnings(stderr, str(markdown), sections):  # at the sections' lines
+        print(line, file=sys.stderr)
     tree = json.loads(stdout)
     if sections:  # the article's image paths, from its folder to the repository root's
         from build.articles import article_folder

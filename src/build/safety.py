@@ -362,24 +362,37 @@ def ast_findings(node: Any) -> list[tuple[str, str, Needle]]:
 
 
 class _Lines:
-    """Find 1-based (line, column) of needles in a text, in reading order."""
+    """Find 1-based (line, column) of needles in a text, in reading order: a needle is looked
+    for after the place of the previous finding (findings come in the order of the text), then,
+    when it is not there, after its own previous place."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.after: dict[str, tuple[int, int]] = {}
-        self.last: dict[str, tuple[int, int]] = {}  # the last place of a tag (Needle)
+        self.cursor = (0, 0)  # just after the previous finding, 0-based (line, column)
+        self.last: dict[str, tuple[int, int, bool]] = {}  # a tag's place, found as written?
 
     def place(self, needle: Needle) -> tuple[int, int]:
-        """:meth:`find` of a text, or of (text, offset): ``offset`` columns after it."""
-        if isinstance(needle, tuple):
-            text, offset, again = needle
-            if not (again and text in self.last):
-                self.last[text] = self.find(text)
-            line, column = self.last[text]
-            if not line:  # written otherwise (a YAML string's escapes): at its tag's name
-                return self.find(text.split()[0]) if text.split() else (0, 0)
-            return line, column + offset
-        return self.find(needle)
+        """:meth:`find` of a text, or of (text, offset, again): ``offset`` columns after the
+        text, at the text's previous place when ``again`` (another attribute of that tag)."""
+        if not isinstance(needle, tuple):
+            return self.find(needle)
+        text, offset, again = needle
+        if not (again and text in self.last):
+            line, column = self.find(text)
+            exact = line > 0
+            if not exact and text.split():  # written otherwise (a YAML string's escapes)
+                line, column = self.find(text.split()[0])  # at its tag's name
+            self.last[text] = (line, column, exact)
+        line, column, exact = self.last[text]
+        if line and not exact and offset:  # the attribute's name after the tag's, on its line
+            name = re.match(r"[^\s=/>]*", text[offset:]).group(0)
+            found = self.lines[line - 1].find(name, column) if name else -1
+            return (line, found + 1) if found >= 0 else (line, column)
+        if not (line and exact):
+            return line, column
+        self.cursor = max(self.cursor, (line - 1, column + offset))  # after this attribute
+        return line, column + offset
 
     def find_any(self, needles: Sequence[str]) -> tuple[int, int]:
         """The place of the first of ``needles`` found (the others keep their cursor)."""
@@ -390,14 +403,15 @@ class _Lines:
         return (0, 0)
 
     def find(self, needle: str) -> tuple[int, int]:
-        start_line, start_col = self.after.get(needle, (0, 0))
-        for variant in (needle, needle.lower()):
-            for index in range(start_line, len(self.lines)):
-                line = self.lines[index] if variant == needle else self.lines[index].lower()
-                col = line.find(variant, start_col if index == start_line else 0)
-                if col >= 0:
-                    self.after[needle] = (index, col + 1)
-                    return index + 1, col + 1
+        own = self.after.get(needle, (0, 0))
+        for start_line, start_col in (max(self.cursor, own), own):
+            for variant in (needle, needle.lower()):
+                for index in range(start_line, len(self.lines)):
+                    line = self.lines[index] if variant == needle else self.lines[index].lower()
+                    col = line.find(variant, start_col if index == start_line else 0)
+                    if col >= 0:
+                        self.after[needle] = self.cursor = (index, col + 1)
+                        return index + 1, col + 1
         return (0, 0)
 
 
