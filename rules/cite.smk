@@ -1,7 +1,8 @@
 # Citations stage (issue 3): free-text author–year citations become checked pandoc citations.
 # Writes only under the article's output folder; an unresolved citation fails the rule with
 # path:line:col and its candidates. Decisions live in the article's
-# manuscript/citation-corrections.yaml (optional).
+# manuscript/citation-corrections.yaml (optional). In-text forms are those of the profile's CSL
+# style, as pandoc's citeproc prints them.
 
 
 rule normalize_citations:
@@ -10,6 +11,7 @@ rule normalize_citations:
         sections=section_files,
         bib=rules.lint_bibliography.output.csl,
         corrections=optional_source("manuscript/citation-corrections.yaml"),
+        profile=rules.check_profile.output.profile,
     output:
         markdown="{out}/cite/article.md",
         report="{out}/citations.json",
@@ -26,7 +28,7 @@ rule normalize_citations:
         "Normalizing the citations of {wildcards.out} against its linted bibliography"
     shell:
         "{ARTICLE} --log {log} citations --bib {input.bib} --corrections {params.corrections}"
-        " --output {output.markdown} --report {output.report} {input.sections}"
+        " --profile {input.profile} --output {output.markdown} --report {output.report} {input.sections}"
 
 
 rule normalize_submitted_citations:
@@ -34,6 +36,7 @@ rule normalize_submitted_citations:
         text=source("manuscript/submitted/article.txt"),
         bib=rules.lint_bibliography.output.csl,
         corrections=optional_source("manuscript/citation-corrections.yaml"),
+        profile=rules.check_profile.output.profile,
     output:
         markdown="{out}/submitted/article.md",
         report="{out}/submitted/citations.json",
@@ -50,4 +53,4 @@ rule normalize_submitted_citations:
         "Normalizing the citations of the submitted text {input.text}"
     shell:
         "{ARTICLE} --log {log} citations --bib {input.bib} --corrections {params.corrections}"
-        " --output {output.markdown} --report {output.report} {input.text}"
+        " --profile {input.profile} --output {output.markdown} --report {output.report} {input.text}"

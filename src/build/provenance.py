@@ -332,12 +332,9 @@ def tool_versions() -> dict[str, str | None]:
     from importlib import metadata
 
     versions: dict[str, str | None] = {"python": platform.python_version()}
-    try:
-        import pypandoc
+    from build.pandoc import pandoc_version
 
-        versions["pandoc"] = pypandoc.get_pandoc_version()
-    except (ImportError, OSError, RuntimeError):
-        versions["pandoc"] = None
+    versions["pandoc"] = pandoc_version()
     for key, distribution in PYTHON_DISTRIBUTIONS.items():
         try:
             versions[key] = metadata.version(distribution)

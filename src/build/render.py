@@ -99,6 +99,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "filters/crossref.lua",
         "filters/sanitize.lua",
         "filters/metadata.lua",
+        "filters/narrative-and.lua",
     ),
     "html": (
         "defaults/html.yaml",
@@ -262,6 +263,7 @@ def parse_article(
             (an :class:`ErrorList` with every occurrence).
     """
     from build import safety
+    from build.intext import is_apa_style
 
     csl = resolve_csl(profile.csl_style)
     args = [
@@ -275,6 +277,7 @@ def parse_article(
         str(csl),
         "--metadata",
         f"generated-dir={Path(generated_dir).as_posix()}",
+        *(["--metadata", "narrative-and=true"] if is_apa_style(csl) else []),
         str(markdown),
     ]
     stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.e2e
 SLUG = "test-short-article"
 
 #: the in-text citations of the test article as they print, in reading order (APA 7 via
-#: pandoc's citeproc; checked by hand in HTML, EPUB and PDF when the article was written)
+#: pandoc's citeproc; checked by hand in HTML, EPUB and PDF when the article was written;
+#: issue 15 added a remark, a back-reference and a narrative two-author citation)
 CITATIONS = [
     "(Haddad et al., 2019; Okafor & Lindqvist, 2018)",
     "(Okafor & Lindqvist, 2018)",
@@ -28,8 +29,11 @@ CITATIONS = [
     "(Fictional Library Council, 2021)",
     "(Brandt, 2015, p. 23)",
     "Brandt (2015)",
+    "(Brandt, 2015, 2nd ed.)",  # issue 15: a remark stays a remark (not "p. 2nd ed")
+    "(2015, p. 44)",  # issue 15: an author-suppressed back-reference
     "(Brandt, 2015, p. 41)",
     "Núñez (2017)",
+    "Okafor and Lindqvist (2018)",  # issue 15: "and" in narrative citations (APA 7 8.17)
     "(Núñez, 2017; Okafor & Lindqvist, 2018)",
     "(Haddad et al., 2019, p. 7)",
     "Müller (2020, p. 105)",

