@@ -16,6 +16,8 @@ rule write_manifest:
         ],
         generated=generated_files,
         sources=manifest_sources,
+        # its fonts, against those embedded in the PDF (read from the PDF)
+        profile=rules.check_profile.output.profile,
     output:
         manifest="{out}/manifest.json",
     log:
@@ -30,4 +32,5 @@ rule write_manifest:
         "Writing {output.manifest} ({params.stamp})"
     shell:
         "{ARTICLE} --log {log} provenance --output {output.manifest} {params.stamp}"
-        " --inputs {input.sources} --outputs {input.outputs} {input.generated}"
+        " --profile {input.profile} --inputs {input.sources}"
+        " --outputs {input.outputs} {input.generated}"

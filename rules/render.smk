@@ -105,9 +105,11 @@ rule render_pdf:
     params:
         stamp=stamp_env,
         sections=section_files,  # to name the line of a character the fonts lack
+        # --config glyphs=warn: a missing glyph or a font fallback warns, the PDF is kept
+        glyphs=config.get("glyphs", "error"),
     message:
         "Writing the PDF {output.pdf} with WeasyPrint (print HTML: {output.print_html})"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to pdf --ast {input.ast}"
         " --metadata {input.metadata} --profile {input.profile} --sections {params.sections}"
-        " --print-html {output.print_html} --output {output.pdf}"
+        " --glyphs {params.glyphs} --print-html {output.print_html} --output {output.pdf}"

@@ -1,4 +1,17 @@
-"""The EPUB 3 writer and its XHTML check (EPUB 3.3)."""
+"""The EPUB 3 writer, its raw HTML as XHTML, and its XHTML check (EPUB 3.3).
+
+EPUB content documents are XHTML (EPUB 3.3 §6.1.2), which is XML: raw HTML of the manuscript
+(``<img src=a.png>``, ``<br>``, unquoted attributes) is not, and pandoc copies it as it is.
+:func:`xhtml_raw` re-serializes each raw HTML chunk of the AST as XHTML before pandoc writes
+the EPUB; :func:`xhtml_problems` checks the result (the backstop).
+
+Raw HTML reaches the AST in pieces: pandoc makes one ``RawInline`` of each tag
+(``<span class="x">``, text, ``</span>``), so a chunk is re-serialized token by token (the
+stdlib's HTML tokenizer, ``html.parser``), never balanced on its own. nh3 (Ammonia) would
+balance and sanitize each piece as a document fragment (it closes the ``<span>`` at once and
+drops the lone ``</span>``) and serializes HTML, not XHTML (``<br>``, ``&nbsp;``), so it is
+not used here; what is active is removed earlier (``sanitize.lua``, ``build.safety``).
+"""
 
 from __future__ import annotations
 
@@ -24,7 +37,8 @@ def write_epub(
     sections: Sequence[str | Path] = (),
 ) -> None:
     """Write the EPUB 3 (``defaults/epub.yaml``) atomically, with a fixed identifier and
-    ``SOURCE_DATE_EPOCH`` so that a rebuild gives the same bytes.
+    ``SOURCE_DATE_EPOCH`` so that a rebuild gives the same bytes; raw HTML as XHTML
+    (:func:`xhtml_raw`). The identifier is made from ``ast`` as given.
 
     Raises:
         ErrorList: of :class:`RenderError`, one per XHTML content document that is not
@@ -48,13 +62,94 @@ def write_epub(
                 "--output",
                 str(tmp),
             ],
-            json.dumps(ast).encode("utf-8"),
+            json.dumps(xhtml_raw(ast)).encode("utf-8"),
             profile.source_date_epoch_s,
         )
         emit_warnings(stderr)
         problems = xhtml_problems(tmp.read_bytes())
         if problems:  # raised inside: the EPUB is not kept
             raise ErrorList([_xhtml_error(p, sections or ()) for p in problems])
+
+
+#: HTML's void elements (HTML Living Standard §13.1.2): no end tag, written ``<br />`` in XHTML
+VOID_ELEMENTS = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",
+    }
+)  # fmt: skip
+
+#: namespaces an element of raw HTML needs declared in XHTML (it inherits XHTML's otherwise)
+_NAMESPACES = {"svg": "http://www.w3.org/2000/svg", "math": "http://www.w3.org/1998/Math/MathML"}
+_XLINK = "http://www.w3.org/1999/xlink"
+
+#: an XML name (XML 1.0 §2.3, the ASCII subset, as attribute names of HTML are)
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.:-]*$")
+
+
+def xhtml_fragment(html: str) -> str:
+    """A chunk of raw HTML as XHTML, token by token (HTML's syntax, XML's serialization):
+    every attribute value quoted and escaped (a valueless attribute gets its name as value:
+    ``disabled="disabled"``; an attribute name XML cannot have is dropped, a repeated one kept
+    once), void elements closed (``<img ... />``) and their end tags dropped, character
+    references resolved to characters (``&nbsp;`` is no XML entity) and text escaped, comments
+    and declarations dropped; ``<svg>``/``<math>`` get their namespace. Tags are not
+    balanced: a chunk may hold only ``<span>`` or ``</span>`` (pandoc splits raw inline HTML).
+    """
+    from html import escape
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+
+    def start(tag: str, attrs: list[tuple[str, str | None]], closed: bool) -> None:
+        seen: dict[str, str] = {}
+        for name, value in attrs:
+            if _XML_NAME.match(name) and name not in seen:
+                seen[name] = name if value is None else value
+        if tag in _NAMESPACES and "xmlns" not in seen:
+            seen["xmlns"] = _NAMESPACES[tag]
+        if any(n.startswith("xlink:") for n in seen) and "xmlns:xlink" not in seen:
+            seen["xmlns:xlink"] = _XLINK
+        text = "".join(f' {n}="{escape(v, quote=True)}"' for n, v in seen.items())
+        out.append(f"<{tag}{text}{' />' if closed or tag in VOID_ELEMENTS else '>'}")
+
+    class Serializer(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            start(tag, attrs, False)
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            start(tag, attrs, True)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag not in VOID_ELEMENTS:
+                out.append(f"</{tag}>")
+
+        def handle_data(self, data: str) -> None:
+            out.append(escape(data, quote=False))
+
+    parser = Serializer(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return "".join(out)
+
+
+def xhtml_raw(ast: dict[str, Any]) -> dict[str, Any]:
+    """The AST with every raw HTML chunk (``RawBlock``/``RawInline`` of format ``html``) as
+    XHTML (:func:`xhtml_fragment`), for the EPUB writer; a new AST, the rest unchanged."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("t") in ("RawBlock", "RawInline"):
+            fmt, text = node["c"]
+            if fmt.lower() in ("html", "html5", "html4"):
+                return {"t": node["t"], "c": [fmt, xhtml_fragment(text)]}
+            return node
+        return {key: walk(value) for key, value in node.items()}
+
+    return walk(ast)
 
 
 #: one problem of an EPUB's XHTML: (member, line, column, message, the line's text)

@@ -76,6 +76,20 @@ def _relative(path: str) -> str:
         return path
 
 
+#: A warning in a job log: the stages' (``warning: path:line:col: ...``, ``warning (...)``,
+#: ``provenance: warning: ...``), the bibliography linter's (``refs.bib:12: warning[rule]:``),
+#: WeasyPrint's (``weasyprint: ...``, printed by build.pdf) and pandoc's (``[WARNING] ...``).
+_WARNING = re.compile(
+    r"^(warning\b|\[WARNING\]|weasyprint: |[\w.-]+: warning: |[^\s:][^:\n]*:\d+(:\d+)?: warning\[)"
+)
+
+
+def log_warnings(log_text: str) -> list[str]:
+    """The warning lines of a job log (:data:`_WARNING`), in order, without their hints: what
+    a job that succeeds shows on the terminal (README: warnings)."""
+    return [line for line in log_text.splitlines() if _WARNING.match(line)]
+
+
 def failure_note(error_lines: Iterable[str], log: str) -> str:
     """The text of a failure note: ``build failed; first error:``, the error, the log's path."""
     return "\n".join(["build failed; first error:", *error_lines, f"full log: {log}"])
@@ -90,9 +104,10 @@ def run_logged(log: str, function: Callable[[], int]) -> int:
 
     Returns:
         the exit code: ``function``'s, 1 for a :class:`PipelineError` or another exception.
-        On failure the failure note is written to ``log + ".error"`` (and every problem of a
-        stage that found several to the standard error the job had before); on success a stale
-        note is removed.
+        The log's warnings (:func:`log_warnings`) are also written to the standard error the
+        job had before (the terminal), with the log's path. On failure the failure note is
+        written to ``log + ".error"`` (and every problem of a stage that found several to
+        that standard error); on success a stale note is removed.
     """
     note_path = Path(log + NOTE_SUFFIX)
     note_path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,9 +141,13 @@ def run_logged(log: str, function: Callable[[], int]) -> int:
             os.dup2(saved_out, 1)
             os.dup2(terminal, 2)
             os.close(saved_out)
+    text = Path(log).read_text(encoding="utf-8", errors="replace")
+    warnings = log_warnings(text)
+    if warnings:  # on the terminal too, not only in the log (the hints are in the log)
+        lines = [*warnings, f"  ({len(warnings)} warnings; their hints: {log})"]
+        os.write(terminal, ("\n".join(lines) + "\n").encode("utf-8"))
     if code:
         if error_lines is None:
-            text = Path(log).read_text(encoding="utf-8", errors="replace")
             error_lines = first_error(text) or ["(the log is empty)"]
         first = error_lines[:1] + [ln for ln in error_lines[1:2] if ln.lstrip().startswith("hint:")]
         note = failure_note(first, log)

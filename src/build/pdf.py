@@ -170,6 +170,8 @@ def write_pdf(
     print_html_path: str | Path,
     roots: Sequence[Path] = (),
     sources: Sequence[str | Path] = (),
+    glyphs: str = "error",
+    config: str | Path = "config/config.yaml",
 ) -> int:
     """Write the PDF: pandoc -> print HTML (linking ``print.css`` and the generated profile CSS,
     figures from their print SVGs: :func:`print_figures`) -> WeasyPrint, PDF/UA-1 variant
@@ -185,6 +187,11 @@ def write_pdf(
             the working directory (the project root, against which relative URLs resolve).
         sources: the article's section files and metadata.yaml, to name the line of a
             character the fonts lack.
+        glyphs: ``"error"``: a character no font has, or a font that is not the profile's
+            (:func:`build.fonts.font_problems`), fails the PDF; ``"warn"``: each is printed as
+            ``warning: path:line:col: ...`` on standard error and the PDF is kept
+            (``snakemake --config glyphs=warn``, README).
+        config: the journal profile file, to name the line of a font that is not installed.
 
     Returns:
         the number of pages.
@@ -193,9 +200,13 @@ def write_pdf(
         RenderError: a resource outside the allowed roots, a resource that fails to load, or a
             WeasyPrint failure.
         ErrorList: of :class:`RenderError`, one per character that no font of the PDF has
-            (WeasyPrint drew an empty box), at its first ``path:line:col`` in ``sources``;
-            the PDF is not kept.
+            (WeasyPrint drew an empty box), at its first ``path:line:col`` in ``sources``,
+            and one per font fallback (a family of the profile not installed, at its line of
+            ``config``; a character set in another font, at its line in ``sources``); the
+            PDF is not kept. Not with ``glyphs="warn"``.
     """
+    from build.fonts import font_problems
+
     html_path = Path(print_html_path).resolve()
     base = Path.cwd().resolve()  # images (output/generated/...) are relative to the project
     recto, verso = running_heads(metadata, profile)
@@ -238,10 +249,13 @@ def write_pdf(
         with atomic_output(output, remove_stale=True) as tmp:
             document.write_pdf(str(tmp), **options)
             missing = missing_glyphs(collector.messages)
-            if missing:  # raised inside: the PDF is not kept
-                raise ErrorList(
-                    [_glyph_error(char, profile, sources or [str(html_path)]) for char in missing]
-                )
+            problems = [_glyph_error(c, profile, sources or [str(html_path)]) for c in missing]
+            # the fonts embedded in the PDF, read from it: another font than the profile's?
+            problems += font_problems(tmp.read_bytes(), profile, sources, config, "".join(missing))
+            if problems and glyphs != "warn":  # raised inside: the PDF is not kept
+                raise ErrorList(problems)
+            for problem in problems:
+                print(f"warning: {problem}", file=sys.stderr)
     except FatalURLFetchingError as error:  # derives from BaseException
         raise RenderError(
             f"WeasyPrint refused a resource: {error}",
@@ -274,9 +288,9 @@ def _glyph_error(char: str, profile: Profile, sources: Sequence[str | Path]) -> 
     """A :class:`RenderError` for a character the fonts lack, at its first place in ``sources``."""
     where = find_in_sources(sources, lambda line: line.find(char)) or (str(sources[0]), 0, 0)
     return RenderError(
-        f"the PDF's fonts have no glyph for {char!r} (U+{ord(char):04X}): it would print as an "
-        "empty box",
+        f"no font of the PDF (fonts.body {profile.body_font!r}) has a glyph for {char!r} "
+        f"(U+{ord(char):04X}): it would print as an empty box",
         *where,
-        hint=f"use a font that has it (fonts.body is {profile.body_font!r} in config/config.yaml) "
-        "or write the character another way",
+        hint="use a font that has it (fonts.body in config/config.yaml) or write the character "
+        "another way; `snakemake --config glyphs=warn` builds the PDF anyway",
     )

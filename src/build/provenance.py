@@ -343,13 +343,39 @@ def tool_versions() -> dict[str, str | None]:
     return versions
 
 
-def font_check(installed: str | None) -> dict[str, Any]:
-    """The fonts' package, its installed and pinned versions, and whether they match."""
+def font_check(
+    installed: str | None,
+    embedded: Sequence[str] | None = None,
+    families: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The fonts: the package, its installed and pinned versions, the fonts embedded in the
+    PDF (read from it: :func:`build.fonts.embedded_fonts`), the profile's families and the
+    embedded fonts of none of them (``fallback``: fontconfig set text in another font).
+
+    Args:
+        installed: the package's installed version (``None``: not installed).
+        embedded: the PDF's fonts (``None``: no PDF among the outputs).
+        families: ``{"body": family, ...}`` of the journal profile (``None``: not given).
+
+    Returns:
+        ``matches_pin`` is true only when the installed version is the pinned one and no
+        embedded font is a fallback.
+    """
+    from build.fonts import font_family
+
+    fallback = [
+        font
+        for font in (embedded or [])
+        if families is not None and font_family(font, families.values()) is None
+    ]
     return {
         "package": FONT_PACKAGE,
         "version": installed,
         "pinned": FONT_PACKAGE_VERSION,
-        "matches_pin": installed == FONT_PACKAGE_VERSION,
+        "embedded": None if embedded is None else list(embedded),
+        "families": None if families is None else dict(families),
+        "fallback": fallback,
+        "matches_pin": installed == FONT_PACKAGE_VERSION and not fallback,
     }
 
 
@@ -363,6 +389,7 @@ def build_manifest(
     code: Mapping[str, str],
     versions: Mapping[str, str | None],
     debian: Mapping[str, str | None],
+    fonts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict (pure: no clock, no absolute path).
 
@@ -371,6 +398,7 @@ def build_manifest(
         inputs, outputs, code: {path: sha256}.
         versions: {tool: version} (:func:`tool_versions`).
         debian: {Debian package: installed version}.
+        fonts: :func:`font_check` of the build (default: of the package alone).
     """
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -382,7 +410,7 @@ def build_manifest(
         "environment": dict(FIXED_ENV),
         "versions": dict(versions),
         "debian_packages": dict(debian),
-        "fonts": font_check(debian.get(FONT_PACKAGE)),
+        "fonts": fonts if fonts is not None else font_check(debian.get(FONT_PACKAGE)),
         "inputs": dict(inputs),
         "code": dict(code),
         "outputs": dict(outputs),
@@ -399,25 +427,41 @@ def write_manifest(
     stamp: BuildStamp,
     inputs: Sequence[str | Path],
     outputs: Sequence[str | Path],
+    families: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Hash ``inputs`` and ``outputs`` (paths relative to the project), read the tool
-    versions, and write the manifest atomically to ``output``.
+    versions and the fonts embedded in the PDF of ``outputs`` (from the PDF itself), and write
+    the manifest atomically to ``output``.
+
+    Args:
+        families: the journal profile's font families (``{"body": ..., ...}``), against which
+            the embedded fonts are checked (``None``: not checked).
 
     Returns:
         the manifest written.
 
     Raises:
-        ProvenanceError: a file cannot be read.
+        ProvenanceError: a file cannot be read, or a PDF of ``outputs`` cannot be read.
     """
+    from build.fonts import embedded_fonts
     from build.render import write_atomic
 
+    debian = {name: debian_package_version(name) for name in DEBIAN_PACKAGES}
+    embedded: list[str] | None = None
+    for path in outputs:
+        if str(path).endswith(".pdf"):
+            try:
+                embedded = sorted({*(embedded or []), *embedded_fonts(Path(path).read_bytes())})
+            except Exception as error:  # pypdf's errors have no common base
+                raise ProvenanceError(f"cannot read the PDF's fonts ({error})", str(path)) from None
     manifest = build_manifest(
         stamp,
         file_digests(inputs),
         file_digests(outputs),
         package_code_digests(),
         tool_versions(),
-        {name: debian_package_version(name) for name in DEBIAN_PACKAGES},
+        debian,
+        font_check(debian.get(FONT_PACKAGE), embedded, families),
     )
     write_atomic(output, manifest_json(manifest))
     return manifest
@@ -525,6 +569,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dirty", action="store_true", help="the work tree differs from HEAD")
     parser.add_argument("--inputs", nargs="*", default=[], help="source files to hash")
     parser.add_argument("--outputs", nargs="*", default=[], help="built files to hash")
+    parser.add_argument(
+        "--profile", help="the checked journal profile: its fonts, against the PDF's embedded ones"
+    )
 
 
 def command(
@@ -535,15 +582,29 @@ def command(
     dirty: bool = False,
     inputs: Sequence[str] = (),
     outputs: Sequence[str] = (),
+    profile: str | None = None,
 ) -> int:
-    """Write the manifest; returns 0. Warns on stderr when the fonts differ from the pin."""
+    """Write the manifest; returns 0. Warns on stderr when the fonts differ from the pin or
+    the PDF embeds a font of none of the profile's families."""
     stamp = BuildStamp(parse_epoch(epoch_s, "--epoch-s"), date_source, commit or None, dirty)
-    manifest = write_manifest(output, stamp, inputs, outputs)
+    families = None
+    if profile:
+        from build.fonts import profile_families
+        from build.profile import read_profile
+
+        families = profile_families(read_profile(profile))
+    manifest = write_manifest(output, stamp, inputs, outputs, families)
     fonts = manifest["fonts"]
-    if not fonts["matches_pin"]:
+    if fonts["version"] != fonts["pinned"]:
         print(
             f"provenance: warning: {fonts['package']} is {fonts['version']}, pinned "
             f"{fonts['pinned']}: the PDF's bytes may differ (install it with bash .ci/setup.sh)",
+            file=sys.stderr,
+        )
+    if fonts["fallback"]:
+        print(
+            f"provenance: warning: the PDF embeds {', '.join(fonts['fallback'])}, of none of the "
+            f"profile's fonts ({', '.join(fonts['families'].values())}): see the PDF's log",
             file=sys.stderr,
         )
     print(

@@ -41,7 +41,7 @@ from build.frontmatter import (  # noqa: F401 - the front matter, as the render 
     read_metadata,
     running_heads,
 )
-from build.locate import article_sources, find_in_sources  # noqa: F401
+from build.locate import article_sources, find_in_sources, pandoc_warnings  # noqa: F401
 from build.pandoc import (  # noqa: F401 - running pandoc, as the render stage uses it
     BASE_ENV,
     CSS_DIR,
@@ -143,6 +143,7 @@ RENDER_MODULES = (
     "locate.py",
     "epub.py",
     "pdf.py",
+    "fonts.py",
 )
 
 
@@ -291,7 +292,8 @@ def parse_article(
         sources = [(str(p), read_text(p)) for p in article_sources(sections)]
         assembled = [(str(markdown), read_text(markdown))]
         raise ErrorList(missing_citation_errors(keys, sources, str(bibliography), assembled))
-    emit_warnings(stderr)
+    for line in pandoc_warnings(stderr, str(markdown), sections):  # at the sections' lines
+        print(line, file=sys.stderr)
     tree = json.loads(stdout)
     if sections:  # the article's image paths, from its folder to the repository root's
         from build.articles import article_folder
@@ -304,15 +306,29 @@ def parse_article(
     return add_profile_meta(tree, profile)
 
 
+#: a src= or poster= attribute in raw HTML, its value quoted or not (HTML §13.1.2.3)
+_RAW_SRC = re.compile(r"""(\s(?:src|poster)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+
+
 def rebase_images(ast: dict[str, Any], folder: Path, generated: Path) -> dict[str, Any]:
     """The AST with the relative image paths of an article's manuscript made relative to the
     repository root, where every later stage runs: an article in ``articles/x/`` writes
-    ``![](images/a.png)`` for ``articles/x/images/a.png``. Paths under ``generated`` (the
+    ``![](images/a.png)`` for ``articles/x/images/a.png``; so are the ``src``/``poster`` of raw
+    HTML (``<img src=images/a.png>``). Paths under ``generated`` (the
     article's generated figures, already so), remote and absolute ones are left as they are;
     so is everything of the root article (``folder`` ``.``)."""
     if folder == Path("."):
         return ast
     prefix, made = folder.as_posix(), generated.as_posix().rstrip("/") + "/"
+
+    def rebased(src: str) -> str:
+        relative = src and not re.match(r"^([a-zA-Z][\w+.-]*:|/|#)", src)
+        return f"{prefix}/{src}" if relative and not src.startswith(made) else src
+
+    def raw(match: re.Match[str]) -> str:  # src=/poster= of raw HTML, quoted or not
+        quote = match.group(2)[:1] if match.group(2)[:1] in "\"'" else ""
+        value = match.group(2)[len(quote) : len(match.group(2)) - len(quote)]
+        return f"{match.group(1)}{quote}{rebased(value)}{quote}"
 
     def walk(node: Any) -> Any:
         if isinstance(node, list):
@@ -322,9 +338,10 @@ def rebase_images(ast: dict[str, Any], folder: Path, generated: Path) -> dict[st
         result = {k: walk(v) for k, v in node.items()}
         if result.get("t") == "Image":
             attr, caption, (src, title) = result["c"]
-            relative = not re.match(r"^([a-zA-Z][\w+.-]*:|/|#)", src)
-            if relative and not src.startswith(made):
-                result["c"] = [attr, caption, [f"{prefix}/{src}", title]]
+            result["c"] = [attr, caption, [rebased(src), title]]
+        elif result.get("t") in ("RawInline", "RawBlock") and result["c"][0].startswith("html"):
+            text = _RAW_SRC.sub(raw, result["c"][1])
+            result["c"] = [result["c"][0], text]
         return result
 
     return walk(ast)
@@ -374,6 +391,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="the article's generated tables and figures (default: %(default)s)",
     )
     parser.add_argument("--print-html", help="where to keep the print HTML (PDF only)")
+    parser.add_argument(
+        "--glyphs",
+        choices=("error", "warn"),
+        default="error",
+        help="a character no font has, or a font fallback: fail the PDF (default) or warn and "
+        "keep it (snakemake --config glyphs=warn)",
+    )
     parser.add_argument("--output", required=True, help="the file to write")
 
 
@@ -391,6 +415,7 @@ def command(
     generated_dir: str = "output/generated",
     issue: str | None = None,
     profile: str | None = None,
+    glyphs: str = "error",
 ) -> int:
     """Render one output; returns 0. Errors are raised as :class:`PipelineError`.
 
@@ -407,7 +432,7 @@ def command(
     profile_value = dataclasses.replace(checked, source_date_epoch_s=epoch_s, commit=commit)
     return _render(
         to, output, profile_value, markdown, metadata, bibliography, ast, sections, print_html,
-        generated_dir,
+        generated_dir, glyphs, config,
     )  # fmt: skip
 
 
@@ -422,6 +447,8 @@ def _render(
     sections: Sequence[str],
     print_html: str | None,
     generated_dir: str,
+    glyphs: str = "error",
+    config: str = "config/config.yaml",
 ) -> int:
     if ast:
         tree = json.loads(read_text(ast))
@@ -443,6 +470,6 @@ def _render(
         meta = read_metadata(read_text(metadata, ManuscriptError), metadata)
         keep = print_html or str(Path(output).with_suffix(".print.html"))
         sources = article_sources(sections)
-        pages = write_pdf(tree, output, profile, meta, keep, roots=[Path.cwd()], sources=sources)
+        pages = write_pdf(tree, output, profile, meta, keep, [Path.cwd()], sources, glyphs, config)
         print(f"render: {output}: {pages} pages", file=sys.stderr)
     return 0

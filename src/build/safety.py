@@ -182,41 +182,58 @@ def _shown(folder: Path, root: Path) -> str:
 # --------------------------------------------------------------------------- raw HTML
 
 
-class _RawHTML(HTMLParser):
-    """Collect (kind, detail) pairs from one chunk of raw HTML.
+#: where a finding is in its source: a text to look for, or (text, column offset from it,
+#: whether it is in the same place as the text's previous finding: another attribute of a tag)
+Needle = str | tuple[str, int, bool]
 
-    kind: ``resource`` (detail: the URL), ``active`` (detail: what is removed).
+
+class _RawHTML(HTMLParser):
+    """Collect (kind, detail, needle) from one chunk of raw HTML.
+
+    kind: ``resource`` (detail: the URL; needle: the URL), ``active`` (detail: what is
+    removed; needle: the first line of its tag as written and the attribute's offset in it,
+    so that ``onclick`` in the text or an earlier ``href=`` is not taken for it).
     """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str]] = []
+        self.found: list[tuple[str, str, Needle]] = []
         self._style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         tag = tag.lower()
+        written = (self.get_starttag_text() or f"<{tag}").splitlines()[0]
+        again = False  # a second finding in this tag: at the tag already found
+
+        def active(detail: str, name: str = "") -> None:
+            nonlocal again
+            match = re.search(rf"\s{re.escape(name)}\s*(=|\s|/|>|$)", written, re.I)
+            offset = match.start() + 1 if name and match else 0
+            self.found.append(("active", detail, (written, offset, again)))
+            again = True
+
         if tag in ACTIVE_ELEMENTS:
-            self.found.append(("active", f"<{tag}> element"))
+            active(f"<{tag}> element")
         self._style = tag == "style"
         for name, value in attrs:
             name, value = name.lower(), value or ""
             if name.startswith("on"):
-                self.found.append(("active", f"event-handler attribute {name}= on <{tag}>"))
+                active(f"event-handler attribute {name}= on <{tag}>", name)
             elif name == "srcdoc":
-                self.found.append(("active", f"srcdoc= on <{tag}>"))
+                active(f"srcdoc= on <{tag}>", name)
             elif name == "rel" and "attachment" in value.lower():
-                self.found.append(("active", f'rel="attachment" on <{tag}>'))
+                active(f'rel="attachment" on <{tag}>', name)
                 href = dict(attrs).get("href")
                 if href:
-                    self.found.append(("resource", href))
+                    self.found.append(("resource", href, href))
             elif _UNSAFE_URL.match(re.sub(r"[\s\x00-\x1f]", "", value)):
-                self.found.append(("active", f"{value.split(':')[0]}: URL in {name}= on <{tag}>"))
+                active(f"{value.split(':')[0]}: URL in {name}= on <{tag}>", name)
             elif (tag, name) in RESOURCE_ATTRIBUTES or ("*", name) in RESOURCE_ATTRIBUTES:
                 urls = [u.strip().split()[0] for u in value.split(",") if u.strip()]
                 urls = urls if name == "srcset" else [value]
-                self.found.extend(("resource", u) for u in urls)
+                self.found.extend(("resource", u, u) for u in urls)
             elif name == "style":
-                self.found.extend(("resource", u) for u in css_urls(value))
+                self.found.extend(("resource", u, u) for u in css_urls(value))
 
     handle_startendtag = handle_starttag
 
@@ -225,7 +242,7 @@ class _RawHTML(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._style:
-            self.found.extend(("resource", u) for u in css_urls(data))
+            self.found.extend(("resource", u, u) for u in css_urls(data))
 
 
 #: CSS functions whose string arguments are URLs of images (CSS Images 4 §2.2 ``image-set()``,
@@ -264,8 +281,9 @@ def css_urls(css: str) -> list[str]:
     return found
 
 
-def raw_html_findings(html: str) -> list[tuple[str, str]]:
-    """(kind, detail) of every resource and active content in a chunk of raw HTML."""
+def raw_html_findings(html: str) -> list[tuple[str, str, Needle]]:
+    """(kind, detail, needle) of every resource and active content in a chunk of raw HTML
+    (:class:`_RawHTML`)."""
     parser = _RawHTML()
     parser.feed(html)
     parser.close()
@@ -290,12 +308,13 @@ def _attributes(node: dict[str, Any]) -> list[list[str]]:
     return []
 
 
-def ast_findings(node: Any) -> list[tuple[str, str, str]]:
+def ast_findings(node: Any) -> list[tuple[str, str, Needle]]:
     """(kind, detail, needle) for every resource and active content in a pandoc JSON AST.
 
-    ``needle`` is text to look for in the source to find the line (the URL, the tag).
+    ``needle`` is text to look for in the source to find the line (the URL, the tag), or
+    (text, offset): the place is ``offset`` columns after the text (an attribute in its tag).
     """
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, Needle]] = []
 
     def walk(n: Any) -> None:
         if isinstance(n, list):
@@ -317,17 +336,15 @@ def ast_findings(node: Any) -> list[tuple[str, str, str]]:
         elif kind in ("RawInline", "RawBlock"):
             fmt, text = content
             if fmt.lower().startswith(("html", "epub")):
-                for what, detail in raw_html_findings(text):
-                    needle = detail if what == "resource" else _needle(detail, text)
-                    found.append((what, detail, needle))
+                found.extend(raw_html_findings(text))
         elif kind == "Div":
             identifier, classes = content[0][0], content[0][1]
             if "generated" in classes and not _GENERATED_ID.match(identifier):
                 found.append(("generated", identifier, identifier or ".generated"))
         for key, value in _attributes(n):
             lower = key.lower()
-            if lower.startswith("on") or lower == "srcdoc":
-                found.append(("active", f"attribute {key}=", key))
+            if lower.startswith("on") or lower == "srcdoc":  # the attribute, not a word
+                found.append(("active", f"attribute {key}=", f"{key}="))
             elif lower == "rel" and "attachment" in value.lower():
                 found.append(("active", 'rel="attachment"', "attachment"))
                 if kind == "Link":
@@ -341,23 +358,41 @@ def ast_findings(node: Any) -> list[tuple[str, str, str]]:
     return found
 
 
-def _needle(detail: str, text: str) -> str:
-    element = re.search(r"<(\w+)> element", detail)
-    if element:
-        return f"<{element.group(1)}"
-    attribute = re.search(r"(\w[\w:-]*)=", detail)
-    return attribute.group(1) if attribute else text.strip().split()[0]
-
-
 # --------------------------------------------------------------------------- sources
 
 
 class _Lines:
-    """Find 1-based (line, column) of needles in a text, in reading order."""
+    """Find 1-based (line, column) of needles in a text, in reading order: a needle is looked
+    for after the place of the previous finding (findings come in the order of the text), then,
+    when it is not there, after its own previous place."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.after: dict[str, tuple[int, int]] = {}
+        self.cursor = (0, 0)  # just after the previous finding, 0-based (line, column)
+        self.last: dict[str, tuple[int, int, bool]] = {}  # a tag's place, found as written?
+
+    def place(self, needle: Needle) -> tuple[int, int]:
+        """:meth:`find` of a text, or of (text, offset, again): ``offset`` columns after the
+        text, at the text's previous place when ``again`` (another attribute of that tag)."""
+        if not isinstance(needle, tuple):
+            return self.find(needle)
+        text, offset, again = needle
+        if not (again and text in self.last):
+            line, column = self.find(text)
+            exact = line > 0
+            if not exact and text.split():  # written otherwise (a YAML string's escapes)
+                line, column = self.find(text.split()[0])  # at its tag's name
+            self.last[text] = (line, column, exact)
+        line, column, exact = self.last[text]
+        if line and not exact and offset:  # the attribute's name after the tag's, on its line
+            name = re.match(r"[^\s=/>]*", text[offset:]).group(0)
+            found = self.lines[line - 1].find(name, column) if name else -1
+            return (line, found + 1) if found >= 0 else (line, column)
+        if not (line and exact):
+            return line, column
+        self.cursor = max(self.cursor, (line - 1, column + offset))  # after this attribute
+        return line, column + offset
 
     def find_any(self, needles: Sequence[str]) -> tuple[int, int]:
         """The place of the first of ``needles`` found (the others keep their cursor)."""
@@ -368,14 +403,15 @@ class _Lines:
         return (0, 0)
 
     def find(self, needle: str) -> tuple[int, int]:
-        start_line, start_col = self.after.get(needle, (0, 0))
-        for variant in (needle, needle.lower()):
-            for index in range(start_line, len(self.lines)):
-                line = self.lines[index] if variant == needle else self.lines[index].lower()
-                col = line.find(variant, start_col if index == start_line else 0)
-                if col >= 0:
-                    self.after[needle] = (index, col + 1)
-                    return index + 1, col + 1
+        own = self.after.get(needle, (0, 0))
+        for start_line, start_col in (max(self.cursor, own), own):
+            for variant in (needle, needle.lower()):
+                for index in range(start_line, len(self.lines)):
+                    line = self.lines[index] if variant == needle else self.lines[index].lower()
+                    col = line.find(variant, start_col if index == start_line else 0)
+                    if col >= 0:
+                        self.after[needle] = self.cursor = (index, col + 1)
+                        return index + 1, col + 1
         return (0, 0)
 
 
@@ -441,7 +477,7 @@ def _classify(
                 )
             )
         else:
-            line, column = lines.find(needle)
+            line, column = lines.place(needle)
             result.warnings.append(
                 ManuscriptError(
                     f"active content removed from the outputs: {detail}",
@@ -484,7 +520,7 @@ def _meta_findings(meta: dict[str, Any], path: str, text: str, in_section: bool)
                 ManuscriptError(
                     f"markup in metadata field {key!r} is shown as text: {detail}",
                     path,
-                    *lines.find(needle),
+                    *lines.place(needle),
                     hint="metadata is plain text: write the text without HTML",
                 )
             )
@@ -492,12 +528,14 @@ def _meta_findings(meta: dict[str, Any], path: str, text: str, in_section: bool)
         shown = any(
             w.message.startswith(f"markup in metadata field {key!r}") for w in result.warnings
         )
-        if ('"RawInline"' in raw or '"RawBlock"' in raw) and not shown:
+        chunk = re.search(r'"t": "Raw(?:Inline|Block)", "c": \["[^"]*", "((?:[^"\\]|\\.)*)"', raw)
+        if chunk and not shown:
+            written = json.loads(f'"{chunk.group(1)}"').splitlines()[0]
             result.warnings.append(
                 ManuscriptError(
                     f"HTML in metadata field {key!r} is shown as text",
                     path,
-                    *lines.find(f"{key}:"),
+                    *lines.find_any([written, f"{key}:"]),
                     hint="metadata is plain text: write the text without HTML",
                 )
             )

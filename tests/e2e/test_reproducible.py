@@ -151,6 +151,14 @@ def test_manifest_records_commit_date_and_fonts(builds: dict) -> None:
     assert manifest["build_date_source"] == "git"
     assert manifest["source_date_epoch"] == int(last)
     assert manifest["fonts"]["matches_pin"], manifest["fonts"]
+    # read from the PDF: the profile's families only (text, headings, figure labels)
+    assert manifest["fonts"]["embedded"] == [
+        "Linux-Biolinum-O-Bold",
+        "Linux-Libertine-O",
+        "Linux-Libertine-O-Bold",
+        "Linux-Libertine-O-Italic",
+    ]
+    assert manifest["fonts"]["fallback"] == []
     for key in ("python", "pandoc", "weasyprint", "citeproc-py", "snakemake"):
         assert manifest["versions"][key], key
     assert manifest["versions"]["pandoc"] == "3.9"

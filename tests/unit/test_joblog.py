@@ -96,6 +96,34 @@ def test_success_removes_a_stale_note_and_prints_nothing(tmp_path: Path) -> None
     assert log.read_text() == "fine\n" and not Path(f"{log}.error").exists()
 
 
+def test_a_successful_jobs_warnings_reach_the_terminal(tmp_path: Path, capfd) -> None:
+    """Not only the log: each warning line (without its hint) and where the hints are."""
+    log = tmp_path / "job.log"
+    lines = [
+        "warning: manuscript/02-a.md:4:7: active content removed from the outputs: <script>",
+        "  hint: raw HTML may not run code",
+        "refs.bib:12: warning[title-case]: title in title case",
+        "  hint: write it in sentence case",
+        "[WARNING] Duplicate note reference '1'",
+        "weasyprint: Ignored `foo: bar` at 3:1, unknown property.",
+        "provenance: warning: fonts-linuxlibertine is None, pinned 5.3.0-6: ...",
+        "render: output/article.pdf: 14 pages",
+        "refs.bib: 64 entries, 0 errors, 1 warnings, 20 notes, 2 waived",
+    ]
+    capfd.readouterr()
+    assert joblog.run_logged(str(log), lambda: print("\n".join(lines)) or 0) == 0
+    assert capfd.readouterr().err.splitlines() == [
+        lines[0],
+        lines[2],
+        lines[4],
+        lines[5],
+        lines[6],
+        f"  (5 warnings; their hints: {log})",
+    ]
+    assert joblog.run_logged(str(log), lambda: print(lines[-1]) or 0) == 0
+    assert capfd.readouterr().err == ""
+
+
 def test_failure_notes_since_the_run_started_oldest_first(tmp_path: Path) -> None:
     old = tmp_path / "a" / "old.log.error"
     old.parent.mkdir()

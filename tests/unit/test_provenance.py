@@ -172,6 +172,19 @@ def test_font_check_compares_with_the_pin(installed: str | None, matches: bool) 
     assert check["package"] == "fonts-linuxlibertine" and check["matches_pin"] is matches
 
 
+def test_font_check_names_the_embedded_fonts_of_no_profile_family() -> None:
+    """A font name typo: the package is the pinned one, but the PDF is set in DejaVu Serif;
+    the manifest does not say the fonts match their pin."""
+    families = {"body": "Linux Libertin O", "heading": "Linux Biolinum O", "mono": "X"}
+    embedded = ["DejaVu-Serif", "DejaVu-Serif-Italic", "Linux-Biolinum-O-Bold"]
+    check = provenance.font_check("5.3.0-6", embedded, families)
+    assert check["embedded"] == embedded and check["families"] == families
+    assert check["fallback"] == ["DejaVu-Serif", "DejaVu-Serif-Italic"]
+    assert check["matches_pin"] is False
+    good = provenance.font_check("5.3.0-6", ["Linux-Biolinum-O-Bold"], families)
+    assert good["fallback"] == [] and good["matches_pin"] is True
+
+
 # --------------------------------------------------------------------------- first difference
 
 
@@ -248,3 +261,20 @@ def test_epub_identifier_prefers_the_doi_then_a_hash_of_the_sources() -> None:
     one, two = render.epub_identifier("T", digest="aa"), render.epub_identifier("T", digest="bb")
     assert one != two and one == render.epub_identifier("T", digest="aa")
     assert one.startswith("urn:uuid:")
+
+
+def test_the_manifest_records_the_fonts_embedded_in_the_pdf(tmp_path: Path, monkeypatch) -> None:
+    """Read from the PDF itself: what a font typo or a missing font made of the text."""
+    from weasyprint import HTML
+
+    monkeypatch.chdir(tmp_path)
+    html = "<p style=\"font-family: 'Linux Biolinum O'\">Title</p><p>Body <i>text</i></p>"
+    HTML(string=f"<style>p {{ font-family: 'DejaVu Serif' }}</style>{html}").write_pdf("a.pdf")
+    families = {"body": "Linux Libertin O", "heading": "Linux Biolinum O"}
+    manifest = provenance.write_manifest(
+        "manifest.json", BuildStamp(0, "config"), [], ["a.pdf"], families
+    )
+    fonts = manifest["fonts"]
+    assert fonts["embedded"] == ["DejaVu-Serif", "DejaVu-Serif-Italic", "Linux-Biolinum-O"]
+    assert fonts["fallback"] == ["DejaVu-Serif", "DejaVu-Serif-Italic"]
+    assert fonts["matches_pin"] is False

@@ -841,21 +841,65 @@ def test_an_at_sign_outside_the_abstract_is_text_not_a_citation(tmp_path):
 
 
 def test_raw_html_that_is_not_xhtml_fails_the_epub_at_its_manuscript_line(tmp_path, fixture_ast):
+    """The backstop behind :func:`build.epub.xhtml_raw`: an element never closed."""
     section = tmp_path / "03-c.md"
     section.write_text(
-        '# C {#sec-c}\n\nText.\nA picture <img src="desk.png" alt="a desk"> of it.\n',
+        '# C {#sec-c}\n\nText.\nA <b class="loud">bold start, never closed.\n',
         encoding="utf-8",
     )
-    raw = {"t": "RawInline", "c": ["html", '<img src="desk.png" alt="a desk">']}
-    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], {"t": "Para", "c": [raw]}]}
+    raw = {"t": "RawInline", "c": ["html", '<b class="loud">']}
+    para = {"t": "Para", "c": [raw, {"t": "Str", "c": "bold"}]}
+    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], para]}
     output = tmp_path / "a.epub"
     with pytest.raises(ErrorList) as caught:
         render.write_epub(ast, output, render.Profile(), [section])
     first = str(caught.value).splitlines()[0]
-    assert first.startswith(f"{section}:4:11: raw HTML is not well-formed XHTML in the EPUB (")
+    assert first.startswith(f"{section}:4:3: raw HTML is not well-formed XHTML in the EPUB (")
     assert not output.exists()  # no EPUB that could pass for a good one
     render.write_epub(fixture_ast, output, render.Profile(), [section])
     assert render.xhtml_problems(output.read_bytes()) == []
+
+
+@pytest.mark.parametrize(
+    ("html", "xhtml"),
+    [
+        pytest.param('<img src=a.png alt="a &amp; b">', '<img src="a.png" alt="a &amp; b" />',
+                     id="img-unquoted"),
+        pytest.param("<br>", "<br />", id="br"),
+        pytest.param("<hr/>", "<hr />", id="hr"),
+        pytest.param("</br>", "", id="void-end-tag"),
+        pytest.param("<span class=k>", '<span class="k">', id="span-open"),
+        pytest.param("</span>", "</span>", id="span-close"),
+        pytest.param("a&nbsp;b &lt; c & d", "a\u00a0b &lt; c &amp; d", id="text"),
+        pytest.param("<td colspan=2 nowrap>", '<td colspan="2" nowrap="nowrap">', id="bare"),
+        pytest.param("<!-- note -->x", "x", id="comment"),
+        pytest.param("<p a=1 a=2 @x=3>", '<p a="1">', id="repeated-and-bad-names"),
+        pytest.param('<svg><use xlink:href="#a"/></svg>',
+                     '<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#a" '
+                     'xmlns:xlink="http://www.w3.org/1999/xlink" /></svg>', id="svg"),
+    ],
+)  # fmt: skip
+def test_raw_html_is_serialized_as_xhtml(html, xhtml):
+    from build.epub import xhtml_fragment
+
+    assert xhtml_fragment(html) == xhtml
+
+
+def test_xhtml_raw_changes_only_html_chunks():
+    from build.epub import xhtml_raw
+
+    blocks = [
+        {"t": "RawBlock", "c": ["html", "<hr>"]},
+        {"t": "RawBlock", "c": ["latex", "\\newpage"]},
+        {"t": "Para", "c": [{"t": "RawInline", "c": ["html", "<br>"]}]},
+    ]
+    ast = {"pandoc-api-version": [1, 23], "meta": {}, "blocks": blocks}
+    assert xhtml_raw(ast)["blocks"] == [
+        {"t": "RawBlock", "c": ["html", "<hr />"]},
+        blocks[1],
+        {"t": "Para", "c": [{"t": "RawInline", "c": ["html", "<br />"]}]},
+    ]
+    assert ast["blocks"][0]["c"][1] == "<hr>"  # not modified
 
 
 def test_an_articles_images_are_relative_to_its_folder():
@@ -874,6 +918,17 @@ def test_an_articles_images_are_relative_to_its_folder():
         "data:image/png;base64,AA==",
     ]
     assert render.rebase_images(ast, Path("."), Path("output/generated")) is ast
+
+
+def test_raw_html_image_paths_are_relative_to_the_articles_folder():
+    raw = ('<img src=images/a.png alt=a> <img alt="b" src="images/b.png"> '
+           "<video poster='images/c.png'></video> <img src=\"https://e.org/d.png\">")  # fmt: skip
+    ast = {"blocks": [{"t": "Para", "c": [{"t": "RawInline", "c": ["html", raw]}]}], "meta": {}}
+    rebased = render.rebase_images(ast, Path("articles/x"), Path("output/articles/x/generated"))
+    assert rebased["blocks"][0]["c"][0]["c"][1] == (
+        '<img src=articles/x/images/a.png alt=a> <img alt="b" src="articles/x/images/b.png"> '
+        "<video poster='articles/x/images/c.png'></video> <img src=\"https://e.org/d.png\">"
+    )
 
 
 def test_pdf_bookmarks_carry_the_heading_text_without_its_footnotes():
@@ -916,12 +971,62 @@ def test_a_character_no_font_has_fails_the_pdf_at_its_line(tmp_path, fixture_ast
         render.write_pdf(ast, output, render.Profile(), meta, tmp_path / "a.print.html",
                          sources=[section])  # fmt: skip
     assert [str(e).splitlines()[0] for e in caught.value.errors] == [
-        f"{section}:3:19: the PDF's fonts have no glyph for '東' (U+6771): it would print as "
-        "an empty box",
-        f"{section}:3:20: the PDF's fonts have no glyph for '京' (U+4EAC): it would print as "
-        "an empty box",
+        f"{section}:3:19: no font of the PDF (fonts.body 'Linux Libertine O') has a glyph for "
+        "'東' (U+6771): it would print as an empty box",
+        f"{section}:3:20: no font of the PDF (fonts.body 'Linux Libertine O') has a glyph for "
+        "'京' (U+4EAC): it would print as an empty box",
     ]
     assert not output.exists()
+
+
+def test_a_font_that_is_not_installed_fails_the_pdf_at_its_config_line(tmp_path, fixture_ast):
+    """A typo in fonts.body (or a machine without the font): fontconfig sets the text in
+    another font; the PDF fails, naming the font asked for and the one used."""
+    config = tmp_path / "config.yaml"
+    config.write_text("csl_style: apa\nfonts:\n  body: Linux Libertin O\n", encoding="utf-8")
+    output = tmp_path / "a.pdf"
+    meta = render.read_metadata((DATA / "metadata.yaml").read_text(encoding="utf-8"))
+    profile = render.Profile(body_font="Linux Libertin O")
+    with pytest.raises(ErrorList) as caught:
+        render.write_pdf(fixture_ast, output, profile, meta, tmp_path / "a.print.html",
+                         config=config)  # fmt: skip
+    assert [str(e).splitlines()[0] for e in caught.value.errors] == [
+        f"{config}:3:9: fonts.body 'Linux Libertin O' is not installed: the PDF is set in "
+        "'DejaVu Serif' instead (fontconfig's fallback)"
+    ]
+    assert not output.exists()
+
+
+def test_glyphs_warn_keeps_the_pdf_and_prints_each_problem_at_its_line(
+    tmp_path, fixture_ast, capsys
+):
+    """``glyphs="warn"`` (snakemake --config glyphs=warn): a character no font has and a
+    character set in a fallback font are warnings at their line, naming the font."""
+    from build.fonts import embedded_fonts
+
+    section = tmp_path / "02-b.md"
+    section.write_text("# B {#sec-b}\n\nThe Tokyo branch (東京) lends a ☃ too.\n", encoding="utf-8")
+    para = {"t": "Para", "c": [{"t": "Str", "c": "Tokyo (東京) lends a ☃"}]}
+    ast = {**fixture_ast, "blocks": [*fixture_ast["blocks"], para]}
+    output = tmp_path / "a.pdf"
+    meta = render.read_metadata((DATA / "metadata.yaml").read_text(encoding="utf-8"))
+    render.write_pdf(ast, output, render.Profile(), meta, tmp_path / "a.print.html",
+                     sources=[section], glyphs="warn")  # fmt: skip
+    warnings = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("warning:")]
+    assert warnings == [
+        f"warning: {section}:3:19: no font of the PDF (fonts.body 'Linux Libertine O') has a "
+        "glyph for '東' (U+6771): it would print as an empty box",
+        f"warning: {section}:3:20: no font of the PDF (fonts.body 'Linux Libertine O') has a "
+        "glyph for '京' (U+4EAC): it would print as an empty box",
+        f"warning: {section}:3:31: the profile's fonts have no glyph for '☃' (U+2603): it is "
+        "set in 'DejaVu Sans' (fontconfig's fallback), not in fonts.body 'Linux Libertine O'",
+    ]
+    assert embedded_fonts(output.read_bytes()) == [
+        "DejaVu-Sans",
+        "Linux-Biolinum-O-Bold",
+        "Linux-Libertine-O",
+        "Linux-Libertine-O-Italic",
+    ]
 
 
 def test_pandoc_path_is_pypandocs_binary_found_without_importing_pypandoc():

@@ -121,7 +121,7 @@ def test_metadata_markup_is_a_warning_and_a_remote_image_an_error(project: Path)
     assert [str(w).splitlines()[0] for w in found.warnings] == [
         "manuscript/metadata.yaml:1:11: markup in metadata field 'title' is shown as text: "
         "<script> element",
-        "manuscript/metadata.yaml:2:1: HTML in metadata field 'author' is shown as text",
+        "manuscript/metadata.yaml:3:16: HTML in metadata field 'author' is shown as text",
     ]
 
 
