@@ -130,11 +130,11 @@ def test_diff_from_the_first_commit(clone: Path) -> None:
     if target == WIRED:
         # The commit that placed Table 1 and Figures 1-2 and their cross-references:
         # two sentences gain "(Figure 1)", "(Table 1)", the table note is a new paragraph
-        # of SENTENCES sentences (found by punctuation) and 46 words: that commit's scripts need
+        # of four sentences (found by punctuation) and 46 words: that commit's scripts need
         # modules this pipeline lacks, so the working tree's figures/tbl-summits.py writes the
         # note (build.trackchanges.replace_stale_scripts).
         assert summary_row(page, "The Evolution of Shanghai Five") == [
-            *["SENT", "0", "2", "0", "46", "0"],
+            *["4", "0", "2", "0", "46", "0"],
             "1 table, 1 figure",
         ]
         assert summary_row(page, "Organizational Structure of SCO") == [
