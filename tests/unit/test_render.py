@@ -7,7 +7,9 @@ in tests/data/render/ (two sections, a footnote, citations, six BibTeX entries).
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -1061,3 +1063,37 @@ def test_pandoc_path_falls_back_to_pypandoc(monkeypatch):
         assert pandoc.pandoc_path() == pypandoc.get_pandoc_path()
     finally:
         pandoc.pandoc_path.cache_clear()
+
+
+def test_a_machine_without_the_font_fails_the_pdf_naming_the_fallback(tmp_path, fixture_ast):
+    """The font really missing (fontconfig sees only DejaVu), not a typo: the PDF fails at the
+    profile's fonts.body line, naming the family asked for and fontconfig's fallback."""
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not dejavu.is_dir():
+        pytest.skip("DejaVu (the fallback this test hides the others behind) is not installed")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>{dejavu}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    ast = tmp_path / "article.json"
+    ast.write_text(json.dumps(fixture_ast), encoding="utf-8")
+    config, output = ROOT / "config" / "config.yaml", tmp_path / "a.pdf"
+    line = next(n for n, t in enumerate(config.read_text().splitlines(), 1) if "body:" in t)
+    result = subprocess.run(
+        [sys.executable, "-m", "build.cli", "render", "--to", "pdf", "--ast", str(ast),
+         "--metadata", str(DATA / "metadata.yaml"), "--config", str(config),
+         "--output", str(output)],
+        cwd=tmp_path, env={**os.environ, "FONTCONFIG_FILE": str(conf)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("error: ")]
+    # every family is missing: the PDF cannot tell which fallback font replaced which family
+    assert errors == [
+        f"error: {config}:{line}:9: fonts.body 'Linux Libertine O' is not installed: the PDF is "
+        "set in 'DejaVu Math TeX Gyre', 'DejaVu Sans', 'DejaVu Serif' instead (fontconfig's "
+        "fallback)"
+    ]
+    assert not output.exists()
