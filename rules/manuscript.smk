@@ -9,6 +9,7 @@ rule check_manuscript:
     input:
         metadata=source("manuscript/metadata.yaml"),
         sections=section_files,
+        schema="config/metadata.schema.yaml",
     output:
         check="{out}/manuscript/check.txt",
         metadata="{out}/manuscript/metadata.json",
