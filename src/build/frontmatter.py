@@ -110,6 +110,14 @@ def _meta_value(value: Any) -> dict[str, Any]:
 #: scholarly ``<meta>`` tags print with the journal's and the issue's values (in ``journal``).
 ARTICLE_JOURNAL_KEYS = ("doi", "pages", "first-page", "last-page", "article-number")
 
+#: The metadata keys :func:`add_profile_meta` derives (and :func:`with_jsonld`): a value given
+#: for one in metadata.yaml is dropped, so that what prints is what the pipeline made from
+#: validated values.
+DERIVED_KEYS = (
+    "masthead", "history", "citation-date", "publication-date", "corresponding", "orcid-list",
+    "author-info", "citation-references", "scholarly-jsonld", "journal",
+)  # fmt: skip
+
 #: The article's history in the masthead: (metadata key, flag in the template's ``history``
 #: entries). ``date`` is pandoc's date: the publication date (docs/conventions.md).
 HISTORY_KEYS = (("received", "received"), ("accepted", "accepted"), ("date", "published"))
@@ -220,7 +228,7 @@ def add_profile_meta(
         date). Unset values add nothing: without any, the AST is returned unchanged.
     """
     result = dict(ast)
-    meta = dict(result.get("meta", {}))
+    meta = {k: v for k, v in result.get("meta", {}).items() if k not in DERIVED_KEYS}
     raw = metadata if metadata is not None else {k: meta_title(ast, k) for k in meta}
     lang = _string(raw.get("lang"))
     values = {k: v for k, v in {**profile.journal, **profile.issue}.items() if v}

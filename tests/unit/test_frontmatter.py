@@ -226,7 +226,9 @@ def test_full_head_has_every_indexer_tag(full):
         "from the perspective of the central asia states. Journal of Contemporary China, 23(85), "
         "102–118."
     )
-    assert '<link rel="license" href="https://creativecommons.org/licenses/by/4.0/">' in top
+    assert (
+        '<link rel="license" href="https://creativecommons.org/licenses/by/4.0/" data-external="1">'
+    ) in top  # not fetched by embed-resources
 
 
 def test_full_jsonld_is_a_scholarly_article_with_every_value(full):
@@ -395,3 +397,15 @@ def test_missing_front_matter_lists_the_empty_fields_for_preflight():
     assert dict(missing)["date"] == "add the publication date, date: YYYY-MM-DD, to metadata.yaml"
     # without a profile only the article's own fields
     assert frontmatter.missing_front_matter(bare)[0][0] == "license"
+
+
+def test_derived_keys_given_in_metadata_are_dropped():
+    """What prints is made from validated values: a `citation-date` or `journal` written in
+    metadata.yaml is not printed."""
+    given = {
+        "citation-date": {"t": "MetaString", "c": "1999"},
+        "journal": {"t": "MetaMap", "c": {"doi": {"t": "MetaString", "c": "x"}}},
+        "masthead": {"t": "MetaBool", "c": True},
+    }
+    out = frontmatter.add_profile_meta({"meta": given, "blocks": []}, render.Profile(), {})
+    assert out["meta"] == {}
