@@ -277,7 +277,8 @@ def add_profile_meta(
         "history": bool(history),
         "license": bool(license_),
     }
-    flags["bar"] = any(flags[k] for k in ("journal", "issue", "pages", "doi"))
+    flags["right"] = any(flags[k] for k in ("issue", "pages", "doi"))
+    flags["bar"] = flags["journal"] or flags["right"]
     flags["info"] = flags["history"] or flags["license"]
     if any(flags.values()):
         meta["masthead"] = _meta_value({k: v for k, v in flags.items() if v})
