@@ -144,15 +144,19 @@ def one_call_html(
 
 def one_call_applies(ast: dict[str, Any], profile: Any, generated_dir: str) -> bool:
     """Whether :func:`one_call_html` gives the workflow's page for the parsed ``ast``: the
-    parse's Python steps changed nothing the page shows -- no journal values were added
-    (:func:`build.render.add_profile_meta`: none in the profile, the issue or the article) and
+    parse's Python steps changed nothing the page shows -- no journal values and no front
+    matter were added (:func:`build.frontmatter.add_profile_meta`: none in the profile, the
+    issue or the article, no reference list for ``citation_reference`` tags) and
     no image path was rebased (:func:`build.render.rebase_images`: every image is a generated
     figure, remote or absolute)."""
+    from build.frontmatter import DERIVED_KEYS
     from build.render import ARTICLE_JOURNAL_KEYS
 
     meta = ast.get("meta", {})
     if profile.journal or profile.issue or any(k in meta for k in ARTICLE_JOURNAL_KEYS):
         return False
+    if any(k in meta for k in DERIVED_KEYS):  # front matter made in Python: masthead, the
+        return False  # citation_reference tags, the JSON-LD (build.frontmatter.add_profile_meta)
     sources: list[str] = []
 
     def walk(node: Any) -> None:

@@ -53,9 +53,34 @@ REFERENCES = [
 
 
 def citation_texts(markup: str) -> list[str]:
-    """The text of every ``<span class="citation">`` of an HTML or XHTML document."""
-    spans = re.findall(r'<span class="citation"[^>]*>(.*?)</span>(?=[^<]*(?:<|$))', markup, re.S)
-    return [html.unescape(re.sub(r"<[^>]+>", "", s)) for s in spans]
+    """The text of every ``<span class="citation">`` of an HTML or XHTML document, nested
+    spans (``span.nobreak`` of a page range) included."""
+    from html.parser import HTMLParser
+
+    class Citations(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.found: list[str] = []
+            self.depth = 0  # span depth inside the current citation (0: outside)
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "span" and self.depth:
+                self.depth += 1
+            elif tag == "span" and "citation" in (dict(attrs).get("class") or "").split():
+                self.depth = 1
+                self.found.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "span" and self.depth:
+                self.depth -= 1
+
+        def handle_data(self, data: str) -> None:
+            if self.depth:
+                self.found[-1] += data
+
+    parser = Citations()
+    parser.feed(markup)
+    return parser.found
 
 
 def plain(text: str) -> str:
