@@ -33,6 +33,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -164,12 +165,15 @@ class _Writer:
                 out.append({"t": "Space"})
             if token.kind == "note":
                 out.extend(self._note(side) if side != "none" else [])
+            elif token is _SPACE:
+                out.append({"t": "Space"})
             else:
                 out.append(_word(token))
         return out
 
     def ops(self, ops: Sequence[tuple[str, Sequence[Token]]], first: bool) -> list[Any]:
         out: list[Any] = []
+        ops = _opener_spaces(ops)
         for op, tokens in ops:
             side = {"equal": "both", "insert": "new", "delete": "old"}[op]
             inlines = self.inlines(tokens, first and not out, side)
@@ -194,10 +198,16 @@ class _Writer:
         return self.ops(s.ops, first)
 
     def sentences(self, sentences: Sequence[SentenceDiff], moved: Any = None) -> list:
+        """Sentences joined by a space; the space between two changes of one kind goes inside
+        them (else rejecting two inserted sentences would leave a paragraph of one space,
+        which is not wholly inserted: :func:`mark_paragraphs`)."""
         out: list[Any] = []
         for s in sentences:
             inlines = self.sentence(s, not out, moved)
-            if inlines and out:
+            if inlines and out and _same_change(out[-1], inlines[0]):
+                out[-1]["c"][1].extend([{"t": "Space"}, *inlines[0]["c"][1]])
+                inlines = inlines[1:]
+            elif inlines and out:
                 out.append({"t": "Space"})
             out.extend(inlines)
         return out
@@ -260,6 +270,42 @@ class _Writer:
         if level:
             return [{"t": "Header", "c": [level, ["", [], []], inlines]}]
         return [{"t": "Para", "c": inlines}]
+
+
+#: An opening bracket or quote: the word after it has no space before it.
+_OPENERS = frozenset("([“‘\"'")
+#: A space token (no text), put at the end of a change by :func:`_opener_spaces`.
+_SPACE = Token(" ", " ", "punct", False, " ")
+
+
+def _opener_spaces(
+    ops: Sequence[tuple[str, Sequence[Token]]],
+) -> list[tuple[str, Sequence[Token]]]:
+    """Words inserted or deleted right after an opening bracket, before kept words: "(" +
+    inserted "Renmin Ribao," + " 1997)". The kept tokens are the new revision's, so their space
+    is the new text's: the space between the change and them goes inside the change (inserted:
+    "(1997)" when rejected; deleted: "(Renmin Ribao, 1997)" when rejected, "(1997)" accepted)."""
+    out = [(op, list(tokens)) for op, tokens in ops]
+    for k in range(1, len(out) - 1):
+        (before, prev), (op, change), (after, kept) = out[k - 1], out[k], out[k + 1]
+        if before != "equal" or after != "equal" or op == "equal" or not (prev and change and kept):
+            continue
+        if prev[-1].plain not in _OPENERS or change[0].space:
+            continue
+        if op == "insert" and kept[0].space:
+            change.append(_SPACE)
+            kept[0] = replace(kept[0], space=False)
+        elif op == "delete" and not kept[0].space:
+            change.append(_SPACE)
+    return out
+
+
+def _same_change(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Both are insertions, or both deletions, of one author and date."""
+    if a.get("t") != "Span" or b.get("t") != "Span":
+        return False
+    classes = a["c"][0][1]
+    return classes in (["insertion"], ["deletion"]) and a["c"][0] == b["c"][0]
 
 
 def _spaced(words: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -152,7 +152,7 @@ RICH_NEW = (
     "| Stadt | Rang |\n|---|---|\n| Bern | 1 |\n| Aarau | 5 |\n| Olten | 7 |\n\n"
     ": Städte an der Aare {#tbl-staedte}\n\n"
     "Die Mündung liegt bei Koblenz.\n\n"
-    "Ein ganz neuer Absatz.\n\n"
+    "Ein ganz neuer Absatz.\nEr hat zwei Sätze.\n\n"
     "[^quelle]: Nach einer neuen Karte.\n"
     "[^neu]: Eine neue Anmerkung.\n"
 )
@@ -179,7 +179,7 @@ def test_tables_notes_and_whole_paragraphs_read_back_as_either_revision(rich) ->
         "Aarau | 5",
         "Olten | 7",
         "Die Mündung liegt bei Koblenz.",
-        "Ein ganz neuer Absatz.",
+        "Ein ganz neuer Absatz. Er hat zwei Sätze.",
     ]
     assert document_lines(new) == accepted
     assert lines_back(path, "accept") == accepted
@@ -236,3 +236,24 @@ def test_whole_rows_and_paragraphs_are_marked(rich) -> None:
     # the removed note went with its call, the added one came with its call
     notes = zipfile.ZipFile(path).read("word/footnotes.xml").decode("utf-8")
     assert "Diese Anmerkung entfällt." in re.sub(r"<[^>]+>", "", notes)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[-@garver2016, p. 5]", "[@garver2016, p. 5]"),
+        ("[@garver2016, p. 5]", "[-@garver2016, p. 5]"),
+    ],
+)
+def test_words_changed_right_after_a_bracket_keep_both_texts_spaced(tmp_path, old, new) -> None:
+    """The author inserted or deleted after "(" of a citation (marked within it): the space
+    after it is the change's, so neither revision reads "( 2016" or "Garver,2016"."""
+    docs = [document_from_ast(ast(f"# T {{#sec-t}}\n\nAs argued {c}.\n")) for c in (old, new)]
+    path = tmp_path / "cite.docx"
+    write_docx(diff_documents(*docs), NEW, path)
+    texts = {"(Garver, 2016, p. 5)", "(2016, p. 5)"}
+    assert lines_back(path, "reject") == document_lines(docs[0])
+    assert lines_back(path, "accept") == document_lines(docs[1])
+    assert {
+        lines_back(path, mode)[1].removeprefix("As argued ")[:-1] for mode in ("accept", "reject")
+    } == texts
