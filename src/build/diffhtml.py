@@ -2,7 +2,7 @@
 
 :func:`diff_html` writes the document (HTML5, ``<ins>`` and ``<del>`` with visually hidden
 "inserted:"/"deleted:" labels, WCAG 2.1 technique H88-style text alternatives, and a visible
-legend), with a summary table per section (:func:`build.diffalign.summary_rows`) and links to
+legend), with a summary table per section (:func:`build.diffcounts.summary_rows`) and links to
 every changed place. Pure: values in, text out.
 """
 
@@ -13,9 +13,10 @@ import html
 import re
 from collections.abc import Sequence
 
-from build.diffalign import BlockDiff, Counts, DocumentDiff, SentenceDiff, summary_rows
+from build.diffalign import BlockDiff, DocumentDiff, SentenceDiff
+from build.diffcounts import Counts, summary_rows
 from build.difftokens import Token, plain_text
-from build.revisions import RevisionInfo
+from build.revisions import CHECKS_AS_WARNINGS, RevisionInfo
 
 # =========================================================================== HTML
 
@@ -311,6 +312,7 @@ def diff_html(
     css: str,
     borrowed: Sequence[str] = (),
     checks: Sequence[str] | None = None,
+    folder: str = ".",
 ) -> str:
     """The tracked-changes document as a standalone HTML5 page (CSS inline, pictures as
     ``data:`` URLs, so the one file is the whole document).
@@ -322,6 +324,8 @@ def diff_html(
         borrowed: notes on files a revision lacked and took from the other one.
         checks: one line per revision on its build's warnings; the header then says that both
             were built with the checks reporting as warnings (``None``: nothing said).
+        folder: the article's folder (``articles/<slug>`` is named in the header; ``"."``,
+            the root article, is not).
 
     Returns:
         the HTML text. With no change, the page says "No changes" and has no article body.
@@ -340,6 +344,11 @@ def diff_html(
         f"<code>{html.escape(new.short)}</code> ({html.escape(new.date)}, "
         f"“{html.escape(new.subject)}”).</p>"
     )
+    if folder != ".":
+        revisions = (
+            f'<p class="article-folder">The article of <code>{html.escape(folder)}/</code>.</p>'
+            + revisions
+        )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in borrowed)
     borrowed_html = (
         '<div class="borrowed"><p>Files a revision lacked (or had only for an earlier'
@@ -352,8 +361,9 @@ def diff_html(
         items = "".join(f"<li>{html.escape(c)}</li>" for c in checks)
         checks_html = (
             '<div class="checks"><p>Both revisions were built with this pipeline, its checks'
-            " reporting as warnings instead of failing (<code>--config lint=warn</code>: an old"
-            f" revision may predate today's rules):</p><ul>{items}</ul></div>"
+            " reporting as warnings instead of failing (<code>--config"
+            f" {' '.join(CHECKS_AS_WARNINGS)}</code>: an old revision may predate today's"
+            f" rules; the safety checks stay errors):</p><ul>{items}</ul></div>"
         )
     page_title = f"Tracked changes {old.short} to {new.short}"
     if title_text:

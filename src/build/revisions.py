@@ -1,6 +1,9 @@
 """Revision diffs, part 4: git plumbing and building the article at a revision.
 
 * *revision*: anything ``git rev-parse`` resolves to a commit (hash, tag, branch, ``HEAD~2``).
+* *article folder*: ``"."`` (the root article) or ``"articles/<slug>"`` (:mod:`build.articles`).
+  A revision's export holds the article's own files at the top of a temporary folder (the
+  layout of the root article), so every article builds there as the root article does.
 
 :func:`resolve_revision`, :func:`export_revision` (``git archive`` into a temporary folder:
 the working tree is never touched), :func:`borrow_missing` and :func:`replace_stale_scripts`
@@ -24,8 +27,16 @@ from typing import Any
 
 from build.errors import PipelineError
 
-#: What a revision contributes to the article (the rest is the current pipeline).
+#: What a revision contributes to the root article (the rest is the current pipeline); a
+#: further article contributes its whole folder articles/<slug>/.
 ARTICLE_PATHS = ("manuscript", "refs.bib", "figures")
+#: An article folder as ``article diff --article`` takes it.
+ARTICLE_FOLDER_RE = re.compile(r"^(?:\.|articles/[a-z0-9][a-z0-9._-]*)$")
+#: The workflow's settings with which both revisions build: an old revision may predate
+#: today's checks, whose findings are then warnings (bibliography lint and citations:
+#: ``lint=warn``; a character no font has and a font fallback, should a PDF be built:
+#: ``glyphs=warn``). The safety checks (build.safety) have no such setting: they stay errors.
+CHECKS_AS_WARNINGS = ("lint=warn", "glyphs=warn")
 #: Placeholder of generated content in a section file (docs/conventions.md).
 PLACEHOLDER_RE = re.compile(r"^::: *\{#((?:tbl|fig)-[a-z0-9-]+) +\.generated\}", re.MULTILINE)
 
@@ -76,12 +87,18 @@ def _git(root: Path, *args: str, binary: bool = False) -> Any:
     )
 
 
-def resolve_revision(root: Path, revision: str) -> RevisionInfo:
-    """Resolve a revision to its commit.
+def _manuscript(folder: str) -> str:
+    return "manuscript" if folder == "." else f"{folder}/manuscript"
+
+
+def resolve_revision(root: Path, revision: str, folder: str = ".") -> RevisionInfo:
+    """Resolve a revision to its commit, checking that the article of ``folder`` (an article
+    folder: ``"."`` or ``"articles/<slug>"``) exists there.
 
     Raises:
-        RevisionError: empty, not a commit git knows, or a commit without ``manuscript/``
-            (before the manuscript was first committed).
+        RevisionError: empty, not a commit git knows, or a commit without the article's
+            ``manuscript/`` (before the article was first committed), naming the article, the
+            revision and the commit that first added it.
     """
     revision = str(revision).strip()
     if not revision:
@@ -105,14 +122,23 @@ def resolve_revision(root: Path, revision: str) -> RevisionInfo:
     if epoch.isdigit():
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
     info = RevisionInfo(commit, short, date, subject, revision, author, stamp)
-    listed = _git(root, "ls-tree", "--name-only", commit, "--", "manuscript").stdout.split()
-    if "manuscript" not in listed:
-        first = _git(root, "log", "--reverse", "--format=%h", "--", "manuscript").stdout.split()
-        since = f"; it was first committed in {first[0]}" if first else ""
+    manuscript = _manuscript(folder)
+    listed = _git(root, "ls-tree", "--name-only", commit, "--", manuscript).stdout.split()
+    if manuscript not in listed:
+        first = _git(root, "log", "--reverse", "--format=%h", "--", manuscript).stdout.split()
+        hint = f"choose a revision listed by `git log --oneline -- {manuscript}`"
+        if folder == ".":
+            since = f"; it was first committed in {first[0]}" if first else ""
+            raise RevisionError(
+                f"revision {revision!r} ({short}, {date}) has no manuscript/: it predates the "
+                f"manuscript{since}",
+                hint=hint,
+            )
+        since = f": it was first committed in {first[0]}" if first else ": no commit has it"
         raise RevisionError(
-            f"revision {revision!r} ({short}, {date}) has no manuscript/: it predates the "
-            f"manuscript{since}",
-            hint="choose a revision listed by `git log --oneline -- manuscript`",
+            f"the article {folder} does not exist at revision {revision!r} ({short}, {date})"
+            f"{since}",
+            hint=hint,
         )
     return info
 
@@ -127,20 +153,27 @@ def commit_or_given(revision: Any, root: str | Path = ".") -> str:
     return process.stdout.strip() if process.returncode == 0 else given
 
 
-def export_revision(root: Path, info: RevisionInfo, dest: Path) -> list[str]:
-    """Write the article's files at ``info`` (:data:`ARTICLE_PATHS` that exist there) into
-    ``dest`` with ``git archive | tar -x``; the working tree and the index are not touched.
+def export_revision(root: Path, info: RevisionInfo, dest: Path, folder: str = ".") -> list[str]:
+    """Write the files of the article of ``folder`` at ``info`` into ``dest`` with ``git
+    archive | tar -x`` (the working tree and the index are not touched): for the root article
+    :data:`ARTICLE_PATHS` that exist there, for ``articles/<slug>`` the whole folder's tree,
+    at the top of ``dest`` (``articles/<slug>/manuscript`` becomes ``dest/manuscript``).
 
     Returns:
-        the paths exported.
+        the paths exported (relative to ``folder``).
 
     Raises:
         DiffError: git archive or tar fails.
     """
-    present = _git(root, "ls-tree", "--name-only", info.commit, "--", *ARTICLE_PATHS).stdout
-    paths = [p for p in ARTICLE_PATHS if p in present.split()]
     dest.mkdir(parents=True, exist_ok=True)
-    archive = _git(root, "archive", "--format=tar", info.commit, "--", *paths, binary=True)
+    if folder == ".":
+        present = _git(root, "ls-tree", "--name-only", info.commit, "--", *ARTICLE_PATHS).stdout
+        paths = [p for p in ARTICLE_PATHS if p in present.split()]
+        archive = _git(root, "archive", "--format=tar", info.commit, "--", *paths, binary=True)
+    else:
+        tree = f"{info.commit}:{folder}"
+        paths = _git(root, "ls-tree", "--name-only", tree).stdout.split()
+        archive = _git(root, "archive", "--format=tar", tree, binary=True)
     if archive.returncode != 0:
         raise DiffError(
             f"git archive failed for {info.short}: {archive.stderr.decode(errors='replace')}",
@@ -311,7 +344,7 @@ def start_revision_build(
             "2",
             "--nolock",
             "--config",
-            "lint=warn",  # an old revision may predate today's lint rules: its lint warns
+            *CHECKS_AS_WARNINGS,
             "--quiet",
             "all",
         ],
@@ -324,11 +357,17 @@ def start_revision_build(
 
 
 def finish_revision_build(
-    process: Any, workdir: Path, info: RevisionInfo, log: Path, generated_from: Path | None = None
+    process: Any,
+    workdir: Path,
+    info: RevisionInfo,
+    log: Path,
+    generated_from: Path | None = None,
+    folder: str = ".",
 ) -> Any:
     """Wait for :func:`start_revision_build`, then parse the article there with citeproc
     (``article render --to json``, the render stage of the current pipeline). With
-    ``generated_from``, the generated tables and figures are copied from that folder first.
+    ``generated_from``, the generated tables and figures are copied from that folder first;
+    ``folder`` (the article folder exported there) names the article in the error.
 
     Returns:
         the article's AST.
@@ -339,7 +378,7 @@ def finish_revision_build(
     """
     code = process.wait()
     process.log_handle.close()
-    if code == 0 and generated_from is not None:
+    if code == 0 and generated_from is not None and (generated_from / "output/generated").is_dir():
         shutil.copytree(
             generated_from / "output" / "generated",
             workdir / "output" / "generated",
@@ -376,16 +415,21 @@ def finish_revision_build(
     if code != 0:
         text = log.read_text(encoding="utf-8", errors="replace")
         raise RevisionBuildError(
-            f"the article at {info.given} ({info.short}) does not build with the current "
-            f"pipeline: {_first_error(text)}",
+            f"{_article_name(folder)} at {info.given} ({info.short}) does not build with the "
+            f"current pipeline: {_first_error(text)}",
             hint=f"full log: {log}; fix the revision's manuscript or choose another revision",
         )
     return json.loads((workdir / "output/render/article.json").read_text(encoding="utf-8"))
 
 
+def _article_name(folder: str) -> str:
+    return "the article" if folder == "." else f"the article {folder}"
+
+
 def build_warnings(workdir: Path, log: Path) -> list[str]:
-    """The warnings of a revision's build (its checks run with ``--config lint=warn``, so a
-    finding of today's rules on an old revision is a warning, not a failure): the lines that
+    """The warnings of a revision's build (its checks run with ``--config``
+    :data:`CHECKS_AS_WARNINGS`, so a finding of today's rules on an old revision is a warning,
+    not a failure): the lines that
     start with ``warning`` in the build's log and its jobs' logs (``workdir/output/logs``),
     in order, without repeats."""
     found: list[str] = []

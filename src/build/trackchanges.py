@@ -1,7 +1,8 @@
 """Revision diffs: the article between two git revisions as a rendered tracked-changes document.
 
 The stages, each readable alone: :mod:`build.difftokens` (AST -> tokens),
-:mod:`build.diffalign` (alignment, moves, counts), :mod:`build.diffhtml` (the HTML page),
+:mod:`build.diffalign` (alignment, moves), :mod:`build.diffcounts` (the summary counts),
+:mod:`build.diffhtml` (the HTML page), :mod:`build.diffdocx` (the Word file),
 :mod:`build.revisions` (git plumbing, building a revision). This module is the edge:
 :func:`make_diff` (both revisions built in temporary folders, then compared),
 :func:`write_pdf` (WeasyPrint with the render stage's confined URL fetcher) and
@@ -22,9 +23,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from build import diffalign, diffdocx, diffhtml, diffmoves, difftokens, revisions
+from build import diffalign, diffcounts, diffdocx, diffhtml, diffmoves, difftokens, revisions
 from build.atomic import write_bytes_atomic
-from build.diffalign import DocumentDiff, diff_documents, summary_rows
+from build.diffalign import DocumentDiff, diff_documents
+from build.diffcounts import summary_rows
 from build.diffhtml import diff_html
 from build.difftokens import document_from_ast
 from build.errors import DataError, ErrorList, PipelineError
@@ -47,7 +49,7 @@ DIFF_CSS = Path(__file__).resolve().parent / "styles" / "diff" / "diff.css"
 #: The code of the diff (the workflow's rule reruns when one of them changes).
 CODE_FILES = tuple(
     str(Path(m.__file__).resolve())
-    for m in (difftokens, diffmoves, diffalign, diffhtml, diffdocx, revisions)
+    for m in (difftokens, diffmoves, diffalign, diffcounts, diffhtml, diffdocx, revisions)
 ) + (str(Path(__file__).resolve()),)
 
 
@@ -59,21 +61,30 @@ def _write_atomic(path: Path, data: bytes) -> None:
     write_bytes_atomic(path, data)
 
 
-def write_pdf(html_text: str, output: Path) -> int:
+def write_pdf(html_text: str, output: Path) -> tuple[int, list[str]]:
     """Paginate the diff HTML with WeasyPrint (PDF/UA-1 variant) and write it atomically.
 
     Only ``data:`` URLs and the diff styles may be loaded (the render stage's confined
-    fetcher). Returns the number of pages.
+    fetcher).
+
+    Returns:
+        the number of pages, and the characters that no font has (WeasyPrint drew an empty
+        box for each: :func:`build.pdf.missing_glyphs`), each once, in order.
 
     Raises:
         DiffError: WeasyPrint refused a resource.
     """
+    import logging
+
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    from build.pdf import _confined_fetcher
+    from build.pdf import _Collect, _confined_fetcher, missing_glyphs
 
     fetcher = _confined_fetcher([DIFF_CSS.parent])
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
     try:
         document = HTML(
             string=html_text, base_url=DIFF_CSS.parent.as_uri() + "/", url_fetcher=fetcher
@@ -84,8 +95,38 @@ def write_pdf(html_text: str, output: Path) -> int:
             f"WeasyPrint refused a resource: {error}",
             hint="the diff document may only use data: URLs",
         ) from None
+    finally:
+        logger.removeHandler(collector)
     _write_atomic(output, data)
-    return len(document.pages)
+    return len(document.pages), missing_glyphs(collector.messages)
+
+
+def _where(diff: DocumentDiff, char: str) -> str:
+    """Where the diff holds ``char``: ``in the old revision's text`` (``new``, ``old and
+    new``), else ``in the header`` (a commit's subject)."""
+    found = set()
+    for section in diff.sections:
+        sentences = [section.title]
+        for block in (*section.blocks, *section.notes):
+            sentences += [*block.sentences, *block.caption]
+            sentences += [cell for _, cells in block.rows for cell in cells]
+        for sentence in sentences:
+            for op, tokens in sentence.ops:
+                if any(char in t.plain for t in tokens):
+                    found |= {"equal": {"old", "new"}, "insert": {"new"}}.get(op, {"old"})
+    sides = " and ".join(side for side in ("old", "new") if side in found)
+    return f"in the {sides} revision's text" if sides else "in the header"
+
+
+def glyph_warnings(diff: DocumentDiff, missing: Sequence[str]) -> list[str]:
+    """One line per character no font of the diff's PDF has (``missing``), naming the revision
+    whose text holds it, for the header's list of warnings: ``the diff's PDF: no font has a
+    glyph for '東' (U+6771, in the new revision's text): it prints as an empty box there``."""
+    return [
+        f"the diff's PDF: no font has a glyph for {char!r} (U+{ord(char):04X}, "
+        f"{_where(diff, char)}): it prints as an empty box there"
+        for char in missing
+    ]
 
 
 def make_diff(
@@ -94,30 +135,33 @@ def make_diff(
     to_rev: str,
     snakefile: Path,
     log_dir: Path,
+    folder: str = ".",
 ) -> tuple[DocumentDiff, RevisionInfo, RevisionInfo, list[str], list[str] | None]:
-    """Build the article at both revisions (in temporary folders) and diff them.
+    """Build the article of ``folder`` (``"."``, the root article, or ``"articles/<slug>"``)
+    at both revisions (in temporary folders) and diff them.
 
-    Both are built by this pipeline with its checks reporting as warnings (``--config
-    lint=warn``: an old revision predates today's rules). Returns the diff, the two revisions,
-    notes on files borrowed between them, and one line per side on its build's warnings
-    (``None``: identical commits, not built, the diff is empty).
+    Both are built by this pipeline with its checks reporting as warnings (``--config``
+    :data:`build.revisions.CHECKS_AS_WARNINGS`: an old revision predates today's rules).
+    Returns the diff, the two revisions, notes on files borrowed between them, and one line
+    per side on its build's warnings (``None``: identical commits, not built, the diff is
+    empty).
 
     Raises:
         RevisionError, RevisionBuildError: see :func:`resolve_revision`,
             :func:`finish_revision_build`.
     """
-    old = resolve_revision(root, from_rev)
-    new = resolve_revision(root, to_rev)
+    old = resolve_revision(root, from_rev, folder)
+    new = resolve_revision(root, to_rev, folder)
     if old.commit == new.commit:
         return DocumentDiff(()), old, new, [], None
     with tempfile.TemporaryDirectory(prefix="article-diff-") as tmp:
         dirs = {"old": Path(tmp) / "old", "new": Path(tmp) / "new"}
         infos = {"old": old, "new": new}
         for side, path in dirs.items():
-            export_revision(root, infos[side], path)
+            export_revision(root, infos[side], path, folder)
         short = {"old": old.short, "new": new.short}
         borrowed = borrow_missing(dirs, short)
-        borrowed += replace_stale_scripts(dirs, short, root)
+        borrowed += replace_stale_scripts(dirs, short, root / folder)
         config = root / "config" / "config.yaml"
         logs = {side: log_dir / f"build-{side}-{infos[side].short}.log" for side in dirs}
         # the same data and figure scripts: draw the tables and figures once (for "new")
@@ -134,7 +178,7 @@ def make_diff(
             source = dirs["new"] if reuse and side == "old" and "new" in asts else None
             try:
                 asts[side] = finish_revision_build(
-                    running[side], dirs[side], infos[side], logs[side], source
+                    running[side], dirs[side], infos[side], logs[side], source, folder
                 )
             except RevisionBuildError as error:
                 errors.append(error)
@@ -249,11 +293,16 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Options of ``article diff``."""
     parser.add_argument("--from", dest="from_rev", help="the old revision (commit, tag, branch)")
     parser.add_argument("--to", dest="to_rev", help="the new revision")
+    parser.add_argument(
+        "--article",
+        default=".",
+        help="the article's folder: . (the root article, default) or articles/<slug>",
+    )
     parser.add_argument("--html", help="where to write the tracked-changes HTML")
     parser.add_argument("--pdf", help="where to write its PDF")
     parser.add_argument("--docx", help="where to write the Word file with tracked changes")
     parser.add_argument("--snakefile", default="Snakefile", help="the current workflow")
-    parser.add_argument("--log-dir", default="output/logs/diff", help="logs of the two builds")
+    parser.add_argument("--log-dir", default="output/diff/logs", help="logs of the two builds")
     parser.add_argument(
         "--check-key-order",
         nargs="+",
@@ -269,8 +318,9 @@ def command(
     pdf: str | None = None,
     docx: str | None = None,
     snakefile: str = "Snakefile",
-    log_dir: str = "output/logs/diff",
+    log_dir: str = "output/diff/logs",
     check_key_order: Sequence[str] | None = None,
+    article: str = ".",
 ) -> int:
     """``article diff``: write the tracked-changes HTML (and PDF, and the Word file with
     tracked changes, :func:`build.diffdocx.write_docx`), or check data key order.
@@ -292,16 +342,30 @@ def command(
         return 0
     if not html:
         raise DiffError("no output", hint="give --html (and --pdf)")
+    folder = article.strip().rstrip("/") or "."
+    if not revisions.ARTICLE_FOLDER_RE.match(folder):
+        raise DiffError(
+            f"--article {article!r} is not an article folder",
+            hint="give . (the root article) or articles/<slug>",
+        )
     root = Path.cwd()
     diff, old, new, borrowed, checks = make_diff(
-        root, from_rev or "", to_rev or "", Path(snakefile).resolve(), Path(log_dir)
+        root, from_rev or "", to_rev or "", Path(snakefile).resolve(), Path(log_dir), folder
     )
-    text = diff_html(diff, old, new, DIFF_CSS.read_text(encoding="utf-8"), borrowed, checks)
+    css = DIFF_CSS.read_text(encoding="utf-8")
+    text = diff_html(diff, old, new, css, borrowed, checks, folder)
     _write_atomic(Path(html), text.encode("utf-8"))
     if docx:
         diffdocx.write_docx(diff, new, Path(docx))
     if pdf:
-        pages = write_pdf(text, Path(pdf))
+        pages, missing = write_pdf(text, Path(pdf))
+        glyphs = glyph_warnings(diff, missing)
+        for line in glyphs:
+            print(f"warning: {line}", file=sys.stderr)
+        if glyphs and checks is not None:  # in the header's warnings too: written again (rare)
+            text = diff_html(diff, old, new, css, borrowed, [*checks, *glyphs], folder)
+            _write_atomic(Path(html), text.encode("utf-8"))
+            pages, _ = write_pdf(text, Path(pdf))
         print(f"diff: {pdf}: {pages} pages", file=sys.stderr)
     if not diff.changed:
         print(f"no changes between {old.label()} and {new.label()}", file=sys.stderr)

@@ -18,7 +18,7 @@ import pypandoc
 import pytest
 from validators import nu_errors
 
-from projects import ROOT, SNAKEMAKE
+from projects import ROOT, SNAKEMAKE, TEST_ARTICLES, copy_project, snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -124,7 +124,8 @@ def test_diff_from_the_first_commit(clone: Path) -> None:
     assert f"From <code>{first[:7]}</code>" in page and f"to <code>{short}</code>" in page
     assert (
         "<p>Both revisions were built with this pipeline, its checks reporting as warnings"
-        " instead of failing (<code>--config lint=warn</code>"
+        " instead of failing (<code>--config lint=warn glyphs=warn</code>: an old revision"
+        " may predate today's rules; the safety checks stay errors):</p>"
     ) in page
     assert f"<li>old ({first[:7]}): " in page and f"<li>new ({short}): " in page
     if target == WIRED:
@@ -232,3 +233,87 @@ def test_revision_before_the_manuscript_fails_with_a_clear_message(tmp_path: Pat
         result.stderr
     )
     assert "hint: choose a revision listed by `git log --oneline -- manuscript`" in result.stderr
+
+
+# --- the diff of a further article (articles/<slug>/), issue 18
+#: the test article (tests/data/articles/) and the sentence its second revision edits
+SLUG = "test-short-article"
+SENTENCE = (
+    "A loan period is the time a reader may keep an item before it is due [@brandt2015, p. 23]."
+)
+EDITED = "A loan period is the time a reader may keep a book before it is due [@brandt2015, p. 24]."
+
+
+@pytest.fixture(scope="module")
+def article_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository of the project's sources in three commits: without the test article,
+    with it, with one sentence of it edited (a word and a page locator)."""
+    repo = copy_project(tmp_path_factory.mktemp("article-diff") / "repo")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "The project without the test article")
+    shutil.copytree(TEST_ARTICLES / SLUG, repo / "articles" / SLUG)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Add the test article")
+    section = repo / "articles" / SLUG / "manuscript" / "02-loan-periods.md"
+    text = section.read_text(encoding="utf-8")
+    assert SENTENCE in text
+    section.write_text(text.replace(SENTENCE, EDITED), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "Edit a sentence of the test article")
+    return repo
+
+
+def test_diff_of_a_further_article(article_repo: Path) -> None:
+    target = f"output/articles/{SLUG}/diff/article-diff.html"
+    result = snakemake(article_repo, target, "--config", "diff_from=HEAD~1", "diff_to=HEAD")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = article_repo / "output" / "articles" / SLUG / "diff"
+    page = (out / "article-diff.html").read_text(encoding="utf-8")
+    assert f'<p class="article-folder">The article of <code>articles/{SLUG}/</code>.</p>' in page
+    assert "<h1>A Short Test Article on Library Lending Practices</h1>" in page
+    # one sentence changed: "an item" -> "a book" (two words) and the locator 23 -> 24 (one)
+    assert summary_row(page, "Loan Periods and Renewals") == [*["0", "0", "1", "0", "3", "3"], "0"]
+    assert summary_row(page, "Introduction") == ["0"] * 7
+    assert (out / "article-diff.pdf").read_bytes().startswith(b"%PDF-")
+    accepted, rejected = (
+        subprocess.run(
+            [
+                PANDOC,
+                f"--track-changes={mode}",
+                "-t",
+                "plain",
+                "--wrap=none",
+                out / "article-diff.docx",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for mode in ("accept", "reject")
+    )
+    assert "may keep a book before it is due (Brandt, 2015, p. 24)." in accepted
+    assert "may keep an item before it is due (Brandt, 2015, p. 23)." in rejected
+    assert not (article_repo / "output" / "diff").exists()  # the root article's is not made
+    assert vnu_errors(out / "article-diff.html") == []
+
+
+def test_diff_of_an_article_before_it_existed_fails_naming_both(article_repo: Path) -> None:
+    target = f"output/articles/{SLUG}/diff/article-diff.html"
+    built = article_repo / "output" / "articles" / SLUG / "article.pdf"  # a build's, standing in
+    built.parent.mkdir(parents=True, exist_ok=True)
+    built.write_bytes(b"%PDF-")
+    result = snakemake(article_repo, target, "--config", "diff_from=HEAD~2", "diff_to=HEAD")
+    assert result.returncode != 0
+    assert built.read_bytes() == b"%PDF-"  # a failed diff is no failed build of the article
+    first, added = (
+        git(article_repo, "rev-parse", "--short", "HEAD~2"),
+        git(article_repo, "rev-parse", "--short", "HEAD~1"),
+    )
+    assert (
+        f"error: the article articles/{SLUG} does not exist at revision 'HEAD~2' ({first}, "
+        f"2025-11-30): it was first committed in {added}"
+    ) in result.stderr
+    assert (
+        f"hint: choose a revision listed by `git log --oneline -- articles/{SLUG}/manuscript`"
+        in (result.stderr)
+    )

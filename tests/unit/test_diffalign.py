@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from build.diffalign import Counts
+from build.diffcounts import Counts
 from build.difftokens import document_from_ast
 from diffcases import ast, counts, diff, page, section
 

@@ -3,6 +3,7 @@ change gives the new revision's text, rejecting every change the old one's."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import zipfile
@@ -12,7 +13,7 @@ import pypandoc
 import pytest
 
 from build.diffalign import diff_documents
-from build.diffdocx import document_text, write_docx
+from build.diffdocx import document_lines, write_docx
 from build.difftokens import document_from_ast
 from diffcases import NEW, ast
 
@@ -35,21 +36,73 @@ NEW_MD = (
 )
 
 
-def read_back(path: Path, mode: str) -> str:
-    text = subprocess.run(
+def _text(inlines: list) -> str:
+    """Plain text of pandoc inlines read back from the Word file; a footnote as
+    ``[note: its text]`` (the form of build.diffdocx.document_lines)."""
+    out = []
+    for node in inlines:
+        kind, content = node["t"], node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif kind == "Note":
+            out.append("[note: " + " ".join(_text(b["c"]) for b in content) + "]")
+        elif kind in ("Span", "Link"):
+            out.append(_text(content[1]))
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps"):
+            out.append(_text(content))
+        elif kind in ("Superscript", "Subscript"):
+            out.append(_text(content))
+        else:
+            raise AssertionError(f"unexpected inline {kind}")
+    return "".join(out)
+
+
+def read_back(path: Path, mode: str) -> dict:
+    """The Word file read back by pandoc, every change accepted or rejected, keeping empty
+    paragraphs (``docx+empty_paragraphs``), as pandoc's JSON AST."""
+    done = subprocess.run(
         [
             pypandoc.get_pandoc_path(),
+            "-f",
+            "docx+empty_paragraphs",
             f"--track-changes={mode}",
             "-t",
-            "plain",
-            "--wrap=none",
+            "json",
             str(path),
         ],
         capture_output=True,
         text=True,
         check=True,
-    ).stdout
-    return " ".join(text.split())
+    )
+    return json.loads(done.stdout)
+
+
+def lines_back(path: Path, mode: str) -> list[str]:
+    """:func:`read_back` as lines: one per paragraph or heading, per table caption and per
+    table row (cells joined by `` | ``). A row whose cells are all empty is left out: pandoc's
+    reader does not apply Word's row marks (w:trPr/w:del), which
+    test_whole_rows_and_paragraphs_are_marked checks in the XML."""
+    lines = []
+    for block in read_back(path, mode)["blocks"]:
+        kind, content = block["t"], block["c"]
+        if kind in ("Para", "Plain"):
+            lines.append(_text(content))
+        elif kind == "Header":
+            lines.append(_text(content[2]))
+        elif kind == "Table":
+            _attr, caption, _specs, head, bodies, _foot = content
+            if caption[1]:
+                lines.append(" ".join(_text(b["c"]) for b in caption[1]))
+            rows = [*head[1], *(row for body in bodies for row in body[3])]
+            for row in rows:
+                cells = [" ".join(_text(b["c"]) for b in cell[4]) for cell in row[1]]
+                if any(cells):
+                    lines.append(" | ".join(cells))
+        else:
+            raise AssertionError(f"unexpected block {kind}")
+    return lines
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +115,12 @@ def docx(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, object
 
 def test_accepting_every_change_gives_the_new_text(docx) -> None:
     path, _old, new = docx
-    assert read_back(path, "accept") == " ".join(document_text(new).split())
+    assert lines_back(path, "accept") == document_lines(new)
 
 
 def test_rejecting_every_change_gives_the_old_text(docx) -> None:
     path, old, _new = docx
-    assert read_back(path, "reject") == " ".join(document_text(old).split())
+    assert lines_back(path, "reject") == document_lines(old)
 
 
 def test_changes_are_word_tracked_changes_by_the_revision_author(docx) -> None:
@@ -78,3 +131,129 @@ def test_changes_are_word_tracked_changes_by_the_revision_author(docx) -> None:
     assert {k for k, _, _ in marks} == {"ins", "del"}
     comments = zipfile.ZipFile(path).read("word/comments.xml").decode("utf-8")
     assert "Moved to Le fleuve" in comments and "Moved from Le fleuve" in comments
+
+
+# --- emphasis, tables, notes, whole paragraphs (issue 18)
+RICH_OLD = (
+    "# Das Tal {#sec-tal}\n\n"
+    "Die Aare entspringt am *Aaregletscher im Berner Oberland*.[^quelle]\n"
+    "Sie fließt durch den Brienzersee.\n\n"
+    "Dieser Absatz fällt in der neuen Fassung ganz weg.\n\n"
+    "| Stadt | Rang |\n|---|---|\n| Bern | 1 |\n| Thun | 2 |\n| Aarau | 5 |\n\n"
+    ": Städte an der Aare {#tbl-staedte}\n\n"
+    "Die Mündung liegt bei Koblenz.[^alt]\n\n"
+    "[^quelle]: Nach einer alten Karte.\n"
+    "[^alt]: Diese Anmerkung entfällt.\n"
+)
+RICH_NEW = (
+    "# Das Tal {#sec-tal}\n\n"
+    "Die Aare entspringt am **Aaregletscher** im Berner Oberland.[^quelle]\n"
+    "Sie fließt durch den Brienzersee und den Thunersee.[^neu]\n\n"
+    "| Stadt | Rang |\n|---|---|\n| Bern | 1 |\n| Aarau | 5 |\n| Olten | 7 |\n\n"
+    ": Städte an der Aare {#tbl-staedte}\n\n"
+    "Die Mündung liegt bei Koblenz.\n\n"
+    "Ein ganz neuer Absatz.\nEr hat zwei Sätze.\n\n"
+    "[^quelle]: Nach einer neuen Karte.\n"
+    "[^neu]: Eine neue Anmerkung.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, object]:
+    old, new = document_from_ast(ast(RICH_OLD)), document_from_ast(ast(RICH_NEW))
+    path = tmp_path_factory.mktemp("docx") / "rich-diff.docx"
+    write_docx(diff_documents(old, new), NEW, path)
+    return path, old, new
+
+
+def test_tables_notes_and_whole_paragraphs_read_back_as_either_revision(rich) -> None:
+    path, old, new = rich
+    accepted = [
+        "Das Tal",
+        "Die Aare entspringt am Aaregletscher im Berner Oberland.[note: Nach einer neuen "
+        "Karte.] Sie fließt durch den Brienzersee und den Thunersee.[note: Eine neue "
+        "Anmerkung.]",
+        "Städte an der Aare",
+        "Stadt | Rang",
+        "Bern | 1",
+        "Aarau | 5",
+        "Olten | 7",
+        "Die Mündung liegt bei Koblenz.",
+        "Ein ganz neuer Absatz. Er hat zwei Sätze.",
+    ]
+    assert document_lines(new) == accepted
+    assert lines_back(path, "accept") == accepted
+    assert lines_back(path, "reject") == document_lines(old)
+    assert document_lines(old)[2:4] == [
+        "Dieser Absatz fällt in der neuen Fassung ganz weg.",
+        "Städte an der Aare",
+    ]
+
+
+def _find(node: object, kind: str) -> list:
+    """Every pandoc element of type ``kind`` under ``node``."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("t") == kind:
+            found.append(node)
+        for value in node.values():
+            found += _find(value, kind)
+    elif isinstance(node, list):
+        for item in node:
+            found += _find(item, kind)
+    return found
+
+
+def test_emphasis_is_kept_on_both_sides(rich) -> None:
+    path, _old, _new = rich
+    accepted, rejected = read_back(path, "accept"), read_back(path, "reject")
+    assert [_text(e["c"]) for e in _find(accepted, "Strong")] == ["Aaregletscher"]
+    assert _find(accepted, "Emph") == []
+    assert [_text(e["c"]) for e in _find(rejected, "Emph")] == [
+        "Aaregletscher", "im", "Berner", "Oberland",
+    ]  # fmt: skip
+    assert _find(rejected, "Strong") == []
+
+
+def test_whole_rows_and_paragraphs_are_marked(rich) -> None:
+    path, _old, _new = rich
+    xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
+    author = 'w:author="Noa New" w:date="2025-01-02T11:00:00Z"'
+    # the removed and the added paragraph: their paragraph marks
+    assert len(re.findall(rf'<w:rPr><w:del w:id="\d+" {author} /></w:rPr></w:pPr>', xml)) == 1
+    assert len(re.findall(rf'<w:rPr><w:ins w:id="\d+" {author} /></w:rPr></w:pPr>', xml)) == 1
+    # the removed row (Thun) and the added row (Olten)
+    rows = re.findall(r"<w:tr>(.*?)</w:tr>", xml, re.DOTALL)
+    marked = {
+        re.sub(r"<[^>]+>", "", row): kind
+        for row in rows
+        for kind in re.findall(
+            rf'<w:trPr>(?:<w:tblHeader w:val="on" />)?<w:(ins|del) w:id="\d+" {author} /></w:trPr>',
+            row,
+        )
+    }
+    assert marked == {"Thun2": "del", "Olten7": "ins"}
+    # the removed note went with its call, the added one came with its call
+    notes = zipfile.ZipFile(path).read("word/footnotes.xml").decode("utf-8")
+    assert "Diese Anmerkung entfällt." in re.sub(r"<[^>]+>", "", notes)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[-@garver2016, p. 5]", "[@garver2016, p. 5]"),
+        ("[@garver2016, p. 5]", "[-@garver2016, p. 5]"),
+    ],
+)
+def test_words_changed_right_after_a_bracket_keep_both_texts_spaced(tmp_path, old, new) -> None:
+    """The author inserted or deleted after "(" of a citation (marked within it): the space
+    after it is the change's, so neither revision reads "( 2016" or "Garver,2016"."""
+    docs = [document_from_ast(ast(f"# T {{#sec-t}}\n\nAs argued {c}.\n")) for c in (old, new)]
+    path = tmp_path / "cite.docx"
+    write_docx(diff_documents(*docs), NEW, path)
+    texts = {"(Garver, 2016, p. 5)", "(2016, p. 5)"}
+    assert lines_back(path, "reject") == document_lines(docs[0])
+    assert lines_back(path, "accept") == document_lines(docs[1])
+    assert {
+        lines_back(path, mode)[1].removeprefix("As argued ")[:-1] for mode in ("accept", "reject")
+    } == texts

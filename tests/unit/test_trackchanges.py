@@ -15,18 +15,21 @@ import pypandoc
 import pytest
 import yaml
 
-from build.diffalign import Counts, diff_documents, summary_rows
+from build.diffalign import diff_documents
+from build.diffcounts import Counts, summary_rows
 from build.diffhtml import diff_html
 from build.difftokens import document_from_ast
 from build.errors import DataError, PipelineError
 from build.revisions import (
+    DiffError,
     RevisionError,
     RevisionInfo,
+    export_revision,
     replace_stale_scripts,
     resolve_revision,
     stale_scripts,
 )
-from build.trackchanges import DIFF_CSS, command, key_order_problems
+from build.trackchanges import DIFF_CSS, command, glyph_warnings, key_order_problems, write_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "trackchanges"
@@ -362,6 +365,50 @@ def test_revision_before_the_manuscript_is_a_clear_error(repo: Path) -> None:
         f"manuscript; it was first committed in {manuscript}\n"
         "  hint: choose a revision listed by `git log --oneline -- manuscript`"
     )
+
+
+def test_revision_before_a_further_article_names_the_article(repo: Path) -> None:
+    folder = repo / "articles" / "b-side" / "manuscript"
+    folder.mkdir(parents=True)
+    (folder / "01-a.md").write_text(HEAD + "Two.\n", encoding="utf-8")
+    (folder.parent / "refs.bib").write_text("", encoding="utf-8")
+    _git(repo, "add", "articles")
+    _git(repo, "commit", "-q", "-m", "a second article")
+    before, added = (_git(repo, "rev-parse", "--short=7", rev) for rev in ("HEAD~1", "HEAD"))
+    with pytest.raises(RevisionError) as caught:
+        resolve_revision(repo, "HEAD~1", "articles/b-side")
+    assert str(caught.value) == (
+        f"the article articles/b-side does not exist at revision 'HEAD~1' ({before}, "
+        f"2025-01-01): it was first committed in {added}\n"
+        "  hint: choose a revision listed by `git log --oneline -- articles/b-side/manuscript`"
+    )
+    info = resolve_revision(repo, "HEAD", "articles/b-side")
+    assert export_revision(repo, info, repo / "x", "articles/b-side") == ["manuscript", "refs.bib"]
+    assert (repo / "x" / "manuscript" / "01-a.md").read_text(encoding="utf-8") == HEAD + "Two.\n"
+    assert sorted(p.name for p in (repo / "x").iterdir()) == ["manuscript", "refs.bib"]
+
+
+def test_an_article_folder_that_is_not_one_is_refused(repo: Path, monkeypatch) -> None:
+    monkeypatch.chdir(repo)
+    with pytest.raises(DiffError) as caught:
+        command(from_rev="HEAD", to_rev="HEAD", html="out.html", article="../elsewhere")
+    assert str(caught.value) == (
+        "--article '../elsewhere' is not an article folder\n"
+        "  hint: give . (the root article) or articles/<slug>"
+    )
+
+
+def test_a_character_no_font_has_is_a_warning_naming_its_revision(tmp_path: Path) -> None:
+    """WeasyPrint draws an empty box for a character no installed font has (no CJK font is
+    installed here: 東); the warning names the revision whose text holds it."""
+    result = diff(HEAD + "Alpha beta gamma delta.\n", HEAD + "Alpha beta gamma 東 delta.\n")
+    page = diff_html(result, OLD, NEW, DIFF_CSS.read_text(encoding="utf-8"))
+    pages, missing = write_pdf(page, tmp_path / "diff.pdf")
+    assert (pages, missing) == (1, ["東"])
+    assert glyph_warnings(result, missing) == [
+        "the diff's PDF: no font has a glyph for '東' (U+6771, in the new revision's text): it "
+        "prints as an empty box there"
+    ]
 
 
 def test_identical_revisions_say_no_changes_and_write_a_valid_page(
