@@ -151,6 +151,7 @@ SHARED_INPUTS = sorted(
         for p in (
             "config/config.yaml",
             "config/schema.yaml",
+            "config/metadata.schema.yaml",
             "Snakefile",
             "pyproject.toml",
             "requirements.lock",

@@ -4,11 +4,14 @@
 # broken metadata.yaml is reported first, with path:line:col and a hint. Its output
 # metadata.json is the checked metadata that every later stage reads.
 
+from build.manuscript import METADATA_SCHEMA
+
 
 rule check_manuscript:
     input:
         metadata=source("manuscript/metadata.yaml"),
         sections=section_files,
+        schema=str(METADATA_SCHEMA),  # config/metadata.schema.yaml of the pipeline
     output:
         check="{out}/manuscript/check.txt",
         metadata="{out}/manuscript/metadata.json",

@@ -123,14 +123,13 @@ def lint_file(
     if report:
         write_atomic(report, json.dumps(result.report(), ensure_ascii=False, indent=2) + "\n")
     errors = [p.to_error() for p in result.problems if p.severity == ERROR]
-    if errors:  # the warnings beside the errors (issue 15): the console shows both
+    if errors and errors_as_warnings:  # the command prints the warnings after these
+        for error in errors:
+            print(f"warning (an error of today's rules): {error}", file=sys.stderr)
+    elif errors:  # the warnings beside the errors (issue 15): the console shows both
         for problem in result.problems:
             if problem.severity == WARNING:
                 print(problem, file=sys.stderr)
-    if errors and errors_as_warnings:
-        for error in errors:
-            print(f"warning (an error of today's rules): {error}", file=sys.stderr)
-    elif errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return result
 

@@ -47,7 +47,11 @@ def write_epub(
     """
     digest = hashlib.sha256(json.dumps(ast, sort_keys=True).encode("utf-8")).hexdigest()
     identifier = epub_identifier(
-        meta_title(ast), profile.epub_identifier, meta_title(ast, "journal", "doi") or None, digest
+        meta_title(ast),
+        profile.epub_identifier,
+        meta_title(ast, "journal", "doi") or None,
+        digest,
+        meta_title(ast, "identifier") or None,
     )
     # the commit as dc:source (build.provenance); the build date is dc:date/dcterms:modified
     source = ["--metadata", f"source=commit {profile.commit}"] if profile.commit else []

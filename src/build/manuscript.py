@@ -34,6 +34,9 @@ _HEADING = re.compile(r"^# \S.*\{#sec-[a-z0-9]+(?:-[a-z0-9]+)*\}$")
 #: Metadata keys whose value must be a non-empty string.
 REQUIRED_TEXT_FIELDS = ("title", "abstract")
 
+#: JSON Schema (2020-12) of the front-matter keys of metadata.yaml (docs/conventions.md).
+METADATA_SCHEMA = Path(__file__).resolve().parents[2] / "config" / "metadata.schema.yaml"
+
 #: A BCP 47 language tag (RFC 5646 shape: a 2-3 letter language, then subtags), e.g. en-US.
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -140,6 +143,53 @@ def metadata_problems(
     return problems
 
 
+def front_matter_problems(
+    metadata: Any, path: str, text: str = "", schema: dict[str, Any] | None = None
+) -> list[ManuscriptError]:
+    """Check the typed front-matter keys (DOI, ORCID, ROR, e-mail, URLs, dates, pages) of the
+    metadata against ``config/metadata.schema.yaml`` (JSON Schema 2020-12), and that each
+    date is a day of the calendar (ISO 8601).
+
+    Args:
+        metadata: the parsed metadata mapping.
+        path: the file name to report.
+        text: the file's YAML text, to place each problem at its line and column.
+        schema: the parsed schema (default: :data:`METADATA_SCHEMA`).
+    Returns:
+        ``path:line:col: key: problem`` errors with a hint; empty when the keys are valid.
+    """
+    import datetime
+
+    from build.profile import schema_errors
+    from build.yamlfile import yaml_data, yaml_position
+
+    if schema is None:
+        schema = yaml_data(METADATA_SCHEMA.read_text(encoding="utf-8"), str(METADATA_SCHEMA))
+    problems = schema_errors(
+        metadata, schema, path, text, str(METADATA_SCHEMA.relative_to(METADATA_SCHEMA.parents[1])),
+        ManuscriptError,
+    )  # fmt: skip
+    if not problems and isinstance(metadata, dict):
+        for key in ("date", "received", "accepted"):
+            value = metadata.get(key)
+            if isinstance(value, str) and len(value) == 10:
+                try:
+                    datetime.date.fromisoformat(value)
+                except ValueError:
+                    line, column = yaml_position(text, [key]) if text else (0, 0)
+                    problems.append(
+                        ManuscriptError(
+                            f"{key}: {value!r} is not a day of the calendar",
+                            path,
+                            line,
+                            column,
+                            hint="write the date as YYYY-MM-DD, e.g. 2025-06-30",
+                        )
+                    )
+    problems.sort(key=lambda p: (p.location.line, p.location.column) if p.location else (0, 0))
+    return [p for p in problems if isinstance(p, ManuscriptError)]
+
+
 def load_metadata(path: str | Path) -> dict[str, Any]:
     """Read and check ``metadata.yaml``.
 
@@ -177,7 +227,10 @@ def load_metadata(path: str | Path) -> dict[str, Any]:
 
     document = parse_yaml(text, str(path), ManuscriptError)
     metadata = document.data
-    _raise(metadata_problems(metadata, str(path), _top_level_lines(document)))
+    problems = metadata_problems(metadata, str(path), _top_level_lines(document))
+    if isinstance(metadata, dict):
+        problems += front_matter_problems(metadata, str(path), text)
+    _raise(problems)
     return metadata
 
 

@@ -71,7 +71,7 @@ html {{
   font-size: {profile.font_size_pt}pt;
   line-height: {profile.line_height};
 }}
-h1, h2, h3, h4, h5, h6, .running-head, .keywords-label, .abstract-title {{
+h1, h2, h3, h4, h5, h6, .running-head, .keywords-label, .abstract-title, .masthead, .orcid {{
   font-family: {css_font_family(profile.heading_font, "sans-serif")};
 }}
 code, pre, kbd {{

@@ -96,7 +96,6 @@ _URL_RE = re.compile(
 #: config/issue.schema.yaml, the article's metadata (README "Several articles")
 JOURNAL_FIELDS = ("name", "issn", "license")
 ISSUE_FIELDS = ("volume", "number", "date")
-ARTICLE_FIELDS = ("doi", "date")
 
 #: CSL-JSON variables that name who made a work (APA 7 9.7-9.12)
 _CREATORS = ("author", "editor", "translator", "director", "composer", "interviewer")
@@ -433,8 +432,9 @@ def find_empty_journal_fields(
 ) -> list[Finding]:
     """The fields a journal prints that are empty: the profile's ``journal.`` name, ISSN and
     licence (:data:`JOURNAL_FIELDS`), the issue file's volume, number and date
-    (:data:`ISSUE_FIELDS`; no file: all three) and the article's DOI and publication date
-    (:data:`ARTICLE_FIELDS`, its metadata).
+    (:data:`ISSUE_FIELDS`; no file: all three) and the article's own fields that its front
+    matter prints (:func:`build.frontmatter.missing_front_matter`: DOI, pages, dates,
+    licence when the journal gives none, ORCID iDs, ROR ids, the corresponding author).
 
     Args:
         profile: the journal profile (config/config.yaml), None when absent.
@@ -462,8 +462,25 @@ def find_empty_journal_fields(
             check(profile, profile.path, ("journal", key), f"journal.{key}")
     for key in ISSUE_FIELDS:
         check(issue, issue.path if issue else issue_path, (key,), f"issue.{key}")
-    for key in ARTICLE_FIELDS:
-        check(metadata, metadata.path, (key,), key)
+    # the article's own fields: those the front matter prints (build.frontmatter, one list)
+    from build.frontmatter import missing_front_matter
+
+    journal = profile.data.get("journal") if profile and isinstance(profile.data, dict) else None
+    licensed = isinstance(journal, dict) and not _empty(journal.get("license"))
+    data = metadata.data if isinstance(metadata.data, dict) else {}
+    for field, field_hint in missing_front_matter(data):
+        if field == "license" and (licensed or profile is not None):
+            continue  # the journal's licence covers it, or journal.license is reported
+        match = re.fullmatch(r"(author|affiliations)\[(\d+)\]\.(\w+)", field)
+        keys: tuple[str | int, ...] = (
+            (match[1], int(match[2])) if match else ("author",) if field == "corresponding"
+            else (field,)
+        )  # fmt: skip
+        given = keys in metadata.locations
+        line = metadata.where(keys)[0] if given else 0
+        state = "is not given" if match or field == "corresponding" or not given else "is empty"
+        told = f"{field_hint}; the outputs print nothing for it until then"
+        found.append(Finding("empty-journal-field", field, state, told, metadata.path, line))
     return found
 
 

@@ -225,7 +225,10 @@ def _config_hint(error: Any, key: str, schema_name: str = "config/schema.yaml") 
     if validator == "required":
         return f"add the missing key (see {schema_name})"
     if validator == "pattern":
-        return f"the value must match the pattern {expected} (see {schema_name})"
+        about = error.schema.get("description")
+        return f"the value must match the pattern {expected} (see {schema_name})" + (
+            f": {about}" if about else ""
+        )
     if validator == "format":
         example = {"date": "2025-06-30"}.get(expected, "")
         return f"write a valid {expected}{f', e.g. {example}' if example else ''}"

@@ -40,6 +40,7 @@ from build.frontmatter import (  # noqa: F401 - the front matter, as the render 
     meta_title,
     read_metadata,
     running_heads,
+    with_jsonld,
 )
 from build.locate import article_sources, find_in_sources, pandoc_warnings  # noqa: F401
 from build.pandoc import (  # noqa: F401 - running pandoc, as the render stage uses it
@@ -108,6 +109,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "templates/article.html",
         "templates/scholarmeta.html",
         "templates/titleblock.html",
+        "templates/masthead.html",
         "filters/citation-backlinks.lua",
         "filters/figure-caption-top.lua",
         "filters/screen-scroll.lua",
@@ -117,6 +119,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "defaults/epub.yaml",
         "templates/epub.html",
         "templates/titleblock.html",
+        "templates/masthead.html",
         "filters/epub-anchors.lua",
         "filters/citation-backlinks.lua",
         "filters/figure-caption-top.lua",
@@ -126,6 +129,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "defaults/pdf.yaml",
         "templates/print.html",
         "templates/titleblock.html",
+        "templates/masthead.html",
         "filters/bookmarks.lua",
         "filters/footnotes.lua",
         "filters/figure-caption-top.lua",
@@ -304,7 +308,9 @@ def parse_article(
     meta = tree.get("meta", {})
     for key in BUILD_PATH_META:  # where the files were, not what the article says
         meta.pop(key, None)
-    return add_profile_meta(tree, profile)
+    text = read_text(metadata)  # the typed values as written (build.frontmatter)
+    raw = json.loads(text) if str(metadata).endswith(".json") else yaml_data(text, str(metadata))
+    return add_profile_meta(tree, profile, raw)
 
 
 #: a src= or poster= attribute in raw HTML, its value quoted or not (HTML §13.1.2.3)
@@ -352,7 +358,7 @@ def write_html(ast: dict[str, Any], output: str | Path, profile: Profile) -> Non
     """Write the standalone screen HTML page (``defaults/html.yaml``) atomically."""
     stdout, stderr = run_pandoc(
         ["--defaults", str(DEFAULTS_DIR / "html.yaml"), "--resource-path", str(CSS_DIR)],
-        json.dumps(ast).encode("utf-8"),
+        json.dumps(with_jsonld(ast)).encode("utf-8"),
         profile.source_date_epoch_s,
     )
     emit_warnings(stderr)

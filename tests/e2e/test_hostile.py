@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import re
 import resource
 import subprocess
@@ -275,7 +276,17 @@ def test_metadata_markup_is_text_in_html_and_epub_head_and_body(hostile_build: d
      r"srcdoc", r'rel="attachment"', r"<link[^>]+attachment"],
 )  # fmt: skip
 def test_active_content_never_reaches_the_outputs(hostile_build: dict, pattern: str) -> None:
-    found = {k: m.group(0) for k, v in _outputs(hostile_build["copy"]).items()
+    # the HTML head's one JSON-LD element (issue 17) is the pipeline's own: its text is JSON
+    # with <, > and & escaped, so nothing of the sources can end it or start an element
+    outputs = dict(_outputs(hostile_build["copy"]))
+    scripts = re.findall(r'<script type="application/ld\+json">([^<]*)</script>', outputs["html"])
+    assert len(scripts) == 1 and json.loads(scripts[0])["@type"] == "ScholarlyArticle"
+    outputs["html"] = (
+        outputs["html"]
+        .replace(scripts[0], "")
+        .replace('<script type="application/ld+json"></script>', "")
+    )
+    found = {k: m.group(0) for k, v in outputs.items()
              if (m := re.search(pattern, v, re.I))}  # fmt: skip
     assert found == {}
     assert "fallback" in _outputs(hostile_build["copy"])["html"]  # the text stays
@@ -567,5 +578,5 @@ def test_a_section_with_2000_footnotes_completes(tmp_path: Path) -> None:
     ast = (copy / "output" / "a.json").read_text(encoding="utf-8")
     assert len(re.findall(r'"t":\s*"Note"', ast)) >= 2000
     html = (copy / "output" / "a.html").read_text(encoding="utf-8")
-    assert "Note 1999 says a little more." in html
+    assert "Note\u00a01999 says a little more." in html  # label and number tied (nobreak.lua)
     assert path.exists()

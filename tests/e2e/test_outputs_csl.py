@@ -10,6 +10,7 @@ list are taken out: everything else is the same.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import zipfile
@@ -84,7 +85,16 @@ def test_chicago_restyles_citations_and_references(apa, chicago, kind):
 
 def without_citations(markup: str) -> str:
     """The HTML page without its citations (each span.citation with its nested spans) and
-    without its reference list."""
+    without its reference list (nor its copies in the head: citation_reference tags and the
+    JSON-LD's citation list)."""
+    markup = re.sub(r'<meta name="citation_reference" content="[^"]*">\n', "", markup)
+
+    def without_list(script: re.Match) -> str:
+        data = json.loads(script[1])
+        data.pop("citation", None)
+        return f"<script>{json.dumps(data, sort_keys=True)}</script>"
+
+    markup = re.sub(r'<script type="application/ld\+json">([^<]*)</script>', without_list, markup)
     parts, position = [], 0
     for match in re.finditer(r'<span class="citation" data-cites="[^"]*">', markup):
         if match.start() < position:

@@ -45,6 +45,14 @@ ROOT_FINDINGS = {
     ("empty-journal-field", "issue.date", "config/issue.yaml"): "Q002",
     ("empty-journal-field", "doi", "manuscript/metadata.yaml"): "Q002",
     ("empty-journal-field", "date", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "pages", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "received", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "accepted", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "author[0].orcid", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "author[1].orcid", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "affiliations[0].ror", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "affiliations[1].ror", "manuscript/metadata.yaml"): "Q002",
+    ("empty-journal-field", "corresponding", "manuscript/metadata.yaml"): "Q001",
     ("undecided-typo", "R071", "manuscript/editorial-log.yaml"): "R071",
     ("undecided-typo", "R072", "manuscript/editorial-log.yaml"): "R072",
     ("undecided-typo", "R073", "manuscript/editorial-log.yaml"): "R073",
@@ -54,8 +62,8 @@ ROOT_FINDINGS = {
 }
 
 ROOT_SUMMARY = (
-    "preflight: the root article: 27 findings (0 waived): 1 placeholder-contact, "
-    "5 uncited-reference, 3 citation-as-text, 4 incomplete-reference, 8 empty-journal-field, "
+    "preflight: the root article: 35 findings (0 waived): 1 placeholder-contact, "
+    "5 uncited-reference, 3 citation-as-text, 4 incomplete-reference, 16 empty-journal-field, "
     "6 undecided-typo"
 )
 
@@ -68,14 +76,16 @@ def test_root_article_findings(project_build) -> None:
     data = report(project_build.output())
     found = [(f["rule"], f["subject"], f["path"]) for f in data["findings"]]
     assert sorted(found) == sorted(ROOT_FINDINGS)
-    assert len(found) == 27
+    assert len(found) == 35
     text = (project_build.output() / "preflight" / "report.txt").read_text(encoding="utf-8")
     assert text.splitlines()[0] == ROOT_SUMMARY
     assert (
         "manuscript/metadata.yaml:18:181: [placeholder-contact] corresponding.author@example.org: "
         "'example.org' is a reserved domain (RFC 2606, RFC 6761): a placeholder, not a real contact"
     ) in text.splitlines()
-    assert "refs.bib:475: [incomplete-reference] ratsnd: no author and no source" in text
+    bib = (ROOT / "refs.bib").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(bib, 1) if text.startswith("@misc{ratsnd,"))
+    assert f"refs.bib:{line}: [incomplete-reference] ratsnd: no author and no source" in text
 
 
 def test_each_root_finding_is_queried_in_the_editorial_log(project_build) -> None:
@@ -97,7 +107,7 @@ def test_test_article_findings(project_build) -> None:
     (slug,) = project_build.slugs
     data = report(project_build.output(slug))
     assert data["article"] == f"articles/{slug}"
-    assert data["summary"] == {"placeholder-contact": 1, "empty-journal-field": 8}
+    assert data["summary"] == {"placeholder-contact": 1, "empty-journal-field": 7}
     assert data["findings"][0]["path"] == f"articles/{slug}/manuscript/metadata.yaml"
 
 
@@ -109,7 +119,7 @@ def test_final_build_fails_on_findings(project_build, tmp_path: Path) -> None:
     target = "output/preflight/report.txt"
     result = snakemake(copy, target, "--forcerun", "preflight_article", "--config", "final=true")
     assert result.returncode != 0
-    assert "error: final build: 27 preflight findings not waived (the root article)" in (
+    assert "error: final build: 35 preflight findings not waived (the root article)" in (
         result.stdout + result.stderr
     )
     assert not (copy / "output" / "preflight" / "report.txt").exists()

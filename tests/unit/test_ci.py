@@ -298,3 +298,10 @@ def test_setup_waits_for_the_package_managers_lock() -> None:
     ]
     assert len(calls) == 2 and all('"${wait_lock[@]}"' in line for line in calls), calls
     assert "wait_lock=(-o DPkg::Lock::Timeout=600)" in setup
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test modules by their base name (no packages under tests/): two modules
+    of one name in different folders stop the collection of a whole stage."""
+    names = sorted(p.name for p in (ROOT / "tests").rglob("test_*.py"))
+    assert [n for n in set(names) if names.count(n) > 1] == []

@@ -225,6 +225,11 @@ def test_empty_journal_fields() -> None:
         "config/issue.yaml issue.number: is not given (the file does not exist)",
         "config/issue.yaml issue.date: is not given (the file does not exist)",
         "m.yaml:2 doi: is empty",
+        # the article's own front matter (build.frontmatter.missing_front_matter)
+        "m.yaml pages: is not given",
+        "m.yaml received: is not given",
+        "m.yaml accepted: is not given",
+        "m.yaml corresponding: is not given",
     ]
     assert found[0].hint == (
         "fill it in when the journal assigns it; the outputs print nothing for it until then"
@@ -234,12 +239,24 @@ def test_empty_journal_fields() -> None:
 def test_issue_file_fields() -> None:
     profile = parse_yaml("journal: {name: J, issn: 1234-5678, license: CC BY 4.0}\n", "c.yaml")
     issue = parse_yaml("volume: 3\nnumber: 2\ndate: null\narticles: [.]\n", "i.yaml")
-    metadata = parse_yaml("doi: 10.1/x\ndate: 2024\n", "m.yaml")
+    metadata = parse_yaml(
+        "doi: 10.1/x\ndate: 2024\narticle-number: e12\nreceived: 2023-01-02\n"
+        "accepted: 2023-05-06\nauthor:\n  - name: Aiyana Whitehorse\n"
+        "    orcid: 0000-0002-1825-0097\n    corresponding: true\n    email: aw@uni.edu\n"
+        "  - name: Bo Lindqvist\naffiliations:\n  - name: Uni\n",
+        "m.yaml",
+    )
     found = find_empty_journal_fields(profile, issue, metadata, "i.yaml")
     assert lines(found) == [
         "i.yaml:3: [empty-journal-field] issue.date: is empty\n"
         "  hint: fill it in when the journal assigns it; the outputs print nothing for it "
-        "until then"
+        "until then",
+        "m.yaml:11: [empty-journal-field] author[1].orcid: is not given\n"
+        "  hint: add orcid: NNNN-NNNN-NNNN-NNNN to the author; the outputs print nothing for it "
+        "until then",
+        "m.yaml:13: [empty-journal-field] affiliations[0].ror: is not given\n"
+        "  hint: add ror: (the ROR id, e.g. 05dxps055); the outputs print nothing for it until "
+        "then",
     ]
 
 
@@ -337,7 +354,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "output/bibliography").mkdir()
     (tmp_path / "manuscript/metadata.yaml").write_text(
         "title: Flüsse\nauthor:\n  - name: Kofi Mensah\n    email: kofi@uni.example\n"
-        "doi: 10.5555/fluesse\ndate: 2024-06-01\n",
+        "    orcid: 0000-0002-1825-0097\n    corresponding: true\n"
+        "doi: 10.5555/fluesse\ndate: 2024-06-01\npages: 1-9\nreceived: 2024-01-02\n"
+        "accepted: 2024-04-05\n",
         encoding="utf-8",
     )
     section = "# Flüsse {#sec-a}\n\nRivers [@okafor2019].\n"

@@ -7,7 +7,9 @@ in tests/data/render/ (two sections, a footnote, citations, six BibTeX entries).
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -213,11 +215,13 @@ def test_add_profile_meta_without_journal_is_an_exact_round_trip():
 def test_add_profile_meta_with_journal():
     ast = {"meta": {}, "blocks": []}
     out = render.add_profile_meta(ast, render.Profile(journal={"name": "J", "license": "CC"}))
-    assert out["meta"]["journal"] == {
+    assert out["meta"]["journal"] == {"t": "MetaMap", "c": {"name": {"t": "MetaString", "c": "J"}}}
+    assert out["meta"]["license"] == {
         "t": "MetaMap",
-        "c": {"name": {"t": "MetaString", "c": "J"}, "license": {"t": "MetaString", "c": "CC"}},
+        "c": {"name": {"t": "MetaString", "c": "CC"}},
     }
     assert out["meta"]["rights"] == {"t": "MetaString", "c": "CC"}
+    assert "date" not in out["meta"]  # the issue's year is not the article's date
     assert ast == {"meta": {}, "blocks": []}  # input untouched
 
 
@@ -542,89 +546,6 @@ def test_load_profile_reads_the_journal_values_of_a_config_file(tmp_path):
     )
     with pytest.raises(ErrorList, match=re.escape(f"{path}:")):
         render.load_profile(path)
-
-
-#: Labels the journal line and head print only around a value (an unset value must leave none).
-JOURNAL_MARKERS = [
-    "journal-line",
-    "journal-name",
-    "ISSN",
-    "doi.org",
-    "citation_journal_title",
-    "citation_issn",
-    "citation_volume",
-    "citation_issue",
-    "citation_publication_date",
-    "citation_firstpage",
-    "citation_lastpage",
-    "citation_doi",
-    "citation_license",
-    "DC.date",
-    "DC.identifier",
-    "DC.source",
-    "DC.rights",
-    'class="license"',
-]
-
-
-def test_unset_journal_values_leave_no_label(fixture_ast, tmp_path):
-    render.write_html(fixture_ast, tmp_path / "a.html", render.Profile())
-    html = (tmp_path / "a.html").read_text(encoding="utf-8")
-    printed = pdf.print_html(fixture_ast, ["print.css"], render.Profile())
-    for output in (html, printed):
-        head = output[: output.index("<style") if "<style" in output else output.index("</head>")]
-        header = output[output.index('<header id="title-block-header"') :]
-        header = header[: header.index("</header>")]
-        assert [m for m in JOURNAL_MARKERS if m in head + header] == []
-        assert "()" not in header and "<p></p>" not in header and 'content=""' not in head
-
-
-def test_set_journal_values_appear_in_html_print_and_epub(fixture_ast, tmp_path):
-    import zipfile
-
-    # the journal's values from the profile, the issue's from the issue file, the article's
-    # own (DOI, pages) from its metadata
-    profile = render.Profile(
-        journal={k: str(JOURNAL[k]) for k in ("name", "issn", "license")},
-        issue={k: str(JOURNAL[k]) for k in ("volume", "issue", "year")},
-    )
-    own = {k: {"t": "MetaString", "c": str(JOURNAL[k])} for k in render.ARTICLE_JOURNAL_KEYS}
-    ast = render.add_profile_meta({**fixture_ast, "meta": {**fixture_ast["meta"], **own}}, profile)
-    render.write_html(ast, tmp_path / "a.html", profile)
-    html = (tmp_path / "a.html").read_text(encoding="utf-8")
-    line = (
-        '<p class="journal-line"><span class="journal-name">Journal of Test Studies</span>, '
-        '<span class="journal-volume">12</span>(<span class="journal-issue">3</span>), '
-        '<span class="journal-pages">45–67</span> <span class="journal-year">(2024)</span> '
-        '<span class="journal-issn">ISSN 1234-5679</span> <a class="journal-doi" '
-        'href="https://doi.org/10.1234/jts.2024.003">https://doi.org/10.1234/jts.2024.003</a></p>'
-    )
-    assert line in html
-    for tag in (
-        '<meta name="citation_journal_title" content="Journal of Test Studies">',
-        '<meta name="citation_publication_date" content="2024">',
-        '<meta name="citation_firstpage" content="45">',
-        '<meta name="citation_doi" content="10.1234/jts.2024.003">',
-        '<meta name="DC.source" content="Journal of Test Studies, 12(3), 45–67">',
-        '<meta name="DC.rights" content="CC BY 4.0">',
-        '<p class="license">CC BY 4.0</p>',
-    ):
-        assert tag in html, tag
-    assert line in pdf.print_html(ast, ["print.css"], profile)
-    render.write_epub(ast, tmp_path / "a.epub", profile)
-    with zipfile.ZipFile(tmp_path / "a.epub") as epub:
-        opf = epub.read("EPUB/content.opf").decode("utf-8")
-        title_page = epub.read("EPUB/text/title_page.xhtml").decode("utf-8")
-    assert re.search(r"<dc:date[^>]*>2024", opf)
-    assert "<dc:rights>CC BY 4.0</dc:rights>" in opf
-    assert "Journal of Test Studies" in title_page
-
-
-def test_only_a_journal_name_prints_only_the_name(fixture_ast, tmp_path):
-    profile = render.Profile(journal={"name": "J"})
-    render.write_html(render.add_profile_meta(fixture_ast, profile), tmp_path / "a.html", profile)
-    html = (tmp_path / "a.html").read_text(encoding="utf-8")
-    assert '<p class="journal-line"><span class="journal-name">J</span></p>' in html
 
 
 # --------------------------------------------------------------------------- HTML features
@@ -1061,3 +982,37 @@ def test_pandoc_path_falls_back_to_pypandoc(monkeypatch):
         assert pandoc.pandoc_path() == pypandoc.get_pandoc_path()
     finally:
         pandoc.pandoc_path.cache_clear()
+
+
+def test_a_machine_without_the_font_fails_the_pdf_naming_the_fallback(tmp_path, fixture_ast):
+    """The font really missing (fontconfig sees only DejaVu), not a typo: the PDF fails at the
+    profile's fonts.body line, naming the family asked for and fontconfig's fallback."""
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not dejavu.is_dir():
+        pytest.skip("DejaVu (the fallback this test hides the others behind) is not installed")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>{dejavu}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    ast = tmp_path / "article.json"
+    ast.write_text(json.dumps(fixture_ast), encoding="utf-8")
+    config, output = ROOT / "config" / "config.yaml", tmp_path / "a.pdf"
+    line = next(n for n, t in enumerate(config.read_text().splitlines(), 1) if "body:" in t)
+    result = subprocess.run(
+        [sys.executable, "-m", "build.cli", "render", "--to", "pdf", "--ast", str(ast),
+         "--metadata", str(DATA / "metadata.yaml"), "--config", str(config),
+         "--output", str(output)],
+        cwd=tmp_path, env={**os.environ, "FONTCONFIG_FILE": str(conf)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("error: ")]
+    # every family is missing: the PDF cannot tell which fallback font replaced which family
+    assert errors == [
+        f"error: {config}:{line}:9: fonts.body 'Linux Libertine O' is not installed: the PDF is "
+        "set in 'DejaVu Math TeX Gyre', 'DejaVu Sans', 'DejaVu Serif' instead (fontconfig's "
+        "fallback)"
+    ]
+    assert not output.exists()

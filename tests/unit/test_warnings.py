@@ -124,8 +124,10 @@ CASES = {
         [
             "refs.bib:4: warning[not-canonical]: the file is not in canonical format (first "
             "difference at this line)",
-            "refs.bib:6: warning[doi-as-url]: entry 'brandt2015' gives its DOI as a URL "
-            "(https://doi.org/10.1234/abc)",
+            "refs.bib:6: warning[doi-as-url]: entry 'brandt2015' gives its DOI with a prefix "
+            "(https://doi.org/10.1234/abc); pandoc would print "
+            "https://doi.org/https://doi.org/10.1234/abc; the build's cleaned copy writes the "
+            "bare DOI",
             "refs.bib:14: warning[pages-range]: entry 'okafor2018' has pages '1-x', not a page "
             "or first--last",
         ],
@@ -136,8 +138,10 @@ CASES = {
         [
             "warning (an error of today's rules): refs.bib:17: [duplicate-key] key "
             "'brandt2015' is used again here; it was first used at line 1",
-            "refs.bib:6: warning[doi-as-url]: entry 'brandt2015' gives its DOI as a URL "
-            "(https://doi.org/10.1234/abc)",
+            "refs.bib:6: warning[doi-as-url]: entry 'brandt2015' gives its DOI with a prefix "
+            "(https://doi.org/10.1234/abc); pandoc would print "
+            "https://doi.org/https://doi.org/10.1234/abc; the build's cleaned copy writes the "
+            "bare DOI",
             "refs.bib:14: warning[pages-range]: entry 'okafor2018' has pages '1-x', not a page "
             "or first--last",
             "refs.bib:17: warning[key-scheme]: key 'brandt2015' does not follow the key scheme "
