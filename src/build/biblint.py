@@ -53,7 +53,15 @@ from build.bibtex import (
     parse_bibliography,
     split_names,
 )
-from build.bibtitles import TITLE_FIELDS, braced_whole, proper_nouns, sentence_cased
+from build.bibtitles import (
+    NO_KNOWN_NOUNS,
+    TITLE_FIELDS,
+    KnownNouns,
+    bibliography_proper_nouns,
+    braced_whole,
+    proper_nouns,
+    sentence_cased,
+)
 from build.errors import BibliographyError, ErrorList
 
 #: Entry types of the BibLaTeX data model (manual 2.1.1-2.1.3), with the BibTeX aliases.
@@ -454,7 +462,9 @@ def _check_names(entry: BibEntry, path: str, rules: ArticleRules) -> Iterable[Pr
         )
 
 
-def _check_title_case(entry: BibEntry, path: str, rules: ArticleRules) -> Iterable[Problem]:
+def _check_title_case(
+    entry: BibEntry, path: str, rules: ArticleRules, known: KnownNouns = NO_KNOWN_NOUNS
+) -> Iterable[Problem]:
     langid = entry.fields.get("langid", "")
     for name in TITLE_FIELDS:
         value = entry.fields.get(name, "")
@@ -471,7 +481,7 @@ def _check_title_case(entry: BibEntry, path: str, rules: ArticleRules) -> Iterab
                 "remove the outer braces and brace only proper nouns ({Shanghai}) (APA 7 6.17)",
             )
             continue
-        for word in proper_nouns(value, langid, rules):
+        for word in proper_nouns(value, langid, rules, known, entry.key):
             if word.reason == "sentence-case":
                 yield Problem(
                     "sentence-case-capital",
@@ -484,11 +494,10 @@ def _check_title_case(entry: BibEntry, path: str, rules: ArticleRules) -> Iterab
                     f"fix the source: {{{word.word}}} (article bibliography format --write does)",
                 )
                 continue
-            why = (
-                "listed as a proper noun in the article's bibliography rules"
-                if word.reason == "listed"
-                else "not a common English word (wordfreq)"
-            )
+            why = {
+                "listed": "listed as a proper noun in the article's bibliography rules",
+                "bibliography": f"written as a proper noun in entry '{word.evidence}'",
+            }.get(word.reason, "not a common English word (wordfreq)")
             yield Problem(
                 "unprotected-capitals",
                 path,
@@ -613,13 +622,19 @@ def lint_entries(
         problems in file order (by line, then rule id).
     """
     problems: list[Problem] = []
+    known = bibliography_proper_nouns(
+        (e.key, e.fields.get("langid", ""), e.fields[name])
+        for e in entries
+        for name in TITLE_FIELDS
+        if e.fields.get(name)
+    )
     for entry in entries:
         for check in (_check_entry_type, _check_required, _check_key):
             problems.extend(check(entry, path))
         problems.extend(_check_names(entry, path, rules))
         problems.extend(_check_doi_url(entry, path))
         problems.extend(_check_values(entry, path, today))
-        problems.extend(_check_title_case(entry, path, rules))
+        problems.extend(_check_title_case(entry, path, rules, known))
     problems.extend(_check_collection(entries, path))
     return problems
 

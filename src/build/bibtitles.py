@@ -14,13 +14,21 @@ lists it (``proper-nouns``), when the title is written in sentence case (its oth
 lower case: the author's capital is deliberate; the cleaner braces it) and the word is not very
 common (:data:`SENTENCE_CASE_ZIPF`), or, in a title in title
 case, when the English lexicon of ``wordfreq`` does not know it as a common word (Zipf
-frequency below :data:`RARE_ZIPF`) and the article does not list it under ``common-words``.
+frequency below :data:`RARE_ZIPF`) and the article does not list it under ``common-words``, or
+when the bibliography itself writes it as a proper noun elsewhere (reason ``bibliography``,
+:func:`bibliography_proper_nouns`): in braces in another English title (``{China}``,
+``{Central Asia}``), or capitalised mid-title in a title written in sentence case, and nowhere
+in lower case outside braces. wordfreq lower-cases every word, so a common word that the
+language writes only capitalised (China, Paris, Monday) is told only by this evidence; one
+that the bibliography never writes as a proper noun elsewhere is not found (see
+docs/conventions.md, "Bibliography rules").
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from build.bibtex import ArticleRules, _words_re
@@ -66,11 +74,13 @@ def sentence_cased(langid: str) -> bool:
 @dataclass(frozen=True)
 class TitleWord:
     """A lowered word: ``word`` as typed, ``offset`` in the field value, and ``reason``:
-    ``listed``, ``sentence-case`` or ``unknown`` (see the module docstring)."""
+    ``listed``, ``bibliography``, ``sentence-case`` or ``unknown`` (see the module docstring);
+    ``evidence``: for ``bibliography``, the key of the entry that writes it as a proper noun."""
 
     word: str
     offset: int
     reason: str
+    evidence: str = ""
 
 
 def _mask(value: str) -> str:
@@ -128,13 +138,103 @@ def _zipf(word: str) -> float:
     return max(zipf_frequency(form, "en") for form in forms)
 
 
-def proper_nouns(value: str, langid: str, rules: ArticleRules) -> list[TitleWord]:
+#: A brace group that reads as a proper noun's words: capitalised words ("{China}", "{Central
+#: Asia}", "{Kipling}'s"); acronyms ("{SCO}"), which citeproc keeps anyway, and groups with
+#: commands or nested braces are no evidence.
+_BRACED_NAME_RE = re.compile(r"\{((?:[^\W\d_][^\W\d_'’]*(?:-[^\W\d_]+)*)(?:\s+[^\W\d_]+)*)\}")
+
+
+def _capitalised(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and letters[0].isupper() and not any(c.isupper() for c in letters[1:])
+
+
+@dataclass(frozen=True)
+class KnownNouns:
+    """The proper nouns a bibliography writes as such (:func:`bibliography_proper_nouns`):
+    ``phrases`` maps each to the keys of the entries that write it, in file order;
+    ``by_first_word`` lists them by their first word, the longest first."""
+
+    phrases: Mapping[str, tuple[str, ...]]
+    by_first_word: Mapping[str, tuple[str, ...]]
+
+    def in_title(self, value: str, key: str = "") -> list[TitleWord]:
+        """The phrases that stand outside braces in ``value`` (a title of entry ``key``) as
+        whole words, with at least one lowered word among them: reason ``bibliography``, the
+        first other entry that writes it as evidence (an entry is no evidence for itself)."""
+        bare = _mask(value)
+        lowered = {offset for _word, offset in _lowered(value)}
+        out = []
+        for match in _WORD_RE.finditer(bare):
+            start = match.start()
+            for phrase in self.by_first_word.get(match.group(0), ()):
+                end = start + len(phrase)
+                if bare[start:end] != phrase or re.match(r"[\w-]", bare[end : end + 1]):
+                    continue
+                others = [k for k in self.phrases[phrase] if k != key]
+                if others and any(start <= offset < end for offset in lowered):
+                    out.append(TitleWord(phrase, start, "bibliography", others[0]))
+                    break
+        return out
+
+
+def bibliography_proper_nouns(titles: Iterable[tuple[str, str, str]]) -> KnownNouns:
+    """The proper nouns a bibliography itself writes as such in its English titles.
+
+    Args:
+        titles: (entry key, langid, field value) of the title-like fields of every entry.
+    Returns:
+        :class:`KnownNouns`: each brace group of capitalised words (``{China}``, ``{Central
+        Asia}``; not an acronym such as ``{SCO}``, not a title braced whole) and each
+        capitalised mid-title word of a title in sentence case (:func:`is_sentence_case`),
+        with the keys of the entries that write it; a single word that some English
+        title writes in lower case outside braces mid-title ("china" in "Porcelain and fine
+        china") is left out: the evidence disagrees.
+    """
+    found: dict[str, list[str]] = {}
+    lower: set[str] = set()
+    for key, langid, value in titles:
+        if not sentence_cased(langid) or braced_whole(value):
+            continue
+        for match in _BRACED_NAME_RE.finditer(value):
+            phrase = " ".join(match.group(1).split())
+            if all(_capitalised(word) for word in phrase.split()):
+                found.setdefault(phrase, []).append(key)
+        if is_sentence_case(value):
+            for word, _offset in _lowered(value):
+                found.setdefault(word, []).append(key)
+        for match in _WORD_RE.finditer(_mask(value)):
+            if match.start() and match.group(0).islower():
+                lower.add(match.group(0))
+    phrases = {
+        phrase: tuple(dict.fromkeys(keys))
+        for phrase, keys in found.items()
+        if not (" " not in phrase and phrase.lower() in lower)
+    }
+    by_first: dict[str, list[str]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        by_first.setdefault(phrase.split()[0], []).append(phrase)
+    return KnownNouns(phrases, {w: tuple(p) for w, p in by_first.items()})
+
+
+NO_KNOWN_NOUNS = KnownNouns({}, {})
+
+
+def proper_nouns(
+    value: str,
+    langid: str,
+    rules: ArticleRules,
+    known: KnownNouns = NO_KNOWN_NOUNS,
+    key: str = "",
+) -> list[TitleWord]:
     """The proper nouns of a title-like field value that sentence case would lower.
 
     Args:
         value: the field value (braces kept: braced words are protected).
         langid: the entry's ``langid`` ('' if none); other languages give ``[]``.
         rules: the article's ``proper-nouns`` and ``common-words``.
+        known: the bibliography's own proper nouns (:func:`bibliography_proper_nouns`);
+        key: the entry's key (its own titles are no evidence for it).
     Returns:
         the words in order, each once, with the reason (:class:`TitleWord`).
     """
@@ -146,6 +246,10 @@ def proper_nouns(value: str, langid: str, rules: ArticleRules) -> list[TitleWord
         for match in listed.finditer(_mask(value)):
             out.setdefault(match.group(1), TitleWord(match.group(1), match.start(), "listed"))
     common = {w.casefold() for w in rules.common_words}
+    for word in known.in_title(value, key):
+        if word.word.casefold() in common or any(word.word in k or k in word.word for k in out):
+            continue
+        out.setdefault(word.word, word)
     sentence = is_sentence_case(value)
     for word, offset in _lowered(value):
         if word in out or any(word in key.split() for key in out):

