@@ -42,13 +42,42 @@ _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 
 
 def embedded_fonts(pdf: bytes) -> list[str]:
-    """The fonts embedded in a PDF: each ``/FontDescriptor``'s ``/FontName`` without its
-    subset tag (``ABCDEF+``), sorted, each once. Read with pypdf from every object of the
-    file, so fonts used only in a figure (a form XObject) count too.
+    """The fonts embedded in a PDF, without their subset tag (``ABCDEF+``), sorted, each once:
+    those poppler's ``pdffonts`` lists as embedded (it reads every font resource of the file,
+    figures' form XObjects too; about 0.05 s of CPU), else, without poppler, each
+    ``/FontDescriptor``'s ``/FontName`` read with pypdf from every object (about 0.5 s).
 
     Raises:
-        Exception: pypdf cannot read the file.
+        Exception: the file cannot be read.
     """
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("pdffonts"):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+            handle.write(pdf)
+            handle.flush()
+            listing = subprocess.run(
+                ["pdffonts", handle.name], capture_output=True, text=True, check=True
+            ).stdout
+        return pdffonts_names(listing)
+    return _descriptor_names(pdf)
+
+
+def pdffonts_names(listing: str) -> list[str]:
+    """The embedded fonts of ``pdffonts`` output (its ``emb`` column ``yes``), without subset
+    tags, sorted, each once (poppler's columns: name, type, encoding, emb, sub, uni, object ID;
+    the type may have spaces, so ``emb`` is read from the right)."""
+    names: set[str] = set()
+    for line in listing.splitlines()[2:]:
+        words = line.split()
+        if len(words) >= 7 and words[-5] == "yes":
+            names.add(_SUBSET_TAG.sub("", words[0]))
+    return sorted(names)
+
+
+def _descriptor_names(pdf: bytes) -> list[str]:
     from pypdf import PdfReader
     from pypdf.generic import DictionaryObject
 

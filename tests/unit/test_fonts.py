@@ -51,3 +51,23 @@ def test_fallback_fonts_are_those_of_no_profile_family():
         "heading": "Linux Biolinum O",
         "mono": "Linux Libertine Mono O",
     }
+
+
+def test_the_embedded_fonts_of_a_pdffonts_listing():
+    from build.fonts import pdffonts_names
+
+    listing = (
+        "name                                 type              encoding         emb sub uni "
+        "object ID\n"
+        "------------------------------------ ----------------- ---------------- --- --- --- "
+        "---------\n"
+        "YEXQIW+Linux-Biolinum-O-Bold         CID Type 0C (OT)  Identity-H       yes yes yes "
+        "   383  0\n"
+        "MIHKDJ+Linux-Libertine-O             CID Type 0C (OT)  Identity-H       yes yes yes "
+        "   387  0\n"
+        "Helvetica                            Type 1            WinAnsi          no  no  no  "
+        "    12  0\n"
+        "ABCDEF+Linux-Libertine-O             CID Type 0C (OT)  Identity-H       yes yes yes "
+        "   390  0\n"
+    )
+    assert pdffonts_names(listing) == ["Linux-Biolinum-O-Bold", "Linux-Libertine-O"]

@@ -948,6 +948,10 @@ def test_glyphs_warn_keeps_the_pdf_and_prints_each_problem_at_its_line(
         "Linux-Libertine-O",
         "Linux-Libertine-O-Italic",
     ]
+    # poppler's pdffonts (the build's reader) and pypdf's walk of every object agree
+    from build.fonts import _descriptor_names
+
+    assert _descriptor_names(output.read_bytes()) == embedded_fonts(output.read_bytes())
 
 
 def test_pandoc_path_is_pypandocs_binary_found_without_importing_pypandoc():
