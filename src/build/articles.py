@@ -166,3 +166,23 @@ def article_for_outdir(articles: list[Article], outdir: str) -> Article:
         hint="articles are manuscript/ at the top and the folders articles/<slug>/ that hold "
         "manuscript/metadata.yaml",
     )
+
+
+def choose_article(name: str | None) -> Article:
+    """The article named on the command line: ``None`` or ``.`` the root article, else a slug
+    (or ``articles/<slug>``).
+
+    Raises:
+        ArticleError: no such article.
+    """
+    articles = discover_articles(".")
+    wanted = "." if name in (None, ".", "") else f"articles/{Path(str(name)).name}"
+    for article in articles:
+        if article.folder == wanted:
+            return article
+    names = ", ".join(a.slug or "." for a in articles) or "none"
+    raise ArticleError(
+        f"no article {name!r} in this project",
+        wanted,
+        hint=f"name the root article (.) or a folder of articles/ (here: {names})",
+    )

@@ -128,7 +128,8 @@ def corporate_evidence(name: str, extra_words: tuple[str, ...] = ()) -> str | No
     has_strong = any(w in strong or w.rstrip(".,") in strong for w in words)
     has_weak = any(w.rstrip(".,") in weak for w in words)
     if "," in stripped:
-        if has_strong or has_weak or len(stripped.split(",", 1)[0].split()) >= 3:
+        family = [w for w in stripped.split(",", 1)[0].split() if not w[:1].islower()]
+        if has_strong or has_weak or len(family) >= 3:  # particles aside ("van der Berg")
             return "unclear"
         return None
     if has_strong or (has_weak and (len(words) >= 3 or any(w in joining for w in words))):

@@ -31,7 +31,10 @@ ABBREVIATIONS = frozenset(
     }
 )  # fmt: skip
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])([\"”’')\]*_]*)\s+(?=[\"“‘'(\[*_]*[A-Z0-9])")
+#: a sentence ends before an upper-case letter, a digit or a narrative citation (``@key``,
+#: whose printed author may begin with a lower-case particle: "van der Berg (2019) shows"); a
+#: bracketed citation after a full stop (``text. [@key].``) belongs to the sentence before it
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"”’')\]*_]*)\s+(?=[\"“‘'(\[*_]*[A-Z0-9]|@)")
 _LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d+[.)])(\s+)")
 _FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]:\s+")
 _BLOCK_BREAK = re.compile(r"^(#|:::|```|~~~)")
@@ -50,9 +53,9 @@ def split_sentences(text: str) -> list[str]:
     """Split one paragraph's text (single spaces, no newlines) into sentences.
 
     A sentence ends at ``.``, ``!`` or ``?`` (plus closing quotes or brackets) followed by
-    whitespace and an upper-case letter, digit or opening quote. A full stop after a known
-    abbreviation (``p.``, ``e.g.``, ``Dr.``) or after a single capital (an initial, ``T. V Paul``)
-    does not end a sentence.
+    whitespace and an upper-case letter, a digit, ``@key`` (a narrative citation) or an opening
+    quote. A full stop after a known abbreviation (``p.``, ``e.g.``, ``Dr.``) or after a single
+    capital (an initial, ``T. V Paul``) does not end a sentence.
 
     Args:
         text: the paragraph text with its line breaks already replaced by single spaces.

@@ -671,9 +671,10 @@ def command(
         PreflightError: bad input; with ``final``, the findings not waived (an
             :class:`ErrorList` of them, each with its hint), after printing the report.
     """
-    from build.articles import Article
+    from build.articles import Article, choose_article
     from build.atomic import write_text_atomic
 
+    article = choose_article(article).folder  # ".", a slug or articles/<slug>
     result = preflight_article(article, outdir, profile, issue)
     text = result.text()
     print(text, end="")

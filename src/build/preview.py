@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from build.articles import OUTPUT_DIR, Article, discover_articles
+from build.articles import OUTPUT_DIR, Article, choose_article, discover_articles
 from build.errors import PipelineError
 from build.livebuild import CONFIG, ISSUE_FILE, LiveBuild, first_error, work_folder
 
@@ -385,26 +385,6 @@ class IssueBuild:
             result.error = first_error(error)
         result.seconds["write_issue_index"] = time.perf_counter() - start
         return result
-
-
-def choose_article(name: str | None) -> Article:
-    """The article named on the command line: ``None`` or ``.`` the root article, else a slug
-    (or ``articles/<slug>``).
-
-    Raises:
-        PipelineError: no such article.
-    """
-    articles = discover_articles(".")
-    wanted = "." if name in (None, ".", "") else f"articles/{Path(str(name)).name}"
-    for article in articles:
-        if article.folder == wanted:
-            return article
-    names = ", ".join(a.slug or "." for a in articles) or "none"
-    raise PipelineError(
-        f"no article {name!r} in this project",
-        wanted,
-        hint=f"name the root article (.) or a folder of articles/ (here: {names})",
-    )
 
 
 def serve(article: Article | None, host: str, port: int, once: bool = False) -> int:

@@ -126,6 +126,8 @@ def test_particle_option_is_added_once() -> None:
         ("Gabriel José García Márquez", "unclear"),  # four words: asked, never braced
         ("Gabriel García Márquez", None),
         ("García Márquez, Gabriel", None),
+        ("van der Berg, Lotte", None),  # particles are not words of an organisation
+        ("de la Fuente Ruiz, Ana", None),
         ("Mary Bank", "unclear"),
         ("{World Bank}", None),
     ],

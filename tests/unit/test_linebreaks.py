@@ -36,8 +36,23 @@ def _ast(text: str) -> object:
         ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
         ("Prof. Dr. Razia Sultana has worked.", ["Prof. Dr. Razia Sultana has worked."]),
         ("In 2001 it began. 22 agreements.", ["In 2001 it began.", "22 agreements."]),
+        (
+            "It ended. @vanderberg2019 [p. 14] reads it. [@okafor2018] agrees.",
+            ["It ended.", "@vanderberg2019 [p. 14] reads it. [@okafor2018] agrees."],
+        ),
+        ("See e.g. @vanderberg2019 here.", ["See e.g. @vanderberg2019 here."]),
     ],
-    ids=["plain", "citation", "initials", "ie", "quote", "titles", "digit-start"],
+    ids=[
+        "plain",
+        "citation",
+        "initials",
+        "ie",
+        "quote",
+        "titles",
+        "digit-start",
+        "narrative-citation-start",
+        "citation-after-abbreviation",
+    ],  # fmt: skip
 )
 def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
