@@ -272,5 +272,5 @@ def close_failed_run(
     for path in removed:
         Path(path).unlink()
     if removed:
-        print(f"removed, as they no longer match the sources: {' '.join(removed)}", file=sys.stderr)
+        print(f"removed, as a failed build leaves no output: {' '.join(removed)}", file=sys.stderr)
     return removed

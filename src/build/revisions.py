@@ -135,6 +135,8 @@ def resolve_revision(root: Path, revision: str, folder: str = ".") -> RevisionIn
                 hint=hint,
             )
         since = f": it was first committed in {first[0]}" if first else ": no commit has it"
+        if not first:  # a new article: `git log` would list nothing
+            hint = f"commit the article first (git add {folder} && git commit), then diff from it"
         raise RevisionError(
             f"the article {folder} does not exist at revision {revision!r} ({short}, {date})"
             f"{since}",

@@ -243,7 +243,7 @@ def test_a_failed_build_leaves_no_final_output_of_the_failed_article(
         sorted([f"output/articles/{SLUG}/{name}" for name in finals] + ["output/issue/index.html"])
     )
     closing = failed.stderr.strip().splitlines()[-8:]
-    assert f"removed, as they no longer match the sources: {removed}" in closing, closing
+    assert f"removed, as a failed build leaves no output: {removed}" in closing, closing
     root = copy / "output"
     assert all((root / name).is_file() for name in finals)  # the root article is as it was
     section.write_text(good, encoding="utf-8")

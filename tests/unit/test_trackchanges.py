@@ -376,6 +376,21 @@ def test_revision_before_a_further_article_names_the_article(repo: Path) -> None
     assert sorted(p.name for p in (repo / "x").iterdir()) == ["manuscript", "refs.bib"]
 
 
+def test_an_article_no_commit_has_yet_asks_to_commit_it(repo: Path) -> None:
+    folder = repo / "articles" / "new-one" / "manuscript"
+    folder.mkdir(parents=True)
+    (folder / "01-a.md").write_text(HEAD + "Two.\n", encoding="utf-8")
+    head = _git(repo, "rev-parse", "--short=7", "HEAD")
+    with pytest.raises(RevisionError) as caught:
+        resolve_revision(repo, "HEAD", "articles/new-one")
+    assert str(caught.value) == (
+        f"the article articles/new-one does not exist at revision 'HEAD' ({head}, 2025-01-01): "
+        "no commit has it\n"
+        "  hint: commit the article first (git add articles/new-one && git commit), then diff "
+        "from it"
+    )
+
+
 def test_an_article_folder_that_is_not_one_is_refused(repo: Path, monkeypatch) -> None:
     monkeypatch.chdir(repo)
     with pytest.raises(DiffError) as caught:
