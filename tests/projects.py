@@ -10,13 +10,14 @@ build date is the profile's ``source_date_epoch_s``); an *article* is the root a
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,3 +174,19 @@ def once_per_session(shared: Path, name: str, make: Callable[[Path], dict]) -> d
     if "error" in result:
         raise RuntimeError(f"{name} failed: {result['error']}")
     return result["value"]
+
+
+@contextlib.contextmanager
+def serving(handler: type) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 (a free port) answering with ``handler`` (an
+    ``http.server.BaseHTTPRequestHandler`` class) in a thread; yields its URL, then stops it."""
+    import http.server
+    import threading
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

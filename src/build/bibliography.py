@@ -148,11 +148,10 @@ def csl_bibliography(result: LintResult, text: str) -> dict[str, object]:
         BibliographyError: pandoc cannot read the file.
     """
     from build.errors import RenderError
-    from build.pandoc import run_pandoc
+    from build.pandoc import bibtex_to_csl
 
     try:
-        stdout, _ = run_pandoc(["--from=bibtex", "--to=csljson"], text.encode("utf-8"))
-        items = json.loads(stdout)
+        items = bibtex_to_csl(text)
     except (RenderError, ValueError) as error:
         raise BibliographyError(
             f"pandoc cannot read the bibliography: {error}",

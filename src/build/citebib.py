@@ -267,7 +267,7 @@ def load_bibliography(path: str | Path) -> Bibliography:
     import bibtexparser
 
     from build.errors import RenderError
-    from build.pandoc import run_pandoc
+    from build.pandoc import bibtex_to_csl
 
     path = str(path)
     text = read_text(path)
@@ -301,8 +301,7 @@ def load_bibliography(path: str | Path) -> Bibliography:
         seen.setdefault(folded, entry.key)
     _raise_all(errors)
     try:
-        stdout, _ = run_pandoc(["--from=bibtex", "--to=csljson"], text.encode("utf-8"))
-        csl = json.loads(stdout)
+        csl = bibtex_to_csl(text)
     except (RenderError, ValueError) as error:
         raise CitationError(
             f"pandoc cannot read the bibliography: {error}", path, hint="fix the BibTeX syntax"

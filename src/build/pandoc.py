@@ -99,3 +99,15 @@ def emit_warnings(stderr: str, skip: Sequence[str] = ()) -> None:
     for line in stderr.splitlines():
         if line.strip() and not any(s in line for s in skip):
             print(line, file=sys.stderr)
+
+
+def bibtex_to_csl(text: str) -> list[dict]:
+    """A BibTeX text as CSL-JSON items (CSL 1.0.2), converted by pandoc's BibTeX reader.
+
+    Raises:
+        RenderError: pandoc cannot read it; ValueError: its output is not JSON.
+    """
+    import json
+
+    stdout, _ = run_pandoc(["--from=bibtex", "--to=csljson"], text.encode("utf-8"))
+    return json.loads(stdout)

@@ -11,13 +11,12 @@ Dublin Core schema link of the page template).
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from projects import copy_project, snakemake
+from projects import copy_project, serving, snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -45,13 +44,8 @@ def proxy() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler) as url:
+        yield url, requests
 
 
 def test_a_build_makes_no_request_and_its_bytes_do_not_depend_on_a_proxy(

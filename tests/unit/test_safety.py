@@ -7,7 +7,6 @@ import http.server
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from build import bibliography, citations, linebreaks, pdf, render, safety
 from build.cli import main
 from build.errors import ManuscriptError
+from projects import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SANITIZE = ROOT / "src" / "build" / "styles" / "filters" / "sanitize.lua"
@@ -252,13 +252,8 @@ def server() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(Handler) as url:
+        yield url, requests
 
 
 def test_the_manuscript_stage_refuses_before_any_later_stage_runs(
