@@ -332,9 +332,10 @@ def test_write_epub_is_reproducible(fixture_ast, tmp_path):
 
 def test_print_html_inlines_footnotes(fixture_ast):
     html = pdf.print_html(fixture_ast, ["print.css", "profile.css"], render.Profile())
-    assert (  # names not hyphenated, the last two words tied (print-typography.lua)
-        '<span class="footnote" data-note="1"><span class="nohyphen">Zhenbao</span> in '
-        '<span class="nohyphen">Chinese.</span> A second sentence of '
+    assert (  # names not hyphenated (one span over the short word between them), the
+        # paragraph's last two words tied (print-typography.lua)
+        '<span class="footnote" data-note="1"><span class="nohyphen">Zhenbao in '
+        "Chinese.</span> A second sentence of "
         '<span class="nohyphen">the\xa0note.</span></span>' in html
     )
     assert html.index('href="print.css"') < html.index('href="profile.css"')

@@ -86,12 +86,15 @@ def test_nobreak_puts_no_markup_into_metadata_and_changes_nothing_the_second_tim
 
 def test_print_typography_marks_names_tails_and_short_tables() -> None:
     source = (
-        "Die Shanghaier Organisation tagte in Usbekistan, im Jahr 2003.\n\n"
+        "Die Shanghaier Organisation versammelte sich in Usbekistan, im Jahr 2003.\n\n"
+        "Wladimir Putin und Xi Jinping sprachen lange miteinander.\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n"
     )
     html = run(source, "html", "print-typography.lua", lang="de")
     assert '<span class="nohyphen">Shanghaier Organisation</span>' in html
     assert '<span class="nohyphen">Usbekistan,</span>' in html  # Die, Jahr: too short
+    # words too short to be hyphenated (Putin, und, Xi) join the run: one span, one box
+    assert '<span class="nohyphen">Wladimir Putin und Xi Jinping</span> sprachen' in html
     assert f'<span class="nohyphen">Jahr{NBSP}2003.</span>' in html.replace("&nbsp;", NBSP)
     assert '<table class="short-table">' in html
     assert html == run(source, "html", "print-typography.lua", "print-typography.lua", lang="de")

@@ -152,22 +152,31 @@ local function capitalise(cite, doc)
   return cite
 end
 
+-- whether the inline before a narrative citation (nil: the block's first) ends a sentence;
+-- decided only when a citation needs it (most inlines are never looked at)
+local function starts_sentence(before)
+  if before == nil then
+    return true
+  end
+  local t = before.t
+  if t == "Cite" and before.citations[1].mode == "AuthorInText" then
+    return false -- "@a @b": the second is not a sentence's first word
+  end
+  return ends_sentence(t == "Str" and before.text or pandoc.utils.stringify(before))
+end
+
 local function recase_inlines(inlines, doc)
-  local at_start, changed = true, false
+  local changed, before = false, nil
   for i, el in ipairs(inlines) do
     local t = el.t
     if t == "Cite" and el.citations[1].mode == "AuthorInText" then
-      local new = at_start and capitalise(el, doc)
+      local new = starts_sentence(before) and capitalise(el, doc)
       if new then
         inlines[i], changed = new, true
       end
-      at_start = false
-    elseif t == "Space" or t == "SoftBreak" or t == "LineBreak" or t == "Note" then
-      -- a space, a line break or a footnote mark keeps what came before
-    elseif t == "Str" then
-      at_start = ends_sentence(el.text)
-    else
-      at_start = ends_sentence(pandoc.utils.stringify(el))
+      before = el
+    elseif t ~= "Space" and t ~= "SoftBreak" and t ~= "LineBreak" and t ~= "Note" then
+      before = el
     end
   end
   return changed and inlines or nil

@@ -128,24 +128,45 @@ local function is_space(el)
   return el and (el.t == "Space" or el.t == "SoftBreak")
 end
 
+-- whether a tie is possible at all: each kind has a digit or an upper-case roman numeral in
+-- one of its words, so most spaces (between plain words) are passed over at the cost of a find
+local function may_tie(before, after, further)
+  return before:find("%d") ~= nil
+    or after:find("%d") ~= nil
+    or (further ~= nil and further:find("%d") ~= nil)
+    or after:find("^[%(%[]*[IVXLCDM]") ~= nil
+end
+
+-- the inlines with their ties made, or nil when there is none (the list is then left as it
+-- is: pandoc need not read it back)
 local function tie_spaces(inlines)
-  local out = pandoc.Inlines({})
-  local i = 1
-  while i <= #inlines do
+  local out = nil -- made at the first tie, with the inlines before it
+  local i, n = 1, #inlines
+  while i <= n do
     local el = inlines[i]
-    local prev = out[#out]
+    local prev = out and out[#out] or inlines[i - 1]
     local after = inlines[i + 1]
+    local tied = false
     if is_space(el) and prev and prev.t == "Str" and after and after.t == "Str" then
       local further = inlines[i + 3]
-      if ties(prev.text, after.text, further and further.t == "Str" and further.text or nil) then
-        prev.text = prev.text .. NBSP .. after.text
-        i = i + 2
-      else
-        out:insert(el)
-        i = i + 1
+      local further_text = further and further.t == "Str" and further.text or nil
+      tied = may_tie(prev.text, after.text, further_text)
+        and ties(prev.text, after.text, further_text)
+    end
+    if tied then
+      if not out then
+        out = pandoc.Inlines({})
+        for k = 1, i - 1 do
+          out:insert(inlines[k])
+        end
+        prev = out[#out]
       end
+      prev.text = prev.text .. NBSP .. after.text
+      i = i + 2
     else
-      out:insert(el)
+      if out then
+        out:insert(el)
+      end
       i = i + 1
     end
   end
@@ -154,18 +175,28 @@ end
 
 -- "S-5", "COVID-19", "20–22": a letter or digit, a hyphen or en dash, a digit
 local function keep_whole(text)
-  if utf8.len(text) == nil or utf8.len(text) > MAX_TOKEN or text:find("[/:]") then
+  if not text:find("%d") or text:find("[/:]") or utf8.len(text) == nil then
+    return false
+  end
+  if utf8.len(text) > MAX_TOKEN then
     return false
   end
   return text:find("%w%-%d") ~= nil or text:find("%d\u{2013}%d") ~= nil
 end
 
+-- the inlines with such tokens in "nobreak" spans, or nil when there is none
 local function wrap_tokens(inlines)
-  local out = pandoc.Inlines({})
-  for _, el in ipairs(inlines) do
+  local out = nil
+  for i, el in ipairs(inlines) do
     if el.t == "Str" and keep_whole(el.text) then
+      if not out then
+        out = pandoc.Inlines({})
+        for k = 1, i - 1 do
+          out:insert(inlines[k])
+        end
+      end
       out:insert(pandoc.Span({ el }, pandoc.Attr("", { "nobreak" })))
-    else
+    elseif out then
       out:insert(el)
     end
   end
@@ -176,7 +207,8 @@ end
 -- attributes); the "nobreak" spans only in the document's blocks, never in the metadata
 local in_blocks = {
   Inlines = function(inlines)
-    return wrap_tokens(tie_spaces(inlines))
+    local tied = tie_spaces(inlines)
+    return wrap_tokens(tied or inlines) or tied -- nil: unchanged
   end,
   Span = function(span)
     -- already whole: no second span inside; a caption's label ("Table 1") stands on its own

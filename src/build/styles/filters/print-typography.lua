@@ -31,43 +31,66 @@ local function first_letter(text)
 end
 
 local function capitalised(el)
-  if el.t ~= "Str" or utf8.len(el.text) == nil or utf8.len(el.text) < MIN_WORD then
+  if el.t ~= "Str" or #el.text < MIN_WORD then -- bytes: fewer bytes, fewer characters
+    return false
+  end
+  local byte = el.text:byte(1)
+  if (byte >= 97 and byte <= 122) or (byte >= 48 and byte <= 57) then
+    return false -- a-z, 0-9: most words, decided without a call into pandoc.text
+  end
+  if utf8.len(el.text) == nil or utf8.len(el.text) < MIN_WORD then
     return false
   end
   local letter = first_letter(el.text)
   return letter ~= "" and pandoc.text.lower(letter) ~= letter and pandoc.text.upper(letter) == letter
 end
 
+-- a space, or a word too short to be hyphenated anyway (print.css: hyphenate-limit-chars),
+-- which a run of names may take in: one span for "Putin and Xi Jinping", fewer boxes to lay out
+local function passable(el)
+  local t = el.t
+  return t == "Space" or t == "SoftBreak" or (t == "Str" and (utf8.len(el.text) or MIN_WORD) < MIN_WORD)
+end
+
 local function nohyphen(inlines)
   return pandoc.Span(inlines, pandoc.Attr("", { "nohyphen" }))
 end
 
--- runs of capitalised words (with the spaces between them) into one nohyphen span each
+-- runs of capitalised words (with the spaces and short words between them) into one nohyphen
+-- span each, from a capitalised word to a capitalised word; nil when there is none
 local function wrap_names(inlines)
-  local out, run = pandoc.Inlines({}), nil
-  local function close()
-    if run then
-      local spaces = pandoc.Inlines({})
-      while #run > 0 and run[#run].t == "Space" do
-        spaces:insert(1, run:remove())
+  local out, i, n = nil, 1, #inlines
+  while i <= n do
+    local el = inlines[i]
+    if capitalised(el) then
+      local last, j = i, i + 1
+      while j <= n do
+        if capitalised(inlines[j]) then
+          last = j
+        elseif not passable(inlines[j]) then
+          break
+        end
+        j = j + 1
+      end
+      if not out then
+        out = pandoc.Inlines({})
+        for k = 1, i - 1 do
+          out:insert(inlines[k])
+        end
+      end
+      local run = pandoc.Inlines({})
+      for k = i, last do
+        run:insert(inlines[k])
       end
       out:insert(nohyphen(run))
-      out:extend(spaces)
-      run = nil
-    end
-  end
-  for _, el in ipairs(inlines) do
-    if capitalised(el) then
-      run = run or pandoc.Inlines({})
-      run:insert(el)
-    elseif run and el.t == "Space" then
-      run:insert(el)
+      i = last + 1
     else
-      close()
-      out:insert(el)
+      if out then
+        out:insert(el)
+      end
+      i = i + 1
     end
   end
-  close()
   return out
 end
 
