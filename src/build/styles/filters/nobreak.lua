@@ -155,10 +155,7 @@ local function tie_spaces(inlines)
     end
     if tied then
       if not out then
-        out = pandoc.Inlines({})
-        for k = 1, i - 1 do
-          out:insert(inlines[k])
-        end
+        out = pandoc.Inlines({ table.unpack(inlines, 1, i - 1) })
         prev = out[#out]
       end
       prev.text = prev.text .. NBSP .. after.text
@@ -190,10 +187,7 @@ local function wrap_tokens(inlines)
   for i, el in ipairs(inlines) do
     if el.t == "Str" and keep_whole(el.text) then
       if not out then
-        out = pandoc.Inlines({})
-        for k = 1, i - 1 do
-          out:insert(inlines[k])
-        end
+        out = pandoc.Inlines({ table.unpack(inlines, 1, i - 1) })
       end
       out:insert(pandoc.Span({ el }, pandoc.Attr("", { "nobreak" })))
     elseif out then

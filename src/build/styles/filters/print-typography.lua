@@ -73,10 +73,7 @@ local function wrap_names(inlines)
         j = j + 1
       end
       if not out then
-        out = pandoc.Inlines({})
-        for k = 1, i - 1 do
-          out:insert(inlines[k])
-        end
+        out = pandoc.Inlines({ table.unpack(inlines, 1, i - 1) })
       end
       local run = pandoc.Inlines({})
       for k = i, last do
