@@ -113,66 +113,6 @@ def first_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def one_call_html(
-    markdown: Path, metadata: Path, article: Article, profile: Any, generated_dir: str
-) -> bytes | None:
-    """The screen page straight from the Markdown in one pandoc call: the parse's defaults
-    (filters, citeproc) and the page's (``defaults/common.yaml`` then ``defaults/html.yaml``),
-    read from Markdown, without the sandbox of the parse (the page embeds its CSS and figures).
-
-    It is the workflow's page when :func:`one_call_applies` says so (compared byte for byte with
-    ``output/article.html`` by tests/e2e/test_preview.py). Returns ``None`` when pandoc fails
-    (the parse beside it reports the error).
-    """
-    from build import render
-
-    args = [
-        *("--defaults", str(render.DEFAULTS_DIR / "common.yaml")),
-        *("--defaults", str(render.DEFAULTS_DIR / "html.yaml")),
-        *("--from", "markdown+smart", "--to", "html5", "--sandbox=false"),
-        *("--resource-path", str(render.CSS_DIR)),
-        *render.parse_options(metadata, article.path("refs.bib"), profile, generated_dir),
-        str(markdown),
-    ]
-    try:
-        stdout, stderr = render.run_pandoc(args, epoch_s=profile.source_date_epoch_s)
-    except PipelineError:
-        return None
-    render.emit_warnings(stderr)
-    return stdout
-
-
-def one_call_applies(ast: dict[str, Any], profile: Any, generated_dir: str) -> bool:
-    """Whether :func:`one_call_html` gives the workflow's page for the parsed ``ast``: the
-    parse's Python steps changed nothing the page shows -- no journal values and no front
-    matter were added (:func:`build.frontmatter.add_profile_meta`: none in the profile, the
-    issue or the article, no reference list for ``citation_reference`` tags) and
-    no image path was rebased (:func:`build.render.rebase_images`: every image is a generated
-    figure, remote or absolute)."""
-    from build.frontmatter import DERIVED_KEYS
-    from build.render import ARTICLE_JOURNAL_KEYS
-
-    meta = ast.get("meta", {})
-    if profile.journal or profile.issue or any(k in meta for k in ARTICLE_JOURNAL_KEYS):
-        return False
-    if any(k in meta for k in DERIVED_KEYS):  # front matter made in Python: masthead, the
-        return False  # citation_reference tags, the JSON-LD (build.frontmatter.add_profile_meta)
-    sources: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            if node.get("t") == "Image":
-                sources.append(node["c"][2][0])
-            for value in node.values():
-                walk(value)
-
-    walk(ast.get("blocks", []))
-    return all(s.startswith((generated_dir + "/", "/", "data:")) or "://" in s for s in sources)
-
-
 class LiveBuild:
     """The warm build of one article (see the module docstring).
 
@@ -369,25 +309,18 @@ class LiveBuild:
             start = time.perf_counter()
             metadata_json = self.work / "manuscript" / "metadata.json"
             generated = (self.work / "generated").as_posix()
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                # the page in one pandoc call, beside the parse that the PDF and the checks need
-                page = pool.submit(one_call_html, markdown, metadata_json, art, profile, generated)
-                result.ast = render.parse_article(
-                    markdown, metadata_json, art.path("refs.bib"), profile, result.sections,
-                    generated,
-                )  # fmt: skip
-                timing["parse_article"] = time.perf_counter() - start
-                html = page.result() if one_call_applies(result.ast, profile, generated) else None
+            # the workflow's two steps: the AST (which the PDF and the checks need too), then
+            # the page from it (build.render.write_html: the front matter and JSON-LD made in
+            # Python are in it, as in output/article.html)
+            result.ast = render.parse_article(
+                markdown, metadata_json, art.path("refs.bib"), profile, result.sections, generated
+            )
+            timing["parse_article"] = time.perf_counter() - start
+            start = time.perf_counter()
             html_path = self.work / "article.html"
-            if html is None:  # the workflow's two steps: the AST, then the page from it
-                render.write_html(result.ast, html_path, profile)
-                result.html = html_path.read_bytes()
-            else:
-                render.write_atomic(html_path, html)
-                result.html = html
-            timing[
-                "render_html" if html is None else "page (one pandoc call, beside the parse)"
-            ] = time.perf_counter() - start
+            render.write_html(result.ast, html_path, profile)
+            result.html = html_path.read_bytes()
+            timing["render_html"] = time.perf_counter() - start
         except Exception as error:  # noqa: BLE001 - every failure is shown, the preview goes on
             result.error = first_error(error)
             result.html = None

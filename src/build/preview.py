@@ -17,7 +17,9 @@ Terms used in this module:
   a newer build replaces a PDF job that has not started.
 
 The sources are watched by polling their modification times and sizes every
-:data:`POLL_S` seconds (the standard library only). Nothing is written outside
+:data:`POLL_S` seconds (the standard library only); so is the pipeline's own Python code, and
+a change there restarts the process on the same port (:func:`restart_argv`), as a warm process
+cannot take new code in. Nothing is written outside
 ``output/preview/``; Snakemake remains the build engine of ``output/``.
 """
 
@@ -27,7 +29,9 @@ import argparse
 import html
 import json
 import multiprocessing
+import os
 import signal
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +92,34 @@ def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- PDF worker
+
+
+def code_files() -> list[Path]:
+    """The pipeline's own Python code (the ``build`` package that this process imported): a
+    change there cannot be picked up by a warm process, so the preview restarts itself."""
+    import build
+
+    return sorted(Path(build.__file__).parent.rglob("*.py"))
+
+
+def restart_argv(argv: list[str], port: int) -> list[str]:
+    """The command line that restarts this preview on the port it serves (``--port 0`` chose a
+    free one: the page's event stream reconnects to the same address).
+
+    Args:
+        argv: the original command line (``sys.orig_argv``: interpreter, script or ``-m``
+            module, arguments).
+        port: the port the server listens on.
+    """
+    out, skip = [], False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--port":
+            skip = True
+        elif not word.startswith("--port="):
+            out.append(word)
+    return [*out, "--port", str(port)]
 
 
 def _pdf_worker(connection: Any) -> None:
@@ -388,7 +420,9 @@ class IssueBuild:
 
 
 def serve(article: Article | None, host: str, port: int, once: bool = False) -> int:
-    """Build, serve and rebuild on save until Ctrl-C (SIGINT) or SIGTERM; returns 0.
+    """Build, serve and rebuild on save until Ctrl-C (SIGINT) or SIGTERM; returns 0. When the
+    pipeline's Python code changes (:func:`code_files`), server and PDF worker are stopped and
+    the process replaces itself with a new preview on the same port (``os.execv``).
 
     Args:
         article: the article to preview; ``None``: the issue's table of contents.
@@ -398,6 +432,7 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
     """
     state = State()
     builder = LiveBuild(article, say) if article is not None else IssueBuild()
+    restart_port = None  # set when the pipeline's code changed: the process starts again
 
     def pdf_done(ok: bool, text: str, generation: int) -> None:
         if ok:
@@ -438,9 +473,15 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
         threading.Thread(target=server.serve_forever, daemon=True).start()
         shown_host = f"[{host}]" if ":" in host else host
         say(f"serving http://{shown_host}:{server.server_address[1]}/ (Ctrl-C stops)")
-        say("watching the sources; a change of the pipeline's Python code needs a restart")
+        say("watching the sources (a change of the pipeline's Python code restarts the preview)")
+        code = snapshot(code_files())
         while not stop.is_set():
             time.sleep(POLL_S)
+            edited = changed_paths(code, snapshot(code_files()))
+            if edited:
+                say(f"the pipeline's code changed ({', '.join(edited[:3])}): restarting")
+                restart_port = server.server_address[1]
+                break
             files = watched_files(article)
             now = snapshot(files)
             changed = changed_paths(seen, now)
@@ -463,6 +504,9 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
             server.server_close()
         if worker is not None:
             worker.stop()
+    if restart_port is not None:  # server and worker are stopped: nothing is left behind
+        argv = restart_argv(list(sys.orig_argv), restart_port)
+        os.execv(sys.executable, [sys.executable, *argv[1:]])
     say("stopped")
     return 0
 

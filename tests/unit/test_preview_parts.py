@@ -1,6 +1,6 @@
 """Unit tests of the live preview's pure parts (build.preview, build.livebuild): what changed
-between two looks at the sources, the preview bar and where it goes, when the one-call page is
-the workflow's page, the first error shown, the article named on the command line."""
+between two looks at the sources, the preview bar and where it goes, the first error shown, the
+article named on the command line."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ import pytest
 
 from build.articles import Article
 from build.errors import ErrorList, ManuscriptError, PipelineError
-from build.livebuild import first_error, one_call_applies, work_folder
-from build.preview import EMPTY_PAGE, changed_paths, choose_article, preview_bar, with_bar
-from build.profile import Profile
+from build.livebuild import first_error, work_folder
+from build.preview import (
+    EMPTY_PAGE,
+    changed_paths,
+    choose_article,
+    code_files,
+    preview_bar,
+    restart_argv,
+    with_bar,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,32 +56,6 @@ def test_no_error_no_error_box_and_no_pdf_link_before_a_pdf() -> None:
     assert with_bar(None, bar).startswith(EMPTY_PAGE[: EMPTY_PAGE.rindex(b"</body>")])
 
 
-def _image(src: str) -> dict:
-    return {"t": "Image", "c": [["", [], []], [], [src, ""]]}
-
-
-def _ast(*images: dict, **meta: dict) -> dict:
-    return {"meta": meta, "blocks": [{"t": "Para", "c": list(images)}]}
-
-
-@pytest.mark.parametrize(
-    ("ast", "profile", "expected"),
-    [
-        pytest.param(_ast(), Profile(), True, id="plain"),
-        pytest.param(
-            _ast(_image("output/preview/generated/fig-a.svg")), Profile(), True, id="figure"
-        ),
-        pytest.param(_ast(_image("https://example.org/a.png")), Profile(), True, id="remote"),
-        pytest.param(_ast(_image("images/a.png")), Profile(), False, id="rebased-image"),
-        pytest.param(_ast(), Profile(journal={"name": "J"}), False, id="journal-values"),
-        pytest.param(_ast(), Profile(issue={"volume": "3"}), False, id="issue-values"),
-        pytest.param(_ast(doi={"t": "MetaString", "c": "10.1/x"}), Profile(), False, id="doi"),
-    ],
-)
-def test_one_call_applies(ast: dict, profile: Profile, expected: bool) -> None:
-    assert one_call_applies(ast, profile, "output/preview/generated") is expected
-
-
 def test_first_error_of_a_list_is_its_first_problem_with_its_hint() -> None:
     errors = ErrorList(
         [
@@ -105,3 +86,22 @@ def test_choose_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         "articles/third: no article 'third' in this project\n"
         "  hint: name the root article (.) or a folder of articles/ (here: ., second)"
     )
+
+
+def test_restart_keeps_the_command_line_and_the_port_it_serves() -> None:
+    python = "/v/bin/python"
+    assert restart_argv([python, "/v/bin/article", "preview", "x", "--port", "0"], 8123) == [
+        python, "/v/bin/article", "preview", "x", "--port", "8123",
+    ]  # fmt: skip
+    assert restart_argv([python, "-m", "build.cli", "preview", "--port=0", "--once"], 9) == [
+        python, "-m", "build.cli", "preview", "--once", "--port", "9",
+    ]  # fmt: skip
+    assert restart_argv([python, "/v/bin/article", "preview"], 8000)[-2:] == ["--port", "8000"]
+
+
+def test_the_code_watched_is_the_imported_build_package() -> None:
+    import build.preview
+
+    names = {p.name for p in code_files()}
+    assert {"preview.py", "livebuild.py", "render.py", "cli.py"} <= names
+    assert Path(build.preview.__file__).resolve() in {p.resolve() for p in code_files()}
