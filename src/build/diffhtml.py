@@ -74,7 +74,13 @@ def _sentences_html(sentences: Sequence[SentenceDiff]) -> str:
     return " ".join(sentence_html(s) for s in sentences)
 
 
-_BLOCK_LABELS = {"added": "Added", "removed": "Removed", "changed": "Changed"}
+_BLOCK_LABELS = {
+    "added": "Added",
+    "removed": "Removed",
+    "changed": "Changed",
+    "moved-from": "Moved",
+    "moved-to": "Moved",
+}
 
 
 def _plain_html(sentences: Sequence[SentenceDiff]) -> str:
