@@ -101,6 +101,39 @@ class DocumentDiff:
         return any(s.status != "same" for s in self.sections)
 
 
+#: An opening bracket or quote: the word after it has no space before it.
+_OPENERS = frozenset("([“‘\"'")
+#: A space token (no text), put at the end of a change by :func:`opener_spaces`.
+SPACE = Token(" ", " ", "punct", False, " ")
+
+
+def opener_spaces(
+    ops: Sequence[tuple[str, Sequence[Token]]],
+) -> list[tuple[str, Sequence[Token]]]:
+    """The ops of a sentence for writing (the HTML page, the Word file): words inserted or
+    deleted right after an opening bracket, before kept words: "(" + inserted "Renmin Ribao," +
+    " 1997)". The kept tokens are the new revision's, so their space is the new text's: the
+    space between the change and them goes inside the change, as :data:`SPACE` at its end
+    (inserted: "(1997)" when rejected; deleted: "(Renmin Ribao, 1997)" when rejected, "(1997)"
+    accepted), so that neither revision reads "( 1997)" or "Ribao,1997".
+
+    Returns:
+        a new list of (op, tokens); ``ops`` is not changed."""
+    out = [(op, list(tokens)) for op, tokens in ops]
+    for k in range(1, len(out) - 1):
+        (before, prev), (op, change), (after, kept) = out[k - 1], out[k], out[k + 1]
+        if before != "equal" or after != "equal" or op == "equal" or not (prev and change and kept):
+            continue
+        if prev[-1].plain not in _OPENERS or change[0].space:
+            continue
+        if op == "insert" and kept[0].space:
+            change.append(SPACE)
+            kept[0] = replace(kept[0], space=False)
+        elif op == "delete" and not kept[0].space:
+            change.append(SPACE)
+    return out
+
+
 # =========================================================================== diff core
 
 
