@@ -14,6 +14,7 @@ values out.
 from __future__ import annotations
 
 import difflib
+import heapq
 import html
 import itertools
 import re
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from build.diffmoves import PAIR_RATIO, align, align_with_moves, ratio
+from build.diffmoves import PAIR_RATIO, align, align_with_moves, heaviest_chain, ratio
 from build.difftokens import Block, Document, Section, Sentence, Token, plain_text
 
 #: Temporary move numbers (renumbered per document in reading order by :func:`mark_moves`).
@@ -98,6 +99,39 @@ class DocumentDiff:
     @property
     def changed(self) -> bool:
         return any(s.status != "same" for s in self.sections)
+
+
+#: An opening bracket or quote: the word after it has no space before it.
+_OPENERS = frozenset("([“‘\"'")
+#: A space token (no text), put at the end of a change by :func:`opener_spaces`.
+SPACE = Token(" ", " ", "punct", False, " ")
+
+
+def opener_spaces(
+    ops: Sequence[tuple[str, Sequence[Token]]],
+) -> list[tuple[str, Sequence[Token]]]:
+    """The ops of a sentence for writing (the HTML page, the Word file): words inserted or
+    deleted right after an opening bracket, before kept words: "(" + inserted "Renmin Ribao," +
+    " 1997)". The kept tokens are the new revision's, so their space is the new text's: the
+    space between the change and them goes inside the change, as :data:`SPACE` at its end
+    (inserted: "(1997)" when rejected; deleted: "(Renmin Ribao, 1997)" when rejected, "(1997)"
+    accepted), so that neither revision reads "( 1997)" or "Ribao,1997".
+
+    Returns:
+        a new list of (op, tokens); ``ops`` is not changed."""
+    out = [(op, list(tokens)) for op, tokens in ops]
+    for k in range(1, len(out) - 1):
+        (before, prev), (op, change), (after, kept) = out[k - 1], out[k], out[k + 1]
+        if before != "equal" or after != "equal" or op == "equal" or not (prev and change and kept):
+            continue
+        if prev[-1].plain not in _OPENERS or change[0].space:
+            continue
+        if op == "insert" and kept[0].space:
+            change.append(SPACE)
+            kept[0] = replace(kept[0], space=False)
+        elif op == "delete" and not kept[0].space:
+            change.append(SPACE)
+    return out
 
 
 # =========================================================================== diff core
@@ -240,8 +274,8 @@ def diff_block(old: Block | None, new: Block | None) -> BlockDiff:
 def diff_blocks(old: Sequence[Block], new: Sequence[Block]) -> tuple[BlockDiff, ...]:
     """Align two block sequences (SequenceMatcher, then pairing by similarity) and diff them.
 
-    Reference entries (tag ``ref``) are matched by citekey instead: an entry is added, removed
-    or changed (its text differs).
+    Reference entries (tag ``ref``) are matched by citekey instead (:func:`_diff_entries`): an
+    entry is added, removed, changed (its text differs) or moved (sorted elsewhere).
     """
     if any(b.tag == "ref" for b in (*old, *new)):
         return _diff_entries(old, new)
@@ -268,16 +302,41 @@ def _moved_block(role: str, old: Block, new: Block, move: int) -> BlockDiff:
 
 
 def _diff_entries(old: Sequence[Block], new: Sequence[Block]) -> tuple[BlockDiff, ...]:
-    by_key = {b.ident: b for b in old}
-    new_keys = {b.ident for b in new}
+    """The reference list: entries matched by citekey. An entry is added, removed, changed (its
+    text differs, in place) or moved: an entry the new list sorts elsewhere (citeproc sorts by
+    author, then year: a new first author re-sorts it) is ``moved-from`` at its old place and
+    ``moved-to`` at its new one, its edits marked there. The entries in place are the heaviest
+    order-preserving chain of the common ones (:func:`build.diffmoves.heaviest_chain`), an
+    unchanged entry outweighing all changed ones: of the entries out of order, the changed ones
+    moved. Between two entries in place, the others are in sort order (a removed entry where it
+    sorted), so the old revision's text reads the old list in its order and the new revision's
+    the new list in its order."""
+    new_at = {b.ident: j for j, b in enumerate(new)}
+    old_by_key = {b.ident: b for b in old}
+    common = [(i, new_at[b.ident]) for i, b in enumerate(old) if b.ident in new_at]
+    heavy = len(common) + 1
+    weights = [heavy if _block_key(old[i]) == _block_key(new[j]) else 1 for i, j in common]
+    chain = heaviest_chain([j for _, j in common], weights)
+    anchors = [pair for pair, kept in zip(common, chain, strict=True) if kept]
+    moves: dict[tuple[int, int], int] = {}
     out: list[BlockDiff] = []
-    pending_removed = [b for b in old if b.ident not in new_keys]
-    for block in new:
-        # a removed entry is shown where it sorted in the old list
-        while pending_removed and _sort_key(pending_removed[0]) <= _sort_key(block):
-            out.append(diff_block(pending_removed.pop(0), None))
-        out.append(diff_block(by_key.get(block.ident), block))
-    out.extend(diff_block(b, None) for b in pending_removed)
+    bounds = [(-1, -1), *anchors, (len(old), len(new))]
+    for (i0, j0), (i1, j1) in itertools.pairwise(bounds):
+        gone = []
+        for a in old[i0 + 1 : i1]:
+            b = new[new_at[a.ident]] if a.ident in new_at else None
+            gone.append(
+                _moved_block("from", a, b, _move_id(moves, a, b)) if b else diff_block(a, None)
+            )
+        came = []
+        for b in new[j0 + 1 : j1]:
+            a = old_by_key.get(b.ident)
+            came.append(
+                _moved_block("to", a, b, _move_id(moves, a, b)) if a else diff_block(None, b)
+            )
+        out.extend(heapq.merge(gone, came, key=lambda d: _sort_key(d.block)))
+        if i1 < len(old):
+            out.append(diff_block(old[i1], new[j1]))
     return tuple(out)
 
 

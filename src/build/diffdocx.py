@@ -33,12 +33,11 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from build.atomic import write_bytes_atomic
-from build.diffalign import BlockDiff, DocumentDiff, SentenceDiff
+from build.diffalign import SPACE, BlockDiff, DocumentDiff, SentenceDiff, opener_spaces
 from build.difftokens import Block, Document, Token
 from build.revisions import DiffError, RevisionInfo
 
@@ -165,7 +164,7 @@ class _Writer:
                 out.append({"t": "Space"})
             if token.kind == "note":
                 out.extend(self._note(side) if side != "none" else [])
-            elif token is _SPACE:
+            elif token is SPACE:
                 out.append({"t": "Space"})
             else:
                 out.append(_word(token))
@@ -173,7 +172,7 @@ class _Writer:
 
     def ops(self, ops: Sequence[tuple[str, Sequence[Token]]], first: bool) -> list[Any]:
         out: list[Any] = []
-        ops = _opener_spaces(ops)
+        ops = opener_spaces(ops)
         for op, tokens in ops:
             side = {"equal": "both", "insert": "new", "delete": "old"}[op]
             inlines = self.inlines(tokens, first and not out, side)
@@ -270,34 +269,6 @@ class _Writer:
         if level:
             return [{"t": "Header", "c": [level, ["", [], []], inlines]}]
         return [{"t": "Para", "c": inlines}]
-
-
-#: An opening bracket or quote: the word after it has no space before it.
-_OPENERS = frozenset("([“‘\"'")
-#: A space token (no text), put at the end of a change by :func:`_opener_spaces`.
-_SPACE = Token(" ", " ", "punct", False, " ")
-
-
-def _opener_spaces(
-    ops: Sequence[tuple[str, Sequence[Token]]],
-) -> list[tuple[str, Sequence[Token]]]:
-    """Words inserted or deleted right after an opening bracket, before kept words: "(" +
-    inserted "Renmin Ribao," + " 1997)". The kept tokens are the new revision's, so their space
-    is the new text's: the space between the change and them goes inside the change (inserted:
-    "(1997)" when rejected; deleted: "(Renmin Ribao, 1997)" when rejected, "(1997)" accepted)."""
-    out = [(op, list(tokens)) for op, tokens in ops]
-    for k in range(1, len(out) - 1):
-        (before, prev), (op, change), (after, kept) = out[k - 1], out[k], out[k + 1]
-        if before != "equal" or after != "equal" or op == "equal" or not (prev and change and kept):
-            continue
-        if prev[-1].plain not in _OPENERS or change[0].space:
-            continue
-        if op == "insert" and kept[0].space:
-            change.append(_SPACE)
-            kept[0] = replace(kept[0], space=False)
-        elif op == "delete" and not kept[0].space:
-            change.append(_SPACE)
-    return out
 
 
 def _same_change(a: dict[str, Any], b: dict[str, Any]) -> bool:

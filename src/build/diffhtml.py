@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from build.diffalign import BlockDiff, DocumentDiff, SentenceDiff
+from build.diffalign import SPACE, BlockDiff, DocumentDiff, SentenceDiff, opener_spaces
 from build.diffcounts import Counts, summary_rows
 from build.difftokens import Token, plain_text
 from build.revisions import CHECKS_AS_WARNINGS, RevisionInfo
@@ -25,15 +25,20 @@ LABELS = {"insert": "inserted: ", "delete": "deleted: "}
 
 
 def _ops_html(ops: Sequence[tuple[str, Sequence[Token]]]) -> str:
+    """Ops as HTML; words changed right after an opening bracket carry the space after them
+    (:func:`build.diffalign.opener_spaces`, as in the Word file): "(<ins>Garver, </ins>2016)"
+    reads "(2016)" without the insertion, "(Garver, 2016)" with it."""
     out: list[str] = []
     first = True
-    previous = ""
-    for op, tokens in ops:
+    previous, ended = "", False
+    for op, tokens in opener_spaces(ops):
         if not tokens:
             continue
-        # a replacement reads "<del>old</del> <ins>new</ins>": a space between the two
-        space = " " if (tokens[0].space or previous == "delete") and not first else ""
-        previous = op
+        # a replacement reads "<del>old</del> <ins>new</ins>": a space between the two (unless
+        # the deletion ends with its own space)
+        spaced = tokens[0].space or (previous == "delete" and not ended)
+        space = " " if spaced and not first else ""
+        previous, ended = op, tokens[-1] is SPACE
         body = "".join((" " if t.space and i else "") + t.html for i, t in enumerate(tokens))
         if op == "equal":
             out.append(space + body)
@@ -74,7 +79,13 @@ def _sentences_html(sentences: Sequence[SentenceDiff]) -> str:
     return " ".join(sentence_html(s) for s in sentences)
 
 
-_BLOCK_LABELS = {"added": "Added", "removed": "Removed", "changed": "Changed"}
+_BLOCK_LABELS = {
+    "added": "Added",
+    "removed": "Removed",
+    "changed": "Changed",
+    "moved-from": "Moved",
+    "moved-to": "Moved",
+}
 
 
 def _plain_html(sentences: Sequence[SentenceDiff]) -> str:

@@ -58,6 +58,31 @@ def in_every_lis(sequence: Sequence[int]) -> list[bool]:
     return [on_some[i] and ranks[ending[i]] == 1 for i in range(n)]
 
 
+def heaviest_chain(sequence: Sequence[int], weights: Sequence[int]) -> list[bool]:
+    """For each number, whether it lies on the chosen heaviest strictly increasing
+    subsequence (the sum of its elements' ``weights`` the largest; of equal ones, the first
+    found). O(n²).
+
+    Raises:
+        ValueError: ``sequence`` and ``weights`` differ in length.
+    """
+    n = len(sequence)
+    if len(weights) != n:
+        raise ValueError(f"{n} numbers but {len(weights)} weights")
+    best = list(weights)
+    before = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if sequence[j] < sequence[i] and best[j] + weights[i] > best[i]:
+                best[i], before[i] = best[j] + weights[i], j
+    chosen = [False] * n
+    at = max(range(n), key=lambda i: best[i], default=-1)
+    while at >= 0:
+        chosen[at] = True
+        at = before[at]
+    return chosen
+
+
 def _pair(
     old: Sequence[Any], new: Sequence[Any], key: Callable, compatible: Callable | None
 ) -> list[tuple[Any, Any]]:

@@ -144,7 +144,10 @@ def make_diff(
     :data:`build.revisions.CHECKS_AS_WARNINGS`: an old revision predates today's rules).
     Returns the diff, the two revisions, notes on files borrowed between them, and one line
     per side on its build's warnings (``None``: identical commits, not built, the diff is
-    empty).
+    empty). Writes each side's text as the Word file holds it
+    (:func:`build.diffdocx.document_lines`, one line per paragraph, heading or table row) to
+    ``log_dir/text-{old,new}-<short commit>.txt``: what rejecting (accepting) every change of
+    the Word file gives.
 
     Raises:
         RevisionError, RevisionBuildError: see :func:`resolve_revision`,
@@ -185,6 +188,9 @@ def make_diff(
         if errors:
             raise errors[0] if len(errors) == 1 else _DiffErrors(errors)
         documents = {side: document_from_ast(asts[side], dirs[side]) for side in dirs}
+        for side in dirs:  # what rejecting (old) or accepting (new) every change must give
+            text = "".join(f"{line}\n" for line in diffdocx.document_lines(documents[side]))
+            _write_atomic(log_dir / f"text-{side}-{infos[side].short}.txt", text.encode("utf-8"))
         checks = []
         for side in dirs:
             found = build_warnings(dirs[side], logs[side])

@@ -18,6 +18,7 @@ import pypandoc
 import pytest
 from validators import nu_errors
 
+from diffcases import lines_back
 from projects import ROOT, SNAKEMAKE, TEST_ARTICLES, copy_project, snakemake
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.e2e
 PANDOC = pypandoc.get_pandoc_path()
 HTML = Path("output/diff/article-diff.html")
 PDF = Path("output/diff/article-diff.pdf")
+DOCX = Path("output/diff/article-diff.docx")
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Editor",
     "GIT_AUTHOR_EMAIL": "editor@example.org",
@@ -74,6 +76,15 @@ def summary_row(page: str, section: str) -> list[str]:
         if cells[0] == section:
             return cells[1:-1]
     raise AssertionError(f"no summary row {section!r}")
+
+
+def revision_texts(out: Path, old: str, new: str) -> tuple[list[str], list[str]]:
+    """The texts of the two revisions the diff wrote to its logs (one line per paragraph,
+    heading, table row: build.diffdocx.document_lines), old then new."""
+    return tuple(  # type: ignore[return-value]
+        (out / "logs" / f"text-{side}-{short}.txt").read_text(encoding="utf-8").splitlines()
+        for side, short in (("old", old), ("new", new))
+    )
 
 
 def vnu_errors(path: Path) -> list[str]:
@@ -144,6 +155,12 @@ def test_diff_from_the_first_commit(clone: Path) -> None:
         ]
         assert summary_row(page, "References") == ["0"] * 7
     assert vnu_errors(clone / HTML) == []
+    # the Word file: rejecting every change gives the old revision's text, accepting the new
+    old_text, new_text = revision_texts(clone / HTML.parent, first[:7], short)
+    if target == WIRED:
+        assert (len(old_text), len(new_text)) == (114, 125)
+    assert lines_back(clone / DOCX, "reject") == old_text
+    assert lines_back(clone / DOCX, "accept") == new_text
     assert git(clone, "status", "--porcelain", "--", "manuscript", "refs.bib", "figures") == ""
 
 
@@ -160,7 +177,11 @@ def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -
     )
     assert old in text
     section.write_text(text.replace(old, new), encoding="utf-8")
-    git(clone, "commit", "-q", "-am", "Edit a sentence and a locator")
+    # and an author's name, which re-sorts the entry in the reference list (H -> W)
+    bib = (clone / "refs.bib").read_text(encoding="utf-8")
+    assert "author = {Hopkirk, P.}," in bib
+    (clone / "refs.bib").write_text(bib.replace("{Hopkirk, P.}", "{Wood, P.}"), encoding="utf-8")
+    git(clone, "commit", "-q", "-am", "Edit a sentence, a locator and an author")
     result = diff(clone, "HEAD~1", "HEAD")
     assert result.returncode == 0, result.stderr[-3000:]
     page = (clone / HTML).read_text(encoding="utf-8")
@@ -175,7 +196,14 @@ def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -
         *["0", "0", "1", "0", "3", "3"],
         "0",
     ]
-    assert page.count("<ins>") == 2 + 1  # the two insertions, and the legend's example
+    # "(Hopkirk, 2002)" -> "(Wood, 2002)"; the entry moved from H to W, its author edited
+    assert summary_row(page, "Central Asia, SCO and the Great Powers Competition") == [
+        *["0", "0", "1", "0", "1", "1"],
+        "0",
+    ]
+    assert summary_row(page, "References") == [*["0", "0", "0", "1", "1", "1"], "0"]
+    # the two insertions, the two authors, and the legend's example
+    assert page.count("<ins>") == 2 + 2 + 1
     assert vnu_errors(clone / HTML) == []
     pdf_text = subprocess.run(
         ["pdftotext", str(clone / PDF), "-"], capture_output=True, text=True, check=True
@@ -194,6 +222,18 @@ def test_synthetic_revision_shows_the_sentence_and_locator_change(clone: Path) -
     assert "was a decisive development (Garver, 2016, p. 545)." in accepted
     assert "was very important development (Garver, 2016, p. 544)." in rejected
     assert "decisive" not in rejected and "very important" not in accepted
+    shorts = (git(clone, "rev-parse", "--short=7", rev) for rev in ("HEAD~1", "HEAD"))
+    old_text, new_text = revision_texts(clone / HTML.parent, *shorts)
+    assert lines_back(docx, "reject") == old_text  # Hopkirk's entry back among the H's
+    assert lines_back(docx, "accept") == new_text
+    entries = [
+        [t for t in text if t.startswith(("Hopkirk, P.", "Wood, P."))]
+        for text in (old_text, new_text)
+    ]
+    assert entries == [
+        ["Hopkirk, P. (2002). The Great Game revisited? Asian Affairs, (33), 127–140."],
+        ["Wood, P. (2002). The Great Game revisited? Asian Affairs, (33), 127–140."],
+    ]
 
 
 def test_identical_revisions_give_no_changes_and_a_valid_page(clone: Path) -> None:

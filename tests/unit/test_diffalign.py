@@ -183,3 +183,49 @@ def test_sentence_that_appears_twice_is_the_original_and_an_insertion() -> None:
     new = FLEUVE + P1 + P2 + P1
     result = diff(old, new)
     assert sentence_statuses(result, "sec-fleuve") == [[("same", 0), ("same", 0), ("added", 0)]]
+
+
+def _reading(paragraph: str, without: str) -> str:
+    """The text of a paragraph of the HTML diff without its ``<ins>`` (the old revision) or
+    ``<del>`` (the new) marks and their content, and without the hidden labels."""
+    kept = re.sub(rf"<{without}>.*?</{without}>", "", paragraph)
+    return re.sub(r"<[^>]+>", "", re.sub(r'<span class="vh">[^<]*</span>', "", kept))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "marked", "readings"),
+    [
+        pytest.param(
+            "[-@garver2016, p. 5]",
+            "[@garver2016, p. 5]",
+            '(<ins><span class="vh">inserted: </span>Garver, </ins>2016, p. 5)',
+            ("(2016, p. 5)", "(Garver, 2016, p. 5)"),
+            id="author-added",
+        ),
+        pytest.param(
+            "[@garver2016, p. 5]",
+            "[-@garver2016, p. 5]",
+            '(<del><span class="vh">deleted: </span>Garver, </del>2016, p. 5)',
+            ("(Garver, 2016, p. 5)", "(2016, p. 5)"),
+            id="author-dropped",
+        ),
+        pytest.param(
+            "[see @hyer1996]",
+            "[@hyer1996]",
+            '(<del><span class="vh">deleted: </span>see </del>Hyer, 1996)',
+            ("(see Hyer, 1996)", "(Hyer, 1996)"),
+            id="prefix-dropped",
+        ),
+    ],
+)
+def test_words_changed_right_after_a_bracket_keep_both_readings_spaced(
+    old, new, marked, readings
+) -> None:
+    """The space after words inserted (deleted) right after "(" is inside the mark, as in the
+    Word file (build.diffalign.opener_spaces): neither revision reads "( 2016" or "Garver,2016"."""
+    html_text = page(HEAD + f"Le glacier recule {old}.\n", HEAD + f"Le glacier recule {new}.\n")
+    paragraph = re.search(r'<p id="change-1" class="changed">(.*?)</p>', html_text).group(1)
+    assert paragraph == f'Le glacier recule <span class="citation">{marked}</span>.'
+    assert (_reading(paragraph, "ins"), _reading(paragraph, "del")) == tuple(
+        f"Le glacier recule {r}." for r in readings
+    )

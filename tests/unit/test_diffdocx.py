@@ -3,19 +3,16 @@ change gives the new revision's text, rejecting every change the old one's."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
-import pypandoc
 import pytest
 
 from build.diffalign import diff_documents
 from build.diffdocx import document_lines, write_docx
 from build.difftokens import document_from_ast
-from diffcases import NEW, ast
+from diffcases import NEW, ast, inline_text, lines_back, read_back
 
 OLD_MD = (
     "# Le fleuve {#sec-fleuve}\n\n"
@@ -34,75 +31,6 @@ NEW_MD = (
     "Il se jette dans la Méditerranée par un delta, la Camargue.\n"
     "Les flamants roses y nichent.\n"
 )
-
-
-def _text(inlines: list) -> str:
-    """Plain text of pandoc inlines read back from the Word file; a footnote as
-    ``[note: its text]`` (the form of build.diffdocx.document_lines)."""
-    out = []
-    for node in inlines:
-        kind, content = node["t"], node.get("c")
-        if kind == "Str":
-            out.append(content)
-        elif kind in ("Space", "SoftBreak", "LineBreak"):
-            out.append(" ")
-        elif kind == "Note":
-            out.append("[note: " + " ".join(_text(b["c"]) for b in content) + "]")
-        elif kind in ("Span", "Link"):
-            out.append(_text(content[1]))
-        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps"):
-            out.append(_text(content))
-        elif kind in ("Superscript", "Subscript"):
-            out.append(_text(content))
-        else:
-            raise AssertionError(f"unexpected inline {kind}")
-    return "".join(out)
-
-
-def read_back(path: Path, mode: str) -> dict:
-    """The Word file read back by pandoc, every change accepted or rejected, keeping empty
-    paragraphs (``docx+empty_paragraphs``), as pandoc's JSON AST."""
-    done = subprocess.run(
-        [
-            pypandoc.get_pandoc_path(),
-            "-f",
-            "docx+empty_paragraphs",
-            f"--track-changes={mode}",
-            "-t",
-            "json",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout)
-
-
-def lines_back(path: Path, mode: str) -> list[str]:
-    """:func:`read_back` as lines: one per paragraph or heading, per table caption and per
-    table row (cells joined by `` | ``). A row whose cells are all empty is left out: pandoc's
-    reader does not apply Word's row marks (w:trPr/w:del), which
-    test_whole_rows_and_paragraphs_are_marked checks in the XML."""
-    lines = []
-    for block in read_back(path, mode)["blocks"]:
-        kind, content = block["t"], block["c"]
-        if kind in ("Para", "Plain"):
-            lines.append(_text(content))
-        elif kind == "Header":
-            lines.append(_text(content[2]))
-        elif kind == "Table":
-            _attr, caption, _specs, head, bodies, _foot = content
-            if caption[1]:
-                lines.append(" ".join(_text(b["c"]) for b in caption[1]))
-            rows = [*head[1], *(row for body in bodies for row in body[3])]
-            for row in rows:
-                cells = [" ".join(_text(b["c"]) for b in cell[4]) for cell in row[1]]
-                if any(cells):
-                    lines.append(" | ".join(cells))
-        else:
-            raise AssertionError(f"unexpected block {kind}")
-    return lines
 
 
 @pytest.fixture(scope="module")
@@ -207,9 +135,9 @@ def _find(node: object, kind: str) -> list:
 def test_emphasis_is_kept_on_both_sides(rich) -> None:
     path, _old, _new = rich
     accepted, rejected = read_back(path, "accept"), read_back(path, "reject")
-    assert [_text(e["c"]) for e in _find(accepted, "Strong")] == ["Aaregletscher"]
+    assert [inline_text(e["c"]) for e in _find(accepted, "Strong")] == ["Aaregletscher"]
     assert _find(accepted, "Emph") == []
-    assert [_text(e["c"]) for e in _find(rejected, "Emph")] == [
+    assert [inline_text(e["c"]) for e in _find(rejected, "Emph")] == [
         "Aaregletscher", "im", "Berner", "Oberland",
     ]  # fmt: skip
     assert _find(rejected, "Strong") == []
