@@ -219,16 +219,64 @@ def test_full_head_has_every_indexer_tag(full):
     }
     for name, values in expected.items():
         assert metas(top, name) == values, name
-    references = metas(top, "citation_reference")
-    assert len(references) == full["html"].count('class="csl-entry"') == 6
-    assert references[0] == (
+    # one tag per cited work, in the reference list's order: megoran2013 prints in the list
+    # (6 entries, nocite "@*") but no citation names it, so it has no tag
+    assert full["html"].count('class="csl-entry"') == 6
+    assert metas(top, "citation_reference") == [
         "Dadabaev, T. (2014). Shanghai cooperation organization (SCO) regional identity formation "
         "from the perspective of the central asia states. Journal of Contemporary China, 23(85), "
-        "102–118."
-    )
+        "102–118.",
+        "Hopkirk, P. (2002). The great game revisited? Asian Affairs, 33, 127–140.",
+        "Lewis, J. W., & Xue, L. (2006). Imagined enemies: China prepares for uncertain war. "
+        "Stanford University Press.",
+        "Mackinder, H. J. (2004). The geographical pivot of history. The Geographical Journal, "
+        "170(4), 298–321. https://doi.org/10.1111/j.0016-7398.2004.00132.x",
+        "Shanghai Cooperation Organization. (n.d.). Charter of the shanghai cooperation "
+        "organization. Retrieved https://cis-legislation.com/document.fwx?rgn=3851",
+    ]
+    assert len(jsonld(top)["citation"]) == 5
     assert (
         '<link rel="license" href="https://creativecommons.org/licenses/by/4.0/" data-external="1">'
     ) in top  # not fetched by embed-resources
+
+
+def test_citation_reference_tags_list_the_cited_works_only(tmp_path):
+    """A small article citing two works (one in a footnote) with one ``nocite`` entry: the
+    reference list prints three entries, the head has a tag for each of the two cited works,
+    in the list's order (Hopkirk before Lewis, though Lewis is cited first)."""
+    metadata = write_metadata(tmp_path, nocite="@megoran2013")
+    markdown = tmp_path / "01-short.md"
+    markdown.write_text(
+        "# Short {#sec-short}\n\nAs @lewis2006 argues.[^n]\n\n[^n]: Compare [@hopkirk2002].\n",
+        encoding="utf-8",
+    )
+    ast = render.parse_article(markdown, metadata, DATA / "refs.bib", render.Profile(), [markdown])
+    assert frontmatter.cited_ids(ast) == {"lewis2006", "hopkirk2002"}
+    render.write_html(ast, tmp_path / "a.html", render.Profile())
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert page.count('class="csl-entry"') == 3 and 'id="ref-megoran2013"' in page
+    assert metas(head(page), "citation_reference") == [
+        "Hopkirk, P. (2002). The great game revisited? Asian Affairs, 33, 127–140.",
+        "Lewis, J. W., & Xue, L. (2006). Imagined enemies: China prepares for uncertain war. "
+        "Stanford University Press.",
+    ]
+    assert [c["name"] for c in jsonld(head(page))["citation"]] == metas(
+        head(page), "citation_reference"
+    )
+
+
+def test_cited_ids_count_the_abstract_but_not_nocite():
+    def cite(key: str) -> dict:
+        return {"t": "Cite", "c": [[{"citationId": key}], []]}
+
+    ast = {
+        "meta": {
+            "abstract": {"t": "MetaBlocks", "c": [{"t": "Para", "c": [cite("inabstract")]}]},
+            "nocite": {"t": "MetaInlines", "c": [cite("*"), cite("onlylisted")]},
+        },
+        "blocks": [{"t": "Para", "c": [cite("inbody")]}],
+    }
+    assert frontmatter.cited_ids(ast) == {"inabstract", "inbody"}
 
 
 def test_full_jsonld_is_a_scholarly_article_with_every_value(full):
@@ -274,7 +322,7 @@ def test_full_jsonld_is_a_scholarly_article_with_every_value(full):
         },
     }
     assert data["inLanguage"] == "en-US"
-    assert len(data["citation"]) == 6
+    assert len(data["citation"]) == 5  # the cited works (megoran2013 only through nocite)
 
 
 def test_full_epub_title_page_and_identifier(full):
