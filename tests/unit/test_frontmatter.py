@@ -3,6 +3,7 @@ identifier, from small metadata of their own (every field set, none set, a hosti
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zipfile
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from build import epub as epub_module
 from build import frontmatter, pdf, render
 from build.errors import ErrorList, ManuscriptError
 from build.manuscript import front_matter_problems, load_metadata
@@ -337,6 +339,56 @@ def test_full_epub_title_page_and_identifier(full):
     assert '<span class="journal-name">Journal of Test Studies</span>' in title_page
     assert '<time datetime="2024-06-30">30 June 2024</time>' in title_page
     assert render.xhtml_problems(out.read_bytes()) == []
+    # the publication date is the article's date:, the build date (epoch 0 here) is modified
+    assert re.findall(r"<dc:date[^>]*>([^<]*)</dc:date>", opf) == ["2024-06-30"]
+    assert '<meta property="dcterms:modified">1970-01-01T00:00:00Z</meta>' in opf
+
+
+def test_epub_without_a_date_has_no_dc_date(empty, tmp_path):
+    """No ``date:``: pandoc would write the build date as dc:date; the OPF has none, keeps
+    dcterms:modified, and the archive keeps pandoc's order, timestamps and compression."""
+    profile = render.Profile(source_date_epoch_s=1700000000)
+    out = tmp_path / "a.epub"
+    render.write_epub(empty["ast"], out, profile)
+    with zipfile.ZipFile(out) as epub:
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+        members = epub.infolist()
+    assert "<dc:date" not in opf
+    assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf
+    assert (members[0].filename, members[0].compress_type) == ("mimetype", zipfile.ZIP_STORED)
+    assert {m.date_time for m in members} == {(2023, 11, 14, 22, 13, 20)}
+    assert all(m.compress_type == zipfile.ZIP_DEFLATED for m in members[1:])
+    again = tmp_path / "b.epub"
+    render.write_epub(empty["ast"], again, profile)
+    assert again.read_bytes() == out.read_bytes()  # reproducible
+
+
+def test_without_build_date_changes_only_the_opf():
+    buffer = io.BytesIO()
+    opf = (
+        b'<package>\n  <metadata>\n    <dc:title id="t">T</dc:title>\n'
+        b'    <dc:date id="epub-date">2023-11-14T22:13:20Z</dc:date>\n'
+        b'    <meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>\n'
+        b"  </metadata>\n</package>\n"
+    )
+    container = b'<container><rootfiles><rootfile full-path="OPS/p.opf"/></rootfiles></container>'
+    members = [
+        ("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
+        ("META-INF/container.xml", container, zipfile.ZIP_DEFLATED),
+        ("OPS/p.opf", opf, zipfile.ZIP_DEFLATED),
+        ("OPS/a.xhtml", b"<html>dc:date</html>", zipfile.ZIP_DEFLATED),
+    ]
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, method in members:
+            info = zipfile.ZipInfo(name, (2023, 11, 14, 22, 13, 20))
+            info.compress_type = method
+            archive.writestr(info, data)
+    result = epub_module.without_build_date(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(result)) as archive:
+        got = [(i.filename, archive.read(i), i.compress_type) for i in archive.infolist()]
+    expected_opf = opf.replace(b'    <dc:date id="epub-date">2023-11-14T22:13:20Z</dc:date>\n', b"")
+    assert got == [*members[:2], ("OPS/p.opf", expected_opf, zipfile.ZIP_DEFLATED), members[3]]
+    assert epub_module.without_build_date(result) == result  # nothing left to drop
 
 
 def test_epub_identifier_is_the_doi_then_a_uuid():
