@@ -1,9 +1,12 @@
 # Preflight (issue 17): what a journal checks before it publishes each article (build.preflight):
-# placeholder contacts, images without alt text, uncited references, citations left as text,
+# placeholder contacts, images without alt text (or with alt text that describes nothing: the
+# generic words of src/build/lexicon/alt-text.yaml), uncited references, citations left as text,
 # incomplete references, empty journal fields, typos noted in the editorial log but not decided.
 # A normal build writes the report and prints its summary line; a final build
 # (snakemake --config final=true) fails on any finding the article's
 # manuscript/preflight-waivers.yaml does not waive.
+
+from build.alttext import LEXICON as ALT_TEXT_LEXICON
 
 
 rule preflight_article:
@@ -18,6 +21,7 @@ rule preflight_article:
         waivers=optional_source("manuscript/preflight-waivers.yaml"),
         profile="config/config.yaml",
         issue=ISSUE_FILE,
+        lexicon=str(ALT_TEXT_LEXICON),
     output:
         report="{out}/preflight/report.txt",
         json="{out}/preflight/report.json",

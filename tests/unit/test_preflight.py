@@ -15,10 +15,10 @@ from build.preflight import (
     Finding,
     PreflightError,
     apply_waivers,
+    find_alt_text_problems,
     find_citations_as_text,
     find_empty_journal_fields,
     find_incomplete_references,
-    find_missing_alt_text,
     find_placeholder_contacts,
     find_uncited_references,
     find_undecided_typos,
@@ -107,7 +107,7 @@ def pandoc_ast(markdown: str) -> dict:
 
 def test_missing_alt_text() -> None:
     ast = pandoc_ast(SECTION)
-    found = find_missing_alt_text(ast, {"articles/karte/manuscript/01-einleitung.md": SECTION})
+    found = find_alt_text_problems(ast, {"articles/karte/manuscript/01-einleitung.md": SECTION})
     hint = (
         "  hint: give it a text alternative that says what the image shows: "
         '![caption](src){alt="..."} (a generated figure: its script\'s alt text)'
@@ -117,14 +117,85 @@ def test_missing_alt_text() -> None:
         "image without alt text\n" + hint,
         "articles/karte/manuscript/01-einleitung.md:7: [missing-alt-text] "
         '<img src="images/roh.png">: raw HTML image without alt text\n' + hint,
+        # no lang: every language's generic words count ("Bild" is German for "image")
+        "articles/karte/manuscript/01-einleitung.md:7: [non-descriptive-alt-text] "
+        "<img src='images/gut.png' alt='Bild'>: alt text 'Bild' is a generic word, not a "
+        "description of the image\n" + DESCRIBE_HINT,
     ]
+
+
+DESCRIBE_HINT = (
+    "  hint: say what the image shows, not its kind, file name or caption (the caption prints "
+    'beside it): ![caption](src){alt="..."} (a generated figure: its script\'s alt text)'
+)
+
+#: a French article's section: alt texts that describe nothing, and two that do
+SECTION_FR = (
+    "---\nlang: fr-FR\n---\n"
+    "# Fleuves {#sec-fleuves}\n"
+    "\n"
+    "![Les fleuves du Ghana](images/fleuves.png)\n"
+    "\n"
+    '![La Volta en crue](images/volta.png){alt="volta-1.JPG"}\n'
+    "\n"
+    "Voir ![image](images/logo.png) et ![L’image 2](images/b.png) et ![chart](images/c.png).\n"
+    "\n"
+    '<img src="images/d.png" alt="Photo 3"> <img data-alt="x" alt="Un barrage sur la Volta"'
+    " src=images/e.png>\n"
+    "\n"
+    '![Les pluies](images/pluies.png){alt="Barres : la pluie double de mai à juin"}\n'
+)
+
+
+def test_alt_text_that_describes_nothing() -> None:
+    """The caption repeated, a file name, generic words of the article's language (French:
+    "chart" is no French word, so it passes), in raw HTML too; each at its line."""
+    path = "articles/fleuves/manuscript/01-fleuves.md"
+    found = find_alt_text_problems(pandoc_ast(SECTION_FR), {path: SECTION_FR})
+    assert [(f.rule, f.line, f.subject, f.message) for f in found] == [
+        (
+            "non-descriptive-alt-text",
+            6,
+            "images/fleuves.png",
+            "alt text 'Les fleuves du Ghana' repeats the figure's caption: it does not describe "
+            "the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            8,
+            "images/volta.png",
+            "alt text 'volta-1.JPG' is a file name, not a description of the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            10,
+            "images/logo.png",
+            "alt text 'image' is a generic word, not a description of the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            10,
+            "images/b.png",
+            "alt text 'L’image 2' is a generic word, not a description of the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            12,
+            '<img src="images/d.png" alt="Photo 3">',
+            "alt text 'Photo 3' is a generic word, not a description of the image",
+        ),
+    ]
+    assert str(found[0]).splitlines()[1] == DESCRIBE_HINT
+    assert preflight.find_alt_text_problems(pandoc_ast(SECTION_FR), {}, lang="en")[2].path == (
+        "article"
+    )  # no source holds it: the article, line 0
 
 
 def test_image_found_by_its_path_inside_the_article() -> None:
     """The parse may name an image from the repository root; the section names it from the
     article's folder."""
     ast = pandoc_ast("![](articles/karte/images/karte.png)\n")
-    found = find_missing_alt_text(ast, {"s.md": "x\n![](images/karte.png)\n"})
+    found = find_alt_text_problems(ast, {"s.md": "x\n![](images/karte.png)\n"})
     assert [(f.path, f.line, f.subject) for f in found] == [
         ("s.md", 2, "articles/karte/images/karte.png")
     ]
@@ -331,8 +402,8 @@ def test_invalid_waivers_name_their_lines() -> None:
     assert messages == [
         "w.yaml:1:3: 0: 'reason' is a required property",
         "w.yaml:3:9: 1.rule: 'typo-of-mine' is not one of ['placeholder-contact', "
-        "'missing-alt-text', 'uncited-reference', 'citation-as-text', 'incomplete-reference', "
-        "'empty-journal-field', 'undecided-typo']",
+        "'missing-alt-text', 'non-descriptive-alt-text', 'uncited-reference', 'citation-as-text', "
+        "'incomplete-reference', 'empty-journal-field', 'undecided-typo']",
     ]
 
 
