@@ -4,9 +4,13 @@
 # incomplete references, empty journal fields, typos noted in the editorial log but not decided.
 # A normal build writes the report and prints its summary line; a final build
 # (snakemake --config final=true) fails on any finding the article's
-# manuscript/preflight-waivers.yaml does not waive.
+# manuscript/preflight-waivers.yaml does not waive, nor, for the journal's and the issue's
+# fields, the journal's config/preflight-waivers.yaml.
 
 from build.alttext import LEXICON as ALT_TEXT_LEXICON
+from build.preflight import JOURNAL_WAIVERS_FILE
+
+JOURNAL_WAIVERS = [p for p in (JOURNAL_WAIVERS_FILE,) if Path(p).is_file()]
 
 
 rule preflight_article:
@@ -19,6 +23,7 @@ rule preflight_article:
         bib=source("refs.bib"),
         log=optional_source("manuscript/editorial-log.yaml"),
         waivers=optional_source("manuscript/preflight-waivers.yaml"),
+        journal_waivers=JOURNAL_WAIVERS,
         profile="config/config.yaml",
         issue=ISSUE_FILE,
         lexicon=str(ALT_TEXT_LEXICON),

@@ -10,6 +10,10 @@ Terms:
     subject is moved to the report's waived list, as ``@comment{lint-allow: KEY RULE reason}``
     does for the bibliography linter. A normal build reports the findings; a final build
     (``--final``, ``snakemake --config final=true``) fails on any finding not waived.
+    *journal waiver* -- the same, in the journal's ``config/preflight-waivers.yaml``
+    (:data:`JOURNAL_WAIVERS_FILE`), for a field of the journal profile or the issue file
+    (``journal.*``, ``issue.*`` of ``empty-journal-field``): decided once for every article of
+    the issue. An article's own waiver of the same finding wins.
 
 The rules (:data:`RULES`) read what earlier stages made (the parsed AST of the article, the
 citation report, the linted bibliography as CSL-JSON with the entries' lines) and the article's
@@ -57,6 +61,9 @@ RULES: dict[str, str] = {
 #: The article's waivers, relative to its folder.
 WAIVERS_FILE = "manuscript/preflight-waivers.yaml"
 
+#: The journal's waivers (the journal-wide fields), relative to the repository root.
+JOURNAL_WAIVERS_FILE = "config/preflight-waivers.yaml"
+
 #: JSON Schema (2020-12) of the waivers file.
 WAIVERS_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -77,6 +84,30 @@ WAIVERS_SCHEMA: dict[str, Any] = {
                 "type": "string",
                 "minLength": 10,
                 "description": "why the finding may stand in the published article (who decided)",
+            },
+        },
+    },
+}
+
+#: JSON Schema (2020-12) of the journal's waivers file: the article's format, for the fields
+#: of the journal profile and the issue file only (an article's own finding is waived in its
+#: own folder, never for every article at once).
+JOURNAL_WAIVERS_SCHEMA: dict[str, Any] = {
+    **WAIVERS_SCHEMA,
+    "title": "Preflight waivers of the journal (config/preflight-waivers.yaml)",
+    "items": {
+        **WAIVERS_SCHEMA["items"],
+        "properties": {
+            **WAIVERS_SCHEMA["items"]["properties"],
+            "rule": {
+                "const": "empty-journal-field",
+                "description": "only the journal's and the issue's fields are waived here",
+            },
+            "subject": {
+                "type": "string",
+                "pattern": r"^(journal|issue)\.[a-z_-]+$",
+                "description": "journal.<key> of config/config.yaml or issue.<key> of "
+                "config/issue.yaml, as the report prints it",
             },
         },
     },
@@ -176,7 +207,8 @@ class PreflightResult:
             "summary": dict(Counter(f.rule for f in self.findings)),
             "findings": [asdict(f) for f in self.findings],
             "waived": [
-                {**asdict(f), "reason": w.reason, "waiver_line": w.line} for f, w in self.waived
+                {**asdict(f), "reason": w.reason, "waiver_path": w.path, "waiver_line": w.line}
+                for f, w in self.waived
             ],
             "unused_waivers": [asdict(w) for w in self.unused],
         }
@@ -574,8 +606,9 @@ def find_undecided_typos(log: Located) -> list[Finding]:
 # --------------------------------------------------------------------------- waivers
 
 
-def read_waivers(text: str, path: str) -> list[Waiver]:
-    """Parse and check a waivers file against :data:`WAIVERS_SCHEMA`.
+def read_waivers(text: str, path: str, journal: bool = False) -> list[Waiver]:
+    """Parse and check a waivers file against :data:`WAIVERS_SCHEMA` (an article's) or, with
+    ``journal``, :data:`JOURNAL_WAIVERS_SCHEMA` (the journal's: journal and issue fields).
 
     Raises:
         PreflightError: malformed YAML, or each schema violation at its ``path:line:col``
@@ -584,8 +617,10 @@ def read_waivers(text: str, path: str) -> list[Waiver]:
     from build.profile import schema_errors
 
     document = parse_yaml(text, path, PreflightError)
+    name = "JOURNAL_WAIVERS_SCHEMA" if journal else "WAIVERS_SCHEMA"
+    schema = JOURNAL_WAIVERS_SCHEMA if journal else WAIVERS_SCHEMA
     errors = schema_errors(
-        document.data, WAIVERS_SCHEMA, path, text, "build.preflight.WAIVERS_SCHEMA", PreflightError
+        document.data, schema, path, text, f"build.preflight.{name}", PreflightError
     )
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
@@ -598,11 +633,16 @@ def read_waivers(text: str, path: str) -> list[Waiver]:
 
 
 def apply_waivers(
-    findings: Sequence[Finding], waivers: Sequence[Waiver], label: str = ""
+    findings: Sequence[Finding],
+    waivers: Sequence[Waiver],
+    label: str = "",
+    journal_waivers: Sequence[Waiver] = (),
 ) -> PreflightResult:
     """Split ``findings`` into those not waived and those a waiver (same rule and subject)
-    covers; waivers that cover nothing are returned as unused."""
-    by_key = {(w.rule, w.subject): w for w in waivers}
+    covers: the article's ``waivers`` first, then the journal's ``journal_waivers`` (journal
+    and issue fields, :data:`JOURNAL_WAIVERS_SCHEMA`); waivers that cover nothing are
+    returned as unused (the article's, then the journal's)."""
+    by_key = {(w.rule, w.subject): w for w in [*journal_waivers, *waivers]}  # the article's win
     kept, waived, used = [], [], set()
     for finding in findings:
         waiver = by_key.get((finding.rule, finding.subject))
@@ -610,8 +650,8 @@ def apply_waivers(
             kept.append(finding)
         else:
             waived.append((finding, waiver))
-            used.add((waiver.rule, waiver.subject))
-    unused = [w for w in waivers if (w.rule, w.subject) not in used]
+            used.add(id(waiver))
+    unused = [w for w in [*waivers, *journal_waivers] if id(w) not in used]
     return PreflightResult(label, kept, waived, unused)
 
 
@@ -646,13 +686,15 @@ def preflight_article(
     outdir: str | None = None,
     profile_path: str = "config/config.yaml",
     issue_path: str = "config/issue.yaml",
+    journal_waivers_path: str = JOURNAL_WAIVERS_FILE,
 ) -> PreflightResult:
     """Every finding of the article in ``folder`` (``.`` or ``articles/<slug>``), from its
     sources and the outputs of its earlier stages in ``outdir`` (default: its output folder):
     ``render/article.json``, ``citations.json``, ``bibliography/refs.json``, ``generated/``.
 
     Returns:
-        :class:`PreflightResult` after the waivers of ``folder``/:data:`WAIVERS_FILE`.
+        :class:`PreflightResult` after the waivers of ``folder``/:data:`WAIVERS_FILE` and
+        those of the journal (``journal_waivers_path``, optional).
 
     Raises:
         PreflightError: an input is missing or malformed, or the waivers file is invalid.
@@ -692,7 +734,12 @@ def preflight_article(
         if Path(waivers_path).is_file()
         else []
     )
-    return apply_waivers(findings, waivers, article.label)
+    journal_waivers = (
+        read_waivers(read_utf8(journal_waivers_path, PreflightError), journal_waivers_path, True)
+        if Path(journal_waivers_path).is_file()
+        else []
+    )
+    return apply_waivers(findings, waivers, article.label, journal_waivers)
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -706,6 +753,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outdir", help="its output folder (default: output[/articles/<slug>])")
     parser.add_argument("--profile", default="config/config.yaml", help="the journal profile")
     parser.add_argument("--issue", default="config/issue.yaml", help="the issue file (optional)")
+    parser.add_argument(
+        "--journal-waivers",
+        default=JOURNAL_WAIVERS_FILE,
+        help="the journal's waivers of journal and issue fields (optional)",
+    )
     parser.add_argument("--report", help="write the report (text) here")
     parser.add_argument("--json", dest="json_report", help="write the report (JSON) here")
     parser.add_argument(
@@ -723,6 +775,7 @@ def command(
     report: str | None = None,
     json_report: str | None = None,
     final: bool = False,
+    journal_waivers: str = JOURNAL_WAIVERS_FILE,
 ) -> int:
     """``article preflight``: print the report (summary line first), write it with
     ``--report``/``--json``; returns 0.
@@ -735,14 +788,16 @@ def command(
     from build.atomic import write_text_atomic
 
     article = choose_article(article).folder  # ".", a slug or articles/<slug>
-    result = preflight_article(article, outdir, profile, issue)
+    result = preflight_article(article, outdir, profile, issue, journal_waivers)
     text = result.text()
     print(text, end="")
     if final and result.findings:
+        shared = any(f.subject.startswith(("journal.", "issue.")) for f in result.findings)
         summary = PreflightError(
             f"final build: {len(result.findings)} preflight findings not waived ({result.label})",
             hint="fix each one, or waive it with a reason in "
-            + Article(article).path(WAIVERS_FILE),
+            + Article(article).path(WAIVERS_FILE)
+            + (f" (a journal or issue field: in {journal_waivers})" if shared else ""),
         )
         findings = [
             PreflightError(f"[{f.rule}] {f.subject}: {f.message}", f.path, f.line, f.column, f.hint)

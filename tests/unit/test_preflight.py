@@ -510,3 +510,111 @@ def test_missing_stage_output_is_a_clear_error(project: Path) -> None:
         "output/citations.json: not found: an earlier stage's output\n"
         "  hint: build the article first (snakemake --cores 2), then run article preflight"
     )
+
+
+# --- the journal's waivers (config/preflight-waivers.yaml): journal and issue fields, once
+
+JOURNAL_WAIVERS = """\
+- rule: empty-journal-field
+  subject: journal.issn
+  reason: The journal's ISSN is applied for; the first issue prints none (managing editor).
+- rule: empty-journal-field
+  subject: issue.number
+  reason: Volume 1 has one issue and no number (managing editor, 2024-05-20).
+"""
+
+
+def add_article(project: Path, slug: str) -> None:
+    """A second article ``articles/<slug>`` of the project, the same as the root article,
+    with the outputs of its earlier stages."""
+    folder, out = project / "articles" / slug, project / "output" / "articles" / slug
+    for name in ("manuscript/metadata.yaml", "manuscript/01-fluesse.md", "refs.bib"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text((project / name).read_text(encoding="utf-8"), "utf-8")
+    for name in ("render/article.json", "bibliography/refs.json", "citations.json"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text((project / "output" / name).read_text(encoding="utf-8"), "utf-8")
+
+
+def test_journal_waivers_cover_every_article_of_the_issue(project: Path, capsys) -> None:
+    """An empty ISSN and issue number are waived once, in config/: the final build of each
+    article passes once its own findings are waived in its own folder."""
+    (project / "config/config.yaml").write_text(
+        "journal:\n  name: Wasser\n  issn: ''\n  license: CC BY 4.0\n"
+    )
+    (project / "config/issue.yaml").write_text("volume: 1\ndate: 2024-06-01\n")
+    (project / "config/preflight-waivers.yaml").write_text(JOURNAL_WAIVERS, encoding="utf-8")
+    own = (
+        "- rule: placeholder-contact\n  subject: kofi@uni.example\n"
+        "  reason: The author asked for no address in print (editor, 2024-06-02).\n"
+        "- rule: incomplete-reference\n  subject: okafor2019\n"
+        "  reason: The book has no publisher; Okafor printed it privately (author).\n"
+    )
+    add_article(project, "zwei")
+    for folder in (project, project / "articles/zwei"):
+        (folder / "manuscript/preflight-waivers.yaml").write_text(own, encoding="utf-8")
+    for article, label in ((".", "the root article"), ("articles/zwei", "articles/zwei")):
+        assert preflight.command(article, json_report=f"out/{label}.json", final=True) == 0
+        printed = capsys.readouterr().out.splitlines()
+        assert printed[0] == f"preflight: {label}: 0 findings (4 waived)"
+        assert printed[3:] == [
+            "waived: config/config.yaml:3: [empty-journal-field] journal.issn: The journal's "
+            "ISSN is applied for; the first issue prints none (managing editor).",
+            "waived: config/issue.yaml: [empty-journal-field] issue.number: Volume 1 has one "
+            "issue and no number (managing editor, 2024-05-20).",
+        ]
+        waived = json.loads((project / f"out/{label}.json").read_text())["waived"]
+        assert [(w["subject"], w["waiver_path"], w["waiver_line"]) for w in waived[2:]] == [
+            ("journal.issn", "config/preflight-waivers.yaml", 1),
+            ("issue.number", "config/preflight-waivers.yaml", 4),
+        ]
+
+
+def test_without_journal_waivers_the_final_build_names_both_files(project: Path) -> None:
+    (project / "config/issue.yaml").write_text("volume: 1\ndate: 2024-06-01\n")
+    with pytest.raises(ErrorList) as caught:
+        preflight.command(".", final=True)
+    assert [str(e).splitlines()[0] for e in caught.value.errors][-1] == (
+        "config/issue.yaml: [empty-journal-field] issue.number: is not given"
+    )
+    assert caught.value.errors[0].hint == (
+        "fix each one, or waive it with a reason in manuscript/preflight-waivers.yaml (a "
+        "journal or issue field: in config/preflight-waivers.yaml)"
+    )
+
+
+def test_an_articles_own_waiver_wins_and_unused_journal_waivers_are_noted() -> None:
+    journal = read_waivers(JOURNAL_WAIVERS, "config/preflight-waivers.yaml", journal=True)
+    own = read_waivers(
+        "- rule: empty-journal-field\n  subject: journal.issn\n"
+        "  reason: This article appears before the ISSN was assigned (editor).\n",
+        "articles/karte/manuscript/preflight-waivers.yaml",
+    )
+    issn = Finding("empty-journal-field", "journal.issn", "is empty", "h", "config/config.yaml", 3)
+    result = apply_waivers([issn], own, "articles/karte", journal)
+    assert [(f.subject, w.path) for f, w in result.waived] == [
+        ("journal.issn", "articles/karte/manuscript/preflight-waivers.yaml")
+    ]
+    assert result.text().splitlines()[-1] == (
+        "config/preflight-waivers.yaml:4: note: waiver [empty-journal-field] issue.number "
+        "matches no finding"
+    )
+
+
+def test_journal_waivers_refuse_an_articles_own_findings() -> None:
+    text = (
+        "- rule: empty-journal-field\n"
+        "  subject: doi\n"
+        "  reason: The journal registers DOIs after publication.\n"
+        "- rule: placeholder-contact\n"
+        "  subject: journal.email\n"
+        "  reason: The journal's address is not known yet.\n"
+    )
+    with pytest.raises(ErrorList) as caught:
+        read_waivers(text, "config/preflight-waivers.yaml", journal=True)
+    assert [str(e).splitlines()[0] for e in caught.value.errors] == [
+        "config/preflight-waivers.yaml:2:12: 0.subject: 'doi' does not match "
+        "'^(journal|issue)\\\\.[a-z_-]+$'",
+        "config/preflight-waivers.yaml:4:9: 1.rule: 'empty-journal-field' was expected",
+    ]
+    assert read_waivers(text, "manuscript/preflight-waivers.yaml")[0].subject == "doi"
