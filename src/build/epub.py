@@ -38,7 +38,9 @@ def write_epub(
 ) -> None:
     """Write the EPUB 3 (``defaults/epub.yaml``) atomically, with a fixed identifier and
     ``SOURCE_DATE_EPOCH`` so that a rebuild gives the same bytes; raw HTML as XHTML
-    (:func:`xhtml_raw`). The identifier is made from ``ast`` as given.
+    (:func:`xhtml_raw`). The identifier is made from ``ast`` as given. ``dc:date`` is the
+    article's ``date:``; without one the OPF has none (:func:`without_build_date`), while
+    ``dcterms:modified`` is the build date.
 
     Raises:
         ErrorList: of :class:`RenderError`, one per XHTML content document that is not
@@ -53,7 +55,8 @@ def write_epub(
         digest,
         meta_title(ast, "identifier") or None,
     )
-    # the commit as dc:source (build.provenance); the build date is dc:date/dcterms:modified
+    # the commit as dc:source (build.provenance); the build date is dcterms:modified, and
+    # dc:date (the publication date) is the article's date: or absent (without_build_date)
     source = ["--metadata", f"source=commit {profile.commit}"] if profile.commit else []
     with atomic_output(output, remove_stale=True) as tmp:
         _, stderr = run_pandoc(
@@ -70,9 +73,69 @@ def write_epub(
             profile.source_date_epoch_s,
         )
         emit_warnings(stderr)
+        if not meta_title(ast, "date").strip():
+            tmp.write_bytes(without_build_date(tmp.read_bytes()))
         problems = xhtml_problems(tmp.read_bytes())
         if problems:  # raised inside: the EPUB is not kept
             raise ErrorList([_xhtml_error(p, sections or ()) for p in problems])
+
+
+#: pandoc's EPUB 3 ``dc:date`` in the OPF (one element, ``id="epub-date"``), its whole line
+_DC_DATE = re.compile(rb"[ \t]*<dc:date\b[^>]*>[^<]*</dc:date>[ \t]*\r?\n?")
+
+
+def without_build_date(epub: bytes) -> bytes:
+    """The EPUB without the ``dc:date`` of its package document, every other byte of content
+    the same.
+
+    pandoc's EPUB writer always writes a ``dc:date``: without ``date`` in the metadata it is
+    the build time (``SOURCE_DATE_EPOCH``), a publication date the article never gave (issue
+    17: the publication date is the article's ``date:``). EPUB 3.3 ("DCMES optional
+    elements") makes ``dc:date`` optional; ``dcterms:modified`` (required, the build date)
+    stays. pandoc has no option to
+    leave it out (Text.Pandoc.Writers.EPUB adds the time when ``epubDate`` is empty), so the
+    archive is rewritten: its members in the same order with the same names, timestamps,
+    attributes and compression (``mimetype`` first and stored: EPUB 3.3, "OCF ZIP
+    container"), so that the result is as reproducible as pandoc's.
+
+    Args:
+        epub: the EPUB's bytes (a ZIP archive, as pandoc wrote it).
+
+    Returns:
+        the rewritten archive's bytes (``epub`` itself when its OPF has no ``dc:date``).
+
+    Raises:
+        RenderError: the archive names no package document in ``META-INF/container.xml``.
+    """
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        container = archive.read("META-INF/container.xml").decode("utf-8")
+        found = re.search(r'full-path="([^"]+)"', container)
+        if not found:
+            raise RenderError(
+                "the EPUB's META-INF/container.xml names no package document",
+                "META-INF/container.xml",
+                1,
+                hint="this is pandoc's output: report it with the build log",
+            )
+        opf_name = found[1]
+        opf = archive.read(opf_name)
+        if not _DC_DATE.search(opf):
+            return epub
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as rewritten:
+            for info in archive.infolist():
+                data = archive.read(info)
+                if info.filename == opf_name:
+                    data = _DC_DATE.sub(b"", data, count=1)
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.compress_type = info.compress_type
+                copy.create_system = info.create_system
+                copy.external_attr = info.external_attr
+                rewritten.writestr(copy, data)
+    return out.getvalue()
 
 
 #: HTML's void elements (HTML Living Standard §13.1.2): no end tag, written ``<br />`` in XHTML

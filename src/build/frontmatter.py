@@ -177,9 +177,39 @@ def _license(meta: dict[str, Any], raw: dict[str, Any], profile: Profile) -> dic
     return result
 
 
+def cited_ids(ast: dict[str, Any]) -> set[str]:
+    """The citation ids of every ``Cite`` of the article: its body (footnotes and generated
+    tables included) and its metadata (a citation in the abstract), but not ``nocite`` (its
+    works print in the reference list without being cited: ``nocite: "@*"`` or ``"@key"``).
+
+    Args:
+        ast: pandoc's JSON AST (after citeproc or before: the ``Cite`` elements stay).
+
+    Returns:
+        the ``citationId`` values as written (pandoc's ``#ref-<id>`` of the entries).
+    """
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if node.get("t") == "Cite":
+                found.update(c["citationId"] for c in node["c"][0])
+            walk(node.get("c"))
+
+    walk(ast.get("blocks", []))
+    walk([v for k, v in ast.get("meta", {}).items() if k != "nocite"])
+    return found
+
+
 def _cited_works(ast: dict[str, Any]) -> list[str]:
     """The plain text of each entry of the reference list (pandoc citeproc's ``#refs`` div of
-    ``csl-entry`` divs), in its order."""
+    ``csl-entry`` divs) that a citation of the article names (:func:`cited_ids`), in the
+    list's order: Google Scholar's ``citation_reference`` is one tag per cited work, so an
+    entry printed only through ``nocite`` is left out."""
+    cited = cited_ids(ast)
     found: list[str] = []
 
     def walk(node: Any) -> None:
@@ -191,7 +221,7 @@ def _cited_works(ast: dict[str, Any]) -> list[str]:
                 (ident, classes, _), content = node["c"]
                 if "csl-entry" in classes and ident.startswith("ref-"):
                     text = " ".join(plain_text(content).split())
-                    if text:
+                    if text and ident.removeprefix("ref-") in cited:
                         found.append(text)
                     return
             walk(node.get("c"))
@@ -223,9 +253,10 @@ def add_profile_meta(
         ``iso`` and printed ``text``), ``citation-date`` (``YYYY/MM/DD``, Google Scholar's
         form), ``orcid``/``email`` of ``authors``, ``ror`` of ``affiliation-list``,
         ``corresponding`` (name, email), ``orcid-list``, ``author-info``,
-        ``citation-references`` (the reference list as text) and the ``masthead`` flags. The
-        publication date is the article's ``date:`` only (never the issue's year or the build
-        date). Unset values add nothing: without any, the AST is returned unchanged.
+        ``citation-references`` (the cited works of the reference list as text, no ``nocite``
+        one) and the ``masthead`` flags. The publication date is the article's ``date:`` only
+        (never the issue's year or the build date). Unset values add nothing: without any,
+        the AST is returned unchanged.
     """
     result = dict(ast)
     meta = {k: v for k, v in result.get("meta", {}).items() if k not in DERIVED_KEYS}

@@ -10,6 +10,10 @@ Terms:
     subject is moved to the report's waived list, as ``@comment{lint-allow: KEY RULE reason}``
     does for the bibliography linter. A normal build reports the findings; a final build
     (``--final``, ``snakemake --config final=true``) fails on any finding not waived.
+    *journal waiver* -- the same, in the journal's ``config/preflight-waivers.yaml``
+    (:data:`JOURNAL_WAIVERS_FILE`), for a field of the journal profile or the issue file
+    (``journal.*``, ``issue.*`` of ``empty-journal-field``): decided once for every article of
+    the issue. An article's own waiver of the same finding wins.
 
 The rules (:data:`RULES`) read what earlier stages made (the parsed AST of the article, the
 citation report, the linted bibliography as CSL-JSON with the entries' lines) and the article's
@@ -46,6 +50,7 @@ class PreflightError(PipelineError):
 RULES: dict[str, str] = {
     "placeholder-contact": "an e-mail address or URL in a reserved (placeholder) domain",
     "missing-alt-text": "an image without a text alternative",
+    "non-descriptive-alt-text": "alt text that is the caption, a file name or a generic word",
     "uncited-reference": "an entry of refs.bib that the text never cites",
     "citation-as-text": "a citation left as plain text, without a bibliography entry",
     "incomplete-reference": "a reference without a title, or without author and any source",
@@ -55,6 +60,9 @@ RULES: dict[str, str] = {
 
 #: The article's waivers, relative to its folder.
 WAIVERS_FILE = "manuscript/preflight-waivers.yaml"
+
+#: The journal's waivers (the journal-wide fields), relative to the repository root.
+JOURNAL_WAIVERS_FILE = "config/preflight-waivers.yaml"
 
 #: JSON Schema (2020-12) of the waivers file.
 WAIVERS_SCHEMA: dict[str, Any] = {
@@ -76,6 +84,30 @@ WAIVERS_SCHEMA: dict[str, Any] = {
                 "type": "string",
                 "minLength": 10,
                 "description": "why the finding may stand in the published article (who decided)",
+            },
+        },
+    },
+}
+
+#: JSON Schema (2020-12) of the journal's waivers file: the article's format, for the fields
+#: of the journal profile and the issue file only (an article's own finding is waived in its
+#: own folder, never for every article at once).
+JOURNAL_WAIVERS_SCHEMA: dict[str, Any] = {
+    **WAIVERS_SCHEMA,
+    "title": "Preflight waivers of the journal (config/preflight-waivers.yaml)",
+    "items": {
+        **WAIVERS_SCHEMA["items"],
+        "properties": {
+            **WAIVERS_SCHEMA["items"]["properties"],
+            "rule": {
+                "const": "empty-journal-field",
+                "description": "only the journal's and the issue's fields are waived here",
+            },
+            "subject": {
+                "type": "string",
+                "pattern": r"^(journal|issue)\.[a-z_-]+$",
+                "description": "journal.<key> of config/config.yaml or issue.<key> of "
+                "config/issue.yaml, as the report prints it",
             },
         },
     },
@@ -175,7 +207,8 @@ class PreflightResult:
             "summary": dict(Counter(f.rule for f in self.findings)),
             "findings": [asdict(f) for f in self.findings],
             "waived": [
-                {**asdict(f), "reason": w.reason, "waiver_line": w.line} for f, w in self.waived
+                {**asdict(f), "reason": w.reason, "waiver_path": w.path, "waiver_line": w.line}
+                for f, w in self.waived
             ],
             "unused_waivers": [asdict(w) for w in self.unused],
         }
@@ -264,9 +297,6 @@ def _stringify(inlines: Any) -> str:
     return "".join(words).strip()
 
 
-_IMG_NO_ALT_RE = re.compile(r"<img\b(?![^>]*\balt\s*=\s*[\"'][^\"']*\S)[^>]*>", re.IGNORECASE)
-
-
 def locate(needle: str, sources: Mapping[str, str]) -> tuple[str, int]:
     """The first ``(path, line)`` of ``sources`` (path -> text, searched in order) whose text
     holds ``needle``, else holds it without its leading folders (a path the parse made
@@ -281,43 +311,105 @@ def locate(needle: str, sources: Mapping[str, str]) -> tuple[str, int]:
     return "", 0
 
 
-def find_missing_alt_text(ast: Mapping[str, Any], sources: Mapping[str, str]) -> list[Finding]:
-    """Every image of the parsed article without a text alternative (WCAG 2.2 SC 1.1.1).
+def _without_labels(node: Any) -> Any:
+    """``node`` without its ``caption-label`` spans ("Figure 1" of a generated caption)."""
+    if isinstance(node, list):
+        return [_without_labels(n) for n in node if not _is_label(n)]
+    if isinstance(node, dict):
+        return {k: _without_labels(v) for k, v in node.items()}
+    return node
 
-    An image's alternative is its description (``![description](src)``, or the ``alt``
-    attribute, which pandoc moves into it); a figure whose description is only its caption
-    has one (pandoc writes it as ``alt``). Raw HTML ``<img>`` without a non-empty ``alt`` too.
+
+def _is_label(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("t") == "Span" and "caption-label" in node["c"][0][1]
+
+
+def _figure_captions(blocks: Any) -> dict[int, tuple[str, ...]]:
+    """``id()`` of each Image inside a Figure -> that figure's caption texts (with and without
+    its label)."""
+    found: dict[int, tuple[str, ...]] = {}
+    for figure in _walk(blocks):
+        if figure["t"] != "Figure":
+            continue
+        caption = figure["c"][1][1]
+        texts = (_stringify(caption), _stringify(_without_labels(caption)))
+        for node in _walk(figure["c"][2]):
+            if node["t"] == "Image":
+                found[id(node)] = texts
+    return found
+
+
+_IMG_TAG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ALT_ATTR_RE = re.compile(
+    r"""(?<![\w-])alt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE
+)
+_SRC_ATTR_RE = re.compile(r"""(?<![\w-])src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+
+
+_DESCRIBE_HINT = (
+    "say what the image shows, not its kind, file name or caption (the caption prints beside "
+    'it): ![caption](src){alt="..."} (a generated figure: its script\'s alt text)'
+)
+
+
+def _attribute(pattern: re.Pattern[str], tag: str) -> str:
+    """The value of the attribute ``pattern`` matches in an HTML ``tag`` (quoted or not)."""
+    match = pattern.search(tag)
+    return next((g for g in match.groups() if g is not None), "") if match else ""
+
+
+def find_alt_text_problems(
+    ast: Mapping[str, Any], sources: Mapping[str, str], lang: str | None = None
+) -> list[Finding]:
+    """Every image of the parsed article without a text alternative (``missing-alt-text``), or
+    whose alternative describes nothing (``non-descriptive-alt-text``: it is the figure's
+    caption, a file name or a generic word of the article's language,
+    :func:`build.alttext.alt_text_problem`). WCAG 2.2 SC 1.1.1 and its failure F30.
+
+    An image's alternative is its description (``![description](src)``) or its ``alt``
+    attribute, which wins (pandoc writes it as ``alt``); a figure written ``![caption](src)``
+    has its caption as description, so it needs ``{alt="..."}``. Raw HTML ``<img>`` too.
 
     Args:
-        ast: pandoc's JSON AST of the article (``blocks`` searched).
+        ast: pandoc's JSON AST of the article (``blocks`` searched, ``meta.lang`` read).
         sources: the files the images come from (path -> text), to give each finding a line.
+        lang: the article's language (BCP 47); default: the AST's ``lang``, else every
+            language of the lexicon.
 
     Returns:
-        One finding per image, in document order; subject: its ``src``.
+        One finding per image, in document order; subject: its ``src`` (raw HTML: its tag).
     """
+    from build.alttext import alt_text_problem
+
+    if lang is None:
+        lang = _stringify(ast.get("meta", {}).get("lang", {}).get("c", [])) or None
     found = []
     hint = (
         "give it a text alternative that says what the image shows: "
         '![caption](src){alt="..."} (a generated figure: its script\'s alt text)'
     )
+    captions = _figure_captions(ast.get("blocks", []))
+    images: list[tuple[str, str, tuple[str, ...], str]] = []  # (subject, src, captions, alt)
     for node in _walk(ast.get("blocks", [])):
         if node["t"] == "Image":
+            alt = dict(node["c"][0][2]).get("alt", "").strip() or _stringify(node["c"][1])
             src = node["c"][2][0]
-            attrs = dict(node["c"][0][2])
-            if _stringify(node["c"][1]) or attrs.get("alt", "").strip():
-                continue
-            path, line = locate(src, sources)
-            message = "image without alt text"
+            images.append((src, src, captions.get(id(node), ()), alt))
         elif node["t"] in ("RawInline", "RawBlock") and node["c"][0] == "html":
-            match = _IMG_NO_ALT_RE.search(node["c"][1])
-            if not match:
-                continue
-            src = match.group(0)
-            path, line = locate(src, sources)
-            message = "raw HTML image without alt text"
+            for tag in _IMG_TAG_RE.findall(node["c"][1]):
+                alt, src = (_attribute(_ALT_ATTR_RE, tag), _attribute(_SRC_ATTR_RE, tag))
+                images.append((tag, src, (), alt.strip()))
+    for subject, src, texts, alt in images:
+        if not alt:
+            rule = "missing-alt-text"
+            raw = "raw HTML " if subject.startswith("<") else ""
+            message: str | None = f"{raw}image without alt text"
         else:
-            continue
-        found.append(Finding("missing-alt-text", src, message, hint, path or "article", line))
+            rule, message = "non-descriptive-alt-text", alt_text_problem(alt, src, texts, lang)
+        if message:
+            path, line = locate(subject, sources)
+            advice = hint if rule == "missing-alt-text" else _DESCRIBE_HINT
+            found.append(Finding(rule, subject, message, advice, path or "article", line))
     return found
 
 
@@ -514,8 +606,9 @@ def find_undecided_typos(log: Located) -> list[Finding]:
 # --------------------------------------------------------------------------- waivers
 
 
-def read_waivers(text: str, path: str) -> list[Waiver]:
-    """Parse and check a waivers file against :data:`WAIVERS_SCHEMA`.
+def read_waivers(text: str, path: str, journal: bool = False) -> list[Waiver]:
+    """Parse and check a waivers file against :data:`WAIVERS_SCHEMA` (an article's) or, with
+    ``journal``, :data:`JOURNAL_WAIVERS_SCHEMA` (the journal's: journal and issue fields).
 
     Raises:
         PreflightError: malformed YAML, or each schema violation at its ``path:line:col``
@@ -524,8 +617,10 @@ def read_waivers(text: str, path: str) -> list[Waiver]:
     from build.profile import schema_errors
 
     document = parse_yaml(text, path, PreflightError)
+    name = "JOURNAL_WAIVERS_SCHEMA" if journal else "WAIVERS_SCHEMA"
+    schema = JOURNAL_WAIVERS_SCHEMA if journal else WAIVERS_SCHEMA
     errors = schema_errors(
-        document.data, WAIVERS_SCHEMA, path, text, "build.preflight.WAIVERS_SCHEMA", PreflightError
+        document.data, schema, path, text, f"build.preflight.{name}", PreflightError
     )
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
@@ -538,11 +633,16 @@ def read_waivers(text: str, path: str) -> list[Waiver]:
 
 
 def apply_waivers(
-    findings: Sequence[Finding], waivers: Sequence[Waiver], label: str = ""
+    findings: Sequence[Finding],
+    waivers: Sequence[Waiver],
+    label: str = "",
+    journal_waivers: Sequence[Waiver] = (),
 ) -> PreflightResult:
     """Split ``findings`` into those not waived and those a waiver (same rule and subject)
-    covers; waivers that cover nothing are returned as unused."""
-    by_key = {(w.rule, w.subject): w for w in waivers}
+    covers: the article's ``waivers`` first, then the journal's ``journal_waivers`` (journal
+    and issue fields, :data:`JOURNAL_WAIVERS_SCHEMA`); waivers that cover nothing are
+    returned as unused (the article's, then the journal's)."""
+    by_key = {(w.rule, w.subject): w for w in [*journal_waivers, *waivers]}  # the article's win
     kept, waived, used = [], [], set()
     for finding in findings:
         waiver = by_key.get((finding.rule, finding.subject))
@@ -550,8 +650,8 @@ def apply_waivers(
             kept.append(finding)
         else:
             waived.append((finding, waiver))
-            used.add((waiver.rule, waiver.subject))
-    unused = [w for w in waivers if (w.rule, w.subject) not in used]
+            used.add(id(waiver))
+    unused = [w for w in [*waivers, *journal_waivers] if id(w) not in used]
     return PreflightResult(label, kept, waived, unused)
 
 
@@ -586,13 +686,15 @@ def preflight_article(
     outdir: str | None = None,
     profile_path: str = "config/config.yaml",
     issue_path: str = "config/issue.yaml",
+    journal_waivers_path: str = JOURNAL_WAIVERS_FILE,
 ) -> PreflightResult:
     """Every finding of the article in ``folder`` (``.`` or ``articles/<slug>``), from its
     sources and the outputs of its earlier stages in ``outdir`` (default: its output folder):
     ``render/article.json``, ``citations.json``, ``bibliography/refs.json``, ``generated/``.
 
     Returns:
-        :class:`PreflightResult` after the waivers of ``folder``/:data:`WAIVERS_FILE`.
+        :class:`PreflightResult` after the waivers of ``folder``/:data:`WAIVERS_FILE` and
+        those of the journal (``journal_waivers_path``, optional).
 
     Raises:
         PreflightError: an input is missing or malformed, or the waivers file is invalid.
@@ -616,7 +718,7 @@ def preflight_article(
     findings: list[Finding] = []
     for path, text in [*texts.items(), (bib_path, read_utf8(bib_path, PreflightError))]:
         findings += find_placeholder_contacts(text, path)
-    findings += find_missing_alt_text(ast, sources)
+    findings += find_alt_text_problems(ast, sources)
     findings += find_uncited_references(ast, bibliography, bib_path)
     findings += find_citations_as_text(report)
     findings += find_incomplete_references(bibliography, bib_path)
@@ -632,7 +734,12 @@ def preflight_article(
         if Path(waivers_path).is_file()
         else []
     )
-    return apply_waivers(findings, waivers, article.label)
+    journal_waivers = (
+        read_waivers(read_utf8(journal_waivers_path, PreflightError), journal_waivers_path, True)
+        if Path(journal_waivers_path).is_file()
+        else []
+    )
+    return apply_waivers(findings, waivers, article.label, journal_waivers)
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -646,6 +753,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--outdir", help="its output folder (default: output[/articles/<slug>])")
     parser.add_argument("--profile", default="config/config.yaml", help="the journal profile")
     parser.add_argument("--issue", default="config/issue.yaml", help="the issue file (optional)")
+    parser.add_argument(
+        "--journal-waivers",
+        default=JOURNAL_WAIVERS_FILE,
+        help="the journal's waivers of journal and issue fields (optional)",
+    )
     parser.add_argument("--report", help="write the report (text) here")
     parser.add_argument("--json", dest="json_report", help="write the report (JSON) here")
     parser.add_argument(
@@ -663,6 +775,7 @@ def command(
     report: str | None = None,
     json_report: str | None = None,
     final: bool = False,
+    journal_waivers: str = JOURNAL_WAIVERS_FILE,
 ) -> int:
     """``article preflight``: print the report (summary line first), write it with
     ``--report``/``--json``; returns 0.
@@ -675,14 +788,16 @@ def command(
     from build.atomic import write_text_atomic
 
     article = choose_article(article).folder  # ".", a slug or articles/<slug>
-    result = preflight_article(article, outdir, profile, issue)
+    result = preflight_article(article, outdir, profile, issue, journal_waivers)
     text = result.text()
     print(text, end="")
     if final and result.findings:
+        shared = any(f.subject.startswith(("journal.", "issue.")) for f in result.findings)
         summary = PreflightError(
             f"final build: {len(result.findings)} preflight findings not waived ({result.label})",
             hint="fix each one, or waive it with a reason in "
-            + Article(article).path(WAIVERS_FILE),
+            + Article(article).path(WAIVERS_FILE)
+            + (f" (a journal or issue field: in {journal_waivers})" if shared else ""),
         )
         findings = [
             PreflightError(f"[{f.rule}] {f.subject}: {f.message}", f.path, f.line, f.column, f.hint)

@@ -95,6 +95,7 @@ def test_the_test_article_epub_identifier_is_its_doi(project_build):
         title_page = epub.read("EPUB/text/title_page.xhtml").decode("utf-8")
     assert f'<dc:identifier id="epub-id-1">doi:{DOI}</dc:identifier>' in opf
     assert '<time datetime="2025-06-30">30 June 2025</time>' in title_page
+    assert re.findall(r"<dc:date[^>]*>([^<]*)</dc:date>", opf) == ["2025-06-30"]  # its date:
 
 
 def test_the_root_article_prints_no_masthead_and_no_date(project_build):
@@ -103,6 +104,9 @@ def test_the_root_article_prints_no_masthead_and_no_date(project_build):
     page = (out / "article.html").read_text(encoding="utf-8")
     assert 'class="masthead' not in page and "Published" not in head(page)
     assert "date" not in json.loads((out / "render" / "article.json").read_text())["meta"]
+    with zipfile.ZipFile(out / "article.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+    assert "<dc:date" not in opf and '<meta property="dcterms:modified">' in opf
     data = jsonld(head(page))
     assert "datePublished" not in data and "identifier" not in data
     assert data["headline"] == metas(page, "citation_title")[0]

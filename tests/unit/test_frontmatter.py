@@ -3,6 +3,7 @@ identifier, from small metadata of their own (every field set, none set, a hosti
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zipfile
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from build import epub as epub_module
 from build import frontmatter, pdf, render
 from build.errors import ErrorList, ManuscriptError
 from build.manuscript import front_matter_problems, load_metadata
@@ -219,16 +221,64 @@ def test_full_head_has_every_indexer_tag(full):
     }
     for name, values in expected.items():
         assert metas(top, name) == values, name
-    references = metas(top, "citation_reference")
-    assert len(references) == full["html"].count('class="csl-entry"') == 6
-    assert references[0] == (
+    # one tag per cited work, in the reference list's order: megoran2013 prints in the list
+    # (6 entries, nocite "@*") but no citation names it, so it has no tag
+    assert full["html"].count('class="csl-entry"') == 6
+    assert metas(top, "citation_reference") == [
         "Dadabaev, T. (2014). Shanghai cooperation organization (SCO) regional identity formation "
         "from the perspective of the central asia states. Journal of Contemporary China, 23(85), "
-        "102–118."
-    )
+        "102–118.",
+        "Hopkirk, P. (2002). The great game revisited? Asian Affairs, 33, 127–140.",
+        "Lewis, J. W., & Xue, L. (2006). Imagined enemies: China prepares for uncertain war. "
+        "Stanford University Press.",
+        "Mackinder, H. J. (2004). The geographical pivot of history. The Geographical Journal, "
+        "170(4), 298–321. https://doi.org/10.1111/j.0016-7398.2004.00132.x",
+        "Shanghai Cooperation Organization. (n.d.). Charter of the shanghai cooperation "
+        "organization. Retrieved https://cis-legislation.com/document.fwx?rgn=3851",
+    ]
+    assert len(jsonld(top)["citation"]) == 5
     assert (
         '<link rel="license" href="https://creativecommons.org/licenses/by/4.0/" data-external="1">'
     ) in top  # not fetched by embed-resources
+
+
+def test_citation_reference_tags_list_the_cited_works_only(tmp_path):
+    """A small article citing two works (one in a footnote) with one ``nocite`` entry: the
+    reference list prints three entries, the head has a tag for each of the two cited works,
+    in the list's order (Hopkirk before Lewis, though Lewis is cited first)."""
+    metadata = write_metadata(tmp_path, nocite="@megoran2013")
+    markdown = tmp_path / "01-short.md"
+    markdown.write_text(
+        "# Short {#sec-short}\n\nAs @lewis2006 argues.[^n]\n\n[^n]: Compare [@hopkirk2002].\n",
+        encoding="utf-8",
+    )
+    ast = render.parse_article(markdown, metadata, DATA / "refs.bib", render.Profile(), [markdown])
+    assert frontmatter.cited_ids(ast) == {"lewis2006", "hopkirk2002"}
+    render.write_html(ast, tmp_path / "a.html", render.Profile())
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert page.count('class="csl-entry"') == 3 and 'id="ref-megoran2013"' in page
+    assert metas(head(page), "citation_reference") == [
+        "Hopkirk, P. (2002). The great game revisited? Asian Affairs, 33, 127–140.",
+        "Lewis, J. W., & Xue, L. (2006). Imagined enemies: China prepares for uncertain war. "
+        "Stanford University Press.",
+    ]
+    assert [c["name"] for c in jsonld(head(page))["citation"]] == metas(
+        head(page), "citation_reference"
+    )
+
+
+def test_cited_ids_count_the_abstract_but_not_nocite():
+    def cite(key: str) -> dict:
+        return {"t": "Cite", "c": [[{"citationId": key}], []]}
+
+    ast = {
+        "meta": {
+            "abstract": {"t": "MetaBlocks", "c": [{"t": "Para", "c": [cite("inabstract")]}]},
+            "nocite": {"t": "MetaInlines", "c": [cite("*"), cite("onlylisted")]},
+        },
+        "blocks": [{"t": "Para", "c": [cite("inbody")]}],
+    }
+    assert frontmatter.cited_ids(ast) == {"inabstract", "inbody"}
 
 
 def test_full_jsonld_is_a_scholarly_article_with_every_value(full):
@@ -274,7 +324,7 @@ def test_full_jsonld_is_a_scholarly_article_with_every_value(full):
         },
     }
     assert data["inLanguage"] == "en-US"
-    assert len(data["citation"]) == 6
+    assert len(data["citation"]) == 5  # the cited works (megoran2013 only through nocite)
 
 
 def test_full_epub_title_page_and_identifier(full):
@@ -289,6 +339,56 @@ def test_full_epub_title_page_and_identifier(full):
     assert '<span class="journal-name">Journal of Test Studies</span>' in title_page
     assert '<time datetime="2024-06-30">30 June 2024</time>' in title_page
     assert render.xhtml_problems(out.read_bytes()) == []
+    # the publication date is the article's date:, the build date (epoch 0 here) is modified
+    assert re.findall(r"<dc:date[^>]*>([^<]*)</dc:date>", opf) == ["2024-06-30"]
+    assert '<meta property="dcterms:modified">1970-01-01T00:00:00Z</meta>' in opf
+
+
+def test_epub_without_a_date_has_no_dc_date(empty, tmp_path):
+    """No ``date:``: pandoc would write the build date as dc:date; the OPF has none, keeps
+    dcterms:modified, and the archive keeps pandoc's order, timestamps and compression."""
+    profile = render.Profile(source_date_epoch_s=1700000000)
+    out = tmp_path / "a.epub"
+    render.write_epub(empty["ast"], out, profile)
+    with zipfile.ZipFile(out) as epub:
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+        members = epub.infolist()
+    assert "<dc:date" not in opf
+    assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf
+    assert (members[0].filename, members[0].compress_type) == ("mimetype", zipfile.ZIP_STORED)
+    assert {m.date_time for m in members} == {(2023, 11, 14, 22, 13, 20)}
+    assert all(m.compress_type == zipfile.ZIP_DEFLATED for m in members[1:])
+    again = tmp_path / "b.epub"
+    render.write_epub(empty["ast"], again, profile)
+    assert again.read_bytes() == out.read_bytes()  # reproducible
+
+
+def test_without_build_date_changes_only_the_opf():
+    buffer = io.BytesIO()
+    opf = (
+        b'<package>\n  <metadata>\n    <dc:title id="t">T</dc:title>\n'
+        b'    <dc:date id="epub-date">2023-11-14T22:13:20Z</dc:date>\n'
+        b'    <meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>\n'
+        b"  </metadata>\n</package>\n"
+    )
+    container = b'<container><rootfiles><rootfile full-path="OPS/p.opf"/></rootfiles></container>'
+    members = [
+        ("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
+        ("META-INF/container.xml", container, zipfile.ZIP_DEFLATED),
+        ("OPS/p.opf", opf, zipfile.ZIP_DEFLATED),
+        ("OPS/a.xhtml", b"<html>dc:date</html>", zipfile.ZIP_DEFLATED),
+    ]
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data, method in members:
+            info = zipfile.ZipInfo(name, (2023, 11, 14, 22, 13, 20))
+            info.compress_type = method
+            archive.writestr(info, data)
+    result = epub_module.without_build_date(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(result)) as archive:
+        got = [(i.filename, archive.read(i), i.compress_type) for i in archive.infolist()]
+    expected_opf = opf.replace(b'    <dc:date id="epub-date">2023-11-14T22:13:20Z</dc:date>\n', b"")
+    assert got == [*members[:2], ("OPS/p.opf", expected_opf, zipfile.ZIP_DEFLATED), members[3]]
+    assert epub_module.without_build_date(result) == result  # nothing left to drop
 
 
 def test_epub_identifier_is_the_doi_then_a_uuid():

@@ -15,10 +15,10 @@ from build.preflight import (
     Finding,
     PreflightError,
     apply_waivers,
+    find_alt_text_problems,
     find_citations_as_text,
     find_empty_journal_fields,
     find_incomplete_references,
-    find_missing_alt_text,
     find_placeholder_contacts,
     find_uncited_references,
     find_undecided_typos,
@@ -107,7 +107,7 @@ def pandoc_ast(markdown: str) -> dict:
 
 def test_missing_alt_text() -> None:
     ast = pandoc_ast(SECTION)
-    found = find_missing_alt_text(ast, {"articles/karte/manuscript/01-einleitung.md": SECTION})
+    found = find_alt_text_problems(ast, {"articles/karte/manuscript/01-einleitung.md": SECTION})
     hint = (
         "  hint: give it a text alternative that says what the image shows: "
         '![caption](src){alt="..."} (a generated figure: its script\'s alt text)'
@@ -117,14 +117,85 @@ def test_missing_alt_text() -> None:
         "image without alt text\n" + hint,
         "articles/karte/manuscript/01-einleitung.md:7: [missing-alt-text] "
         '<img src="images/roh.png">: raw HTML image without alt text\n' + hint,
+        # no lang: every language's generic words count ("Bild" is German for "image")
+        "articles/karte/manuscript/01-einleitung.md:7: [non-descriptive-alt-text] "
+        "<img src='images/gut.png' alt='Bild'>: alt text 'Bild' is a generic word, not a "
+        "description of the image\n" + DESCRIBE_HINT,
     ]
+
+
+DESCRIBE_HINT = (
+    "  hint: say what the image shows, not its kind, file name or caption (the caption prints "
+    'beside it): ![caption](src){alt="..."} (a generated figure: its script\'s alt text)'
+)
+
+#: a French article's section: alt texts that describe nothing, and two that do
+SECTION_FR = (
+    "---\nlang: fr-FR\n---\n"
+    "# Fleuves {#sec-fleuves}\n"
+    "\n"
+    "![Les fleuves du Ghana](images/fleuves.png)\n"
+    "\n"
+    '![La Volta en crue](images/volta.png){alt="volta-1.JPG"}\n'
+    "\n"
+    "Voir ![image](images/logo.png) et ![L’image 2](images/b.png) et ![chart](images/c.png).\n"
+    "\n"
+    '<img src="images/d.png" alt="Photo 3"> <img data-alt="x" alt="Un barrage sur la Volta"'
+    " src=images/e.png>\n"
+    "\n"
+    '![Les pluies](images/pluies.png){alt="Barres : la pluie double de mai à juin"}\n'
+)
+
+
+def test_alt_text_that_describes_nothing() -> None:
+    """The caption repeated, a file name, generic words of the article's language (French:
+    "chart" is no French word, so it passes), in raw HTML too; each at its line."""
+    path = "articles/fleuves/manuscript/01-fleuves.md"
+    found = find_alt_text_problems(pandoc_ast(SECTION_FR), {path: SECTION_FR})
+    assert [(f.rule, f.line, f.subject, f.message) for f in found] == [
+        (
+            "non-descriptive-alt-text",
+            6,
+            "images/fleuves.png",
+            "alt text 'Les fleuves du Ghana' repeats the figure's caption: it does not describe "
+            "the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            8,
+            "images/volta.png",
+            "alt text 'volta-1.JPG' is a file name, not a description of the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            10,
+            "images/logo.png",
+            "alt text 'image' is a generic word, not a description of the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            10,
+            "images/b.png",
+            "alt text 'L’image 2' is a generic word, not a description of the image",
+        ),
+        (
+            "non-descriptive-alt-text",
+            12,
+            '<img src="images/d.png" alt="Photo 3">',
+            "alt text 'Photo 3' is a generic word, not a description of the image",
+        ),
+    ]
+    assert str(found[0]).splitlines()[1] == DESCRIBE_HINT
+    assert preflight.find_alt_text_problems(pandoc_ast(SECTION_FR), {}, lang="en")[2].path == (
+        "article"
+    )  # no source holds it: the article, line 0
 
 
 def test_image_found_by_its_path_inside_the_article() -> None:
     """The parse may name an image from the repository root; the section names it from the
     article's folder."""
     ast = pandoc_ast("![](articles/karte/images/karte.png)\n")
-    found = find_missing_alt_text(ast, {"s.md": "x\n![](images/karte.png)\n"})
+    found = find_alt_text_problems(ast, {"s.md": "x\n![](images/karte.png)\n"})
     assert [(f.path, f.line, f.subject) for f in found] == [
         ("s.md", 2, "articles/karte/images/karte.png")
     ]
@@ -331,8 +402,8 @@ def test_invalid_waivers_name_their_lines() -> None:
     assert messages == [
         "w.yaml:1:3: 0: 'reason' is a required property",
         "w.yaml:3:9: 1.rule: 'typo-of-mine' is not one of ['placeholder-contact', "
-        "'missing-alt-text', 'uncited-reference', 'citation-as-text', 'incomplete-reference', "
-        "'empty-journal-field', 'undecided-typo']",
+        "'missing-alt-text', 'non-descriptive-alt-text', 'uncited-reference', 'citation-as-text', "
+        "'incomplete-reference', 'empty-journal-field', 'undecided-typo']",
     ]
 
 
@@ -439,3 +510,111 @@ def test_missing_stage_output_is_a_clear_error(project: Path) -> None:
         "output/citations.json: not found: an earlier stage's output\n"
         "  hint: build the article first (snakemake --cores 2), then run article preflight"
     )
+
+
+# --- the journal's waivers (config/preflight-waivers.yaml): journal and issue fields, once
+
+JOURNAL_WAIVERS = """\
+- rule: empty-journal-field
+  subject: journal.issn
+  reason: The journal's ISSN is applied for; the first issue prints none (managing editor).
+- rule: empty-journal-field
+  subject: issue.number
+  reason: Volume 1 has one issue and no number (managing editor, 2024-05-20).
+"""
+
+
+def add_article(project: Path, slug: str) -> None:
+    """A second article ``articles/<slug>`` of the project, the same as the root article,
+    with the outputs of its earlier stages."""
+    folder, out = project / "articles" / slug, project / "output" / "articles" / slug
+    for name in ("manuscript/metadata.yaml", "manuscript/01-fluesse.md", "refs.bib"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text((project / name).read_text(encoding="utf-8"), "utf-8")
+    for name in ("render/article.json", "bibliography/refs.json", "citations.json"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text((project / "output" / name).read_text(encoding="utf-8"), "utf-8")
+
+
+def test_journal_waivers_cover_every_article_of_the_issue(project: Path, capsys) -> None:
+    """An empty ISSN and issue number are waived once, in config/: the final build of each
+    article passes once its own findings are waived in its own folder."""
+    (project / "config/config.yaml").write_text(
+        "journal:\n  name: Wasser\n  issn: ''\n  license: CC BY 4.0\n"
+    )
+    (project / "config/issue.yaml").write_text("volume: 1\ndate: 2024-06-01\n")
+    (project / "config/preflight-waivers.yaml").write_text(JOURNAL_WAIVERS, encoding="utf-8")
+    own = (
+        "- rule: placeholder-contact\n  subject: kofi@uni.example\n"
+        "  reason: The author asked for no address in print (editor, 2024-06-02).\n"
+        "- rule: incomplete-reference\n  subject: okafor2019\n"
+        "  reason: The book has no publisher; Okafor printed it privately (author).\n"
+    )
+    add_article(project, "zwei")
+    for folder in (project, project / "articles/zwei"):
+        (folder / "manuscript/preflight-waivers.yaml").write_text(own, encoding="utf-8")
+    for article, label in ((".", "the root article"), ("articles/zwei", "articles/zwei")):
+        assert preflight.command(article, json_report=f"out/{label}.json", final=True) == 0
+        printed = capsys.readouterr().out.splitlines()
+        assert printed[0] == f"preflight: {label}: 0 findings (4 waived)"
+        assert printed[3:] == [
+            "waived: config/config.yaml:3: [empty-journal-field] journal.issn: The journal's "
+            "ISSN is applied for; the first issue prints none (managing editor).",
+            "waived: config/issue.yaml: [empty-journal-field] issue.number: Volume 1 has one "
+            "issue and no number (managing editor, 2024-05-20).",
+        ]
+        waived = json.loads((project / f"out/{label}.json").read_text())["waived"]
+        assert [(w["subject"], w["waiver_path"], w["waiver_line"]) for w in waived[2:]] == [
+            ("journal.issn", "config/preflight-waivers.yaml", 1),
+            ("issue.number", "config/preflight-waivers.yaml", 4),
+        ]
+
+
+def test_without_journal_waivers_the_final_build_names_both_files(project: Path) -> None:
+    (project / "config/issue.yaml").write_text("volume: 1\ndate: 2024-06-01\n")
+    with pytest.raises(ErrorList) as caught:
+        preflight.command(".", final=True)
+    assert [str(e).splitlines()[0] for e in caught.value.errors][-1] == (
+        "config/issue.yaml: [empty-journal-field] issue.number: is not given"
+    )
+    assert caught.value.errors[0].hint == (
+        "fix each one, or waive it with a reason in manuscript/preflight-waivers.yaml (a "
+        "journal or issue field: in config/preflight-waivers.yaml)"
+    )
+
+
+def test_an_articles_own_waiver_wins_and_unused_journal_waivers_are_noted() -> None:
+    journal = read_waivers(JOURNAL_WAIVERS, "config/preflight-waivers.yaml", journal=True)
+    own = read_waivers(
+        "- rule: empty-journal-field\n  subject: journal.issn\n"
+        "  reason: This article appears before the ISSN was assigned (editor).\n",
+        "articles/karte/manuscript/preflight-waivers.yaml",
+    )
+    issn = Finding("empty-journal-field", "journal.issn", "is empty", "h", "config/config.yaml", 3)
+    result = apply_waivers([issn], own, "articles/karte", journal)
+    assert [(f.subject, w.path) for f, w in result.waived] == [
+        ("journal.issn", "articles/karte/manuscript/preflight-waivers.yaml")
+    ]
+    assert result.text().splitlines()[-1] == (
+        "config/preflight-waivers.yaml:4: note: waiver [empty-journal-field] issue.number "
+        "matches no finding"
+    )
+
+
+def test_journal_waivers_refuse_an_articles_own_findings() -> None:
+    text = (
+        "- rule: empty-journal-field\n"
+        "  subject: doi\n"
+        "  reason: The journal registers DOIs after publication.\n"
+        "- rule: placeholder-contact\n"
+        "  subject: journal.email\n"
+        "  reason: The journal's address is not known yet.\n"
+    )
+    with pytest.raises(ErrorList) as caught:
+        read_waivers(text, "config/preflight-waivers.yaml", journal=True)
+    assert [str(e).splitlines()[0] for e in caught.value.errors] == [
+        "config/preflight-waivers.yaml:2:12: 0.subject: 'doi' does not match "
+        "'^(journal|issue)\\\\.[a-z_-]+$'",
+        "config/preflight-waivers.yaml:4:9: 1.rule: 'empty-journal-field' was expected",
+    ]
+    assert read_waivers(text, "manuscript/preflight-waivers.yaml")[0].subject == "doi"
