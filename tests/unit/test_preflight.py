@@ -10,12 +10,12 @@ import pypandoc
 import pytest
 
 from build import preflight
+from build.alttext import find_alt_text_problems
 from build.errors import ErrorList, PipelineError
 from build.preflight import (
     Finding,
     PreflightError,
     apply_waivers,
-    find_alt_text_problems,
     find_citations_as_text,
     find_empty_journal_fields,
     find_incomplete_references,
@@ -186,7 +186,7 @@ def test_alt_text_that_describes_nothing() -> None:
         ),
     ]
     assert str(found[0]).splitlines()[1] == DESCRIBE_HINT
-    assert preflight.find_alt_text_problems(pandoc_ast(SECTION_FR), {}, lang="en")[2].path == (
+    assert find_alt_text_problems(pandoc_ast(SECTION_FR), {}, lang="en")[2].path == (
         "article"
     )  # no source holds it: the article, line 0
 
