@@ -6,7 +6,8 @@
   PDF, and the rebuild is complete; a second run started in the same checkout stops clearly;
 * nothing fetched: hostile resources stop the build before pandoc runs; a local HTTP server
   receives no request; active HTML and metadata markup never reach the outputs;
-* size: longer and stranger inputs finish (or fail clearly) within bounded time and memory.
+* size: longer and stranger inputs finish (or fail clearly) under a hang guard, in bounded
+  memory (how the time grows with the length: bench/run.py, not a timed test).
 """
 
 from __future__ import annotations
@@ -455,11 +456,10 @@ def _sized_copy(tmp_path: Path, times: int) -> tuple[Path, list[Path]]:
     return copy, written
 
 
-def _stages(copy: Path, files: list[Path]) -> float:
-    """Seconds for the stages whose cost grows with the text: safety check, citations,
-    parse (pandoc + citeproc) and HTML."""
+def _stages(copy: Path, files: list[Path]) -> None:
+    """Run the stages whose cost grows with the text: safety check, citations, parse (pandoc +
+    citeproc) and HTML."""
     names = [str(p.relative_to(copy)) for p in files]
-    start = time.monotonic()
     steps = [
         ["safety", *names, "--metadata", "manuscript/metadata.yaml"],
         ["citations", "--output", "output/cite/article.md", "--report", "output/c.json", *names],
@@ -468,18 +468,19 @@ def _stages(copy: Path, files: list[Path]) -> float:
         ["render", "--to", "html", "--ast", "output/a.json", "--output", "output/a.html"],
     ]  # fmt: skip
     for step in steps:
-        result = article(*step, cwd=copy)
+        result = article(*step, cwd=copy, timeout_s=600)  # hang guard
         assert result.returncode == 0, (step[0], result.stderr[-2000:])
-    return time.monotonic() - start
 
 
-def test_an_article_ten_times_longer_takes_roughly_ten_times_as_long(tmp_path: Path) -> None:
-    one = _stages(*_sized_copy(tmp_path, 1))
+def test_an_article_ten_times_longer_builds_every_section_in_bounded_memory(
+    tmp_path: Path,
+) -> None:
+    # how the time grows with the length is measured by bench/run.py (its "scaling" row: the
+    # article 16 times as long), not here: speed goals live in the benchmarks
     copy, files = _sized_copy(tmp_path, 10)
-    ten = _stages(copy, files)
+    _stages(copy, files)
     html = (copy / "output" / "a.html").read_text(encoding="utf-8")
     assert html.count('class="level2"') >= 10 * 7 - 1  # every section rendered
-    assert ten < 15 * one + 10, (one, ten)  # proportional up to a fixed start-up cost
     assert peak_memory_mb() < 2048
 
 
