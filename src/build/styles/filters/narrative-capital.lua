@@ -21,10 +21,15 @@ know where a sentence starts. This filter decides, for every style:
   A name its bearer writes wholly in lower case ("bell hooks": no particle) stays as written,
   and so does a parenthetical citation ("(van Berg & Cole, 2014)").
 
+- A citation that is the first inline of emphasis, strong emphasis, quotation marks (pandoc's
+  Quoted, or a typed opening mark or bracket such as “ or "(" alone before it), small caps, an
+  underline or a span standing at a sentence start starts that sentence too
+  (`*@vanberg2014 show*`, `"@vanberg2014 show"`: "*Van Berg and Cole (2014) show*").
+
 The particles are read from the cited entries (pandoc.utils.references), once per document
-and only when such a citation starts with a lower-case letter. Only the first inline level of
-a block is looked at (a citation inside emphasis or quotation marks is left as printed). A
-second run changes nothing.
+and only when such a citation starts with a lower-case letter. The blocks are walked once: the
+first inline level of a block, and the first inline of a wrapper there (recase_wrapped); a
+citation later inside emphasis is left as printed. A second run changes nothing.
 --]]
 
 local NO_END = {}
@@ -152,6 +157,40 @@ local function capitalise(cite, doc)
   return cite
 end
 
+--- Inlines that print nothing of their own before their content (Quoted prints its marks
+--- outside it): a citation first in them stands where they stand.
+local WRAPPERS = {
+  Emph = true, Strong = true, Quoted = true, SmallCaps = true, Underline = true, Span = true,
+}
+--- A Str of one typed opening mark or bracket, after which a sentence still starts.
+local OPENERS = { ['"'] = true, ["'"] = true, ["“"] = true, ["‘"] = true, ["«"] = true,
+  ["‹"] = true, ["„"] = true, ["("] = true, ["["] = true }
+
+--- Capitalise a narrative citation that is the first inline of a wrapper (WRAPPERS) standing
+--- at a sentence start, or of a wrapper first in it (`*"@key show"*`), after a typed opening
+--- mark (OPENERS) too. Changes `el` in place; returns true when it changed.
+local function recase_wrapped(el, doc)
+  local content = el.content
+  local index = (content[1] and content[1].t == "Str" and OPENERS[content[1].text]) and 2 or 1
+  local first = content[index]
+  if not first then
+    return false
+  end
+  if first.t == "Cite" and first.citations[1].mode == "AuthorInText" then
+    local new = capitalise(first, doc)
+    if not new then
+      return false
+    end
+    content[index] = new
+  elseif not (WRAPPERS[first.t] and recase_wrapped(first, doc)) then
+    return false
+  else
+    content[index] = first
+  end
+  el.content = content
+  return true
+end
+
 local function recase_inlines(inlines, doc)
   local at_start, changed = true, false
   for i, el in ipairs(inlines) do
@@ -165,8 +204,11 @@ local function recase_inlines(inlines, doc)
     elseif t == "Space" or t == "SoftBreak" or t == "LineBreak" or t == "Note" then
       -- a space, a line break or a footnote mark keeps what came before
     elseif t == "Str" then
-      at_start = ends_sentence(el.text)
+      at_start = (at_start and OPENERS[el.text]) or ends_sentence(el.text)
     else
+      if at_start and WRAPPERS[t] and recase_wrapped(el, doc) then
+        inlines[i], changed = el, true
+      end
       at_start = ends_sentence(pandoc.utils.stringify(el))
     end
   end
