@@ -378,10 +378,20 @@ def manuscript_proper_nouns(
 
 
 def _line_of(phrase: str, source: list[str]) -> str:
-    """The number (from 1) of the first line of ``source`` that has ``phrase`` after its
-    first character, as a string; '' when none has."""
-    pattern = re.compile(r"\S.*?(?<![\w-])" + re.escape(phrase) + r"(?![\w])")
-    return next((str(n) for n, text in enumerate(source, 1) if pattern.search(text)), "")
+    """The number (from 1) of the first line of ``source`` that has ``phrase`` as whole words
+    after its first word, headings and table rows aside, as a string; '' when none has."""
+    for number, text in enumerate(source, 1):
+        start = -1 if text.lstrip().startswith(("#", "|")) else text.find(phrase)
+        while start != -1:
+            end = start + len(phrase)
+            if (
+                text[:start].strip()
+                and not text[start - 1].isalnum()
+                and not text[end : end + 1].isalnum()
+            ):
+                return str(number)
+            start = text.find(phrase, start + 1)
+    return ""
 
 
 def proper_nouns(

@@ -59,7 +59,7 @@ def test_words_capitalised_in_mid_sentence(tmp_path: Path, text: str, phrases: l
 
 
 def test_the_evidence_names_file_and_line(tmp_path: Path) -> None:
-    text = "# Intro\n\nIndia joined.\nIn 2017 India and Pakistan joined.\n"
+    text = "# Trade With India\n\nIndia joined.\nIn 2017 India and Pakistan joined.\n"
     assert evidence(tmp_path, text) == {"India": ("01-intro.md:4",), "Pakistan": ("01-intro.md:4",)}
 
 
