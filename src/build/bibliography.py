@@ -114,10 +114,11 @@ def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
     ``markdown+smart``) in the language of its ``metadata.yaml`` (``lang``; default en).
 
     Returns:
-        ``NO_KNOWN_NOUNS`` when ``manuscript_dir`` is None.
+        ``NO_KNOWN_NOUNS`` when ``manuscript_dir`` is None; no phrases when the folder has no
+        section file (a build of the tables alone; the manuscript stage reports it).
     Raises:
-        BibliographyError: the folder has no section file, a file cannot be read as UTF-8,
-            or pandoc cannot parse them.
+        BibliographyError: a section file cannot be read as UTF-8, or pandoc cannot parse
+            them.
     """
     import json
 
@@ -131,12 +132,8 @@ def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
         return NO_KNOWN_NOUNS
     folder = Path(manuscript_dir)
     paths = sorted(folder.glob(SECTION_GLOB))
-    if not paths:
-        raise BibliographyError(
-            "no section files (NN-slug.md) for the proper-noun evidence",
-            str(folder),
-            hint="pass the article's manuscript folder with --manuscript-dir",
-        )
+    if not paths:  # no text, no evidence: the manuscript stage reports missing sections
+        return manuscript_proper_nouns([])
     texts = []
     for path in paths:
         try:

@@ -74,7 +74,13 @@ def test_german_capitals_are_no_evidence(tmp_path: Path) -> None:
     assert evidence(tmp_path, text, "de-DE") == {}
 
 
-def test_a_folder_without_section_files(tmp_path: Path) -> None:
-    with pytest.raises(BibliographyError, match="no section files") as raised:
+def test_a_folder_without_section_files_is_no_evidence(tmp_path: Path) -> None:
+    # a build of the tables alone; the manuscript stage reports missing sections
+    assert dict(manuscript_evidence(tmp_path).phrases) == {}
+
+
+def test_a_section_file_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "01-intro.md").write_bytes(b"# Intro\n\nTrade with Espa\xf1a.\n")
+    with pytest.raises(BibliographyError, match="cannot read the section file") as raised:
         manuscript_evidence(tmp_path)
-    assert str(raised.value).startswith(f"{tmp_path}: ")
+    assert str(raised.value).startswith(f"{tmp_path}/01-intro.md: ")
