@@ -11,6 +11,8 @@ rule lint_bibliography:
         bib=source("refs.bib"),
         # the article's own rules (its proper nouns, corporate words), optional
         rules=optional_source("manuscript/bibliography.yaml"),
+        # a word the text capitalises in mid-sentence is a proper noun in the titles
+        sections=section_files,
     output:
         report="{out}/bibliography/lint.json",
         csl="{out}/bibliography/refs.json",
@@ -26,6 +28,7 @@ rule lint_bibliography:
         runtime=5,
     params:
         rules=source("manuscript/bibliography.yaml"),
+        manuscript=source("manuscript"),
         # --config lint=warn: the diff's builds of old revisions, which predate today's rules
         mode="--errors-as-warnings" if config.get("lint") == "warn" else "",
     message:
@@ -33,4 +36,4 @@ rule lint_bibliography:
     shell:
         "{ARTICLE} --log {log} bibliography lint {input.bib} --report {output.report}"
         " --csl-json {output.csl} --clean-bib {output.clean} --proper-nouns {params.rules}"
-        " {params.mode}"
+        " --manuscript-dir {params.manuscript} {params.mode}"

@@ -15,7 +15,9 @@ Besides the layout, the cleaner fixes what would print wrong where the evidence 
   double braces, or BibTeX reads "European Research Agency" as "Agency, E. R.";
 * a DOI given as a URL or with ``doi:`` becomes the bare DOI, and a ``url`` repeating it is
   deleted (APA 7 9.34; pandoc prefixes https://doi.org/ itself);
-* a capital of a title written in sentence case is braced (:mod:`build.bibtitles`);
+* a capital of a title written in sentence case is braced, and in every English title a word
+  or phrase that another title of the bibliography or the article's text writes as a proper
+  noun (:func:`build.bibtitles.protect_title`);
 * LaTeX accent commands become precomposed Unicode (:func:`build.bibtex.latex_to_unicode`).
 """
 
@@ -37,7 +39,13 @@ from build.bibtex import (
     parse_stack,
     split_names,
 )
-from build.bibtitles import TITLE_FIELDS, protect_sentence_case
+from build.bibtitles import (
+    NO_KNOWN_NOUNS,
+    TITLE_FIELDS,
+    KnownNouns,
+    bibliography_proper_nouns,
+    protect_title,
+)
 from build.errors import ErrorList
 
 #: Canonical field order (fields not listed follow in alphabetical order).
@@ -161,12 +169,21 @@ def bare_doi(value: str) -> str:
         doi = shorter
 
 
-def clean_entry(fields: dict[str, str], rules: ArticleRules = NO_RULES) -> dict[str, str]:
+def clean_entry(
+    fields: dict[str, str],
+    rules: ArticleRules = NO_RULES,
+    known: KnownNouns = NO_KNOWN_NOUNS,
+    key: str = "",
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
+) -> dict[str, str]:
     """The fields of one entry with the print fixes of this module's docstring applied.
 
     Args:
         fields: field name -> value (as :func:`build.bibtex.parse_bibliography` gives them).
-        rules: the article's corporate words.
+        rules: the article's corporate words, proper nouns and common words.
+        known: the bibliography's proper nouns (:func:`build.bibtitles.bibliography_proper_nouns`);
+        key: the entry's key (no evidence for itself);
+        manuscript: the article text's (:func:`build.bibtitles.manuscript_proper_nouns`).
     Returns:
         a new mapping (same order; ``url`` removed when it repeats the DOI, ``options``
         added or extended with ``useprefix=true`` when a name has a particle).
@@ -199,7 +216,8 @@ def clean_entry(fields: dict[str, str], rules: ArticleRules = NO_RULES) -> dict[
             out[role] = " and ".join(fixed)
     for name in TITLE_FIELDS:
         if out.get(name):
-            out[name] = protect_sentence_case(out[name], out.get("langid", ""))
+            langid = out.get("langid", "")
+            out[name] = protect_title(out[name], langid, rules, known, key, manuscript)
     options = out.get("options", "").strip()
     if particles and not _USEPREFIX_RE.search(options):
         out["options"] = f"{options},{USEPREFIX}" if options else USEPREFIX
@@ -216,14 +234,18 @@ def normalize_value(name: str, value: str) -> str:
 
 
 def format_bibliography(
-    data: bytes | str, path: str = "refs.bib", rules: ArticleRules = NO_RULES
+    data: bytes | str,
+    path: str = "refs.bib",
+    rules: ArticleRules = NO_RULES,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
 ) -> str:
     """Canonical layout of a bibliography: ``@comment`` blocks first (file order), then entries
     sorted by key (case-insensitive), ``@type{key,`` in lower case, one field per line indented
     by two spaces in :data:`FIELD_ORDER` (others alphabetically after), every value in braces,
     macros and ``#`` resolved, Unicode text, ``--`` in page ranges, one blank line between
     blocks, one newline at the end, and the print fixes of :func:`clean_entry` (with the
-    article's ``rules``). Idempotent.
+    article's ``rules``, the bibliography's own proper nouns and those of the article's text,
+    ``manuscript``). Idempotent.
 
     Raises:
         ErrorList/BibliographyError: the file has problems that formatting would hide or lose
@@ -247,12 +269,23 @@ def format_bibliography(
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
 
     library = bibtexparser.parse_string(text, parse_stack=parse_stack())
+    entries = [b for b in library.blocks if isinstance(b, model.Entry)]
+    values = {
+        id(b): {f.key: normalize_value(f.key, str(f.value)) for f in b.fields} for b in entries
+    }
+    known = bibliography_proper_nouns(
+        (b.key, fields.get("langid", ""), fields[name])
+        for b in entries
+        for fields in [values[id(b)]]
+        for name in TITLE_FIELDS
+        if fields.get(name)
+    )
     blocks = []
     for block in library.blocks:
         if isinstance(block, model.Entry):
             block.entry_type = block.entry_type.lower()
-            values = {f.key: normalize_value(f.key, str(f.value)) for f in block.fields}
-            block.fields = [model.Field(k, v) for k, v in clean_entry(values, rules).items()]
+            fixed = clean_entry(values[id(block)], rules, known, block.key, manuscript)
+            block.fields = [model.Field(k, v) for k, v in fixed.items()]
             blocks.append(block)
         elif isinstance(block, model.ExplicitComment):
             blocks.append(model.ExplicitComment(block.comment.strip(), block.start_line))

@@ -54,6 +54,7 @@ from build.bibtex import (
     split_names,
 )
 from build.bibtitles import (
+    EVIDENCE,
     NO_KNOWN_NOUNS,
     TITLE_FIELDS,
     KnownNouns,
@@ -463,7 +464,11 @@ def _check_names(entry: BibEntry, path: str, rules: ArticleRules) -> Iterable[Pr
 
 
 def _check_title_case(
-    entry: BibEntry, path: str, rules: ArticleRules, known: KnownNouns = NO_KNOWN_NOUNS
+    entry: BibEntry,
+    path: str,
+    rules: ArticleRules,
+    known: KnownNouns = NO_KNOWN_NOUNS,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
 ) -> Iterable[Problem]:
     langid = entry.fields.get("langid", "")
     for name in TITLE_FIELDS:
@@ -481,7 +486,26 @@ def _check_title_case(
                 "remove the outer braces and brace only proper nouns ({Shanghai}) (APA 7 6.17)",
             )
             continue
-        for word in proper_nouns(value, langid, rules, known, entry.key):
+        for word in proper_nouns(value, langid, rules, known, entry.key, manuscript):
+            if word.reason in EVIDENCE:
+                where = (
+                    f"in entry '{word.evidence}'"
+                    if word.reason == "bibliography"
+                    else f"in mid-sentence at {word.evidence}"
+                )
+                yield Problem(
+                    "proper-noun-evidence",
+                    path,
+                    entry.line_of(name),
+                    entry.key,
+                    f"entry '{entry.key}' {name} has '{word.word}' (written as a proper noun "
+                    f"{where}) outside braces; APA sentence case would print it "
+                    f"'{word.word.lower()}'; the build's cleaned copy protects it",
+                    f"fix the source: {{{word.word}}} (article bibliography format --write "
+                    "--manuscript-dir manuscript does); if it is a common word here, list it "
+                    "under common-words in the article's manuscript/bibliography.yaml",
+                )
+                continue
             if word.reason == "sentence-case":
                 yield Problem(
                     "sentence-case-capital",
@@ -496,7 +520,6 @@ def _check_title_case(
                 continue
             why = {
                 "listed": "listed as a proper noun in the article's bibliography rules",
-                "bibliography": f"written as a proper noun in entry '{word.evidence}'",
             }.get(word.reason, "not a common English word (wordfreq)")
             yield Problem(
                 "unprotected-capitals",
@@ -608,7 +631,11 @@ def _check_collection(entries: list[BibEntry], path: str) -> Iterable[Problem]:
 
 
 def lint_entries(
-    entries: list[BibEntry], path: str, today: _dt.date, rules: ArticleRules = NO_RULES
+    entries: list[BibEntry],
+    path: str,
+    today: _dt.date,
+    rules: ArticleRules = NO_RULES,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
 ) -> list[Problem]:
     """Apply every entry-level and collection-level rule of :data:`RULES`.
 
@@ -617,6 +644,8 @@ def lint_entries(
         path: file name for messages.
         today: reference date of ``year-future``.
         rules: the article's proper nouns and corporate words (:func:`load_article_rules`).
+        manuscript: the proper nouns of the article's text
+            (:func:`build.bibtitles.manuscript_proper_nouns`).
 
     Returns:
         problems in file order (by line, then rule id).
@@ -634,7 +663,7 @@ def lint_entries(
         problems.extend(_check_names(entry, path, rules))
         problems.extend(_check_doi_url(entry, path))
         problems.extend(_check_values(entry, path, today))
-        problems.extend(_check_title_case(entry, path, rules, known))
+        problems.extend(_check_title_case(entry, path, rules, known, manuscript))
     problems.extend(_check_collection(entries, path))
     return problems
 
@@ -653,6 +682,7 @@ def lint_bibliography(
     path: str = "refs.bib",
     today: _dt.date | None = None,
     rules: ArticleRules = NO_RULES,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
 ) -> LintResult:
     """Lint a bibliography file's content.
 
@@ -662,6 +692,7 @@ def lint_bibliography(
         today: reference date for ``year-future`` (default: today).
         rules: the article's proper nouns and corporate words (default: none, only the
             general rules such as acronyms in capitals).
+        manuscript: the proper nouns of the article's text (default: none).
 
     Returns:
         :class:`LintResult` with every problem (none raised) and the waived ones.
@@ -682,10 +713,10 @@ def lint_bibliography(
                 "empty reference list)",
             )
         )
-    problems += lint_entries(entries, path, today, rules)
+    problems += lint_entries(entries, path, today, rules, manuscript)
     canonical = ""
     if not any(p.severity == ERROR for p in problems):
-        canonical = format_bibliography(text, path, rules)
+        canonical = format_bibliography(text, path, rules, manuscript)
         if canonical != text:
             first = next(
                 (

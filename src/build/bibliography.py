@@ -45,7 +45,7 @@ from build.bibtex import (
     parse_stack,
     split_names,
 )
-from build.bibtitles import TITLE_FIELDS
+from build.bibtitles import NO_KNOWN_NOUNS, TITLE_FIELDS, KnownNouns, manuscript_proper_nouns
 from build.errors import BibliographyError, ErrorList
 
 __all__ = [
@@ -78,6 +78,7 @@ __all__ = [
     "lint_entries",
     "lint_file",
     "load_article_rules",
+    "manuscript_evidence",
     "normalize_value",
     "parse_bibliography",
     "parse_stack",
@@ -102,24 +103,96 @@ def _read(path: str) -> bytes:
         ) from error
 
 
+#: The line pandoc reads between two section files (a raw block of a format no writer prints).
+_SECTION_MARK = "\n\n```{=x-section}\n{index}\n```\n\n"
+
+
+def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
+    """The proper nouns the article's text writes as such
+    (:func:`build.bibtitles.manuscript_proper_nouns`), read from the section files
+    ``NN-*.md`` of ``manuscript_dir`` (parsed by pandoc once, as the render stage reads them:
+    ``markdown+smart``) in the language of its ``metadata.yaml`` (``lang``; default en).
+
+    Returns:
+        ``NO_KNOWN_NOUNS`` when ``manuscript_dir`` is None; no phrases when the folder has no
+        section file (a build of the tables alone; the manuscript stage reports it).
+    Raises:
+        BibliographyError: a section file cannot be read as UTF-8, or pandoc cannot parse
+            them.
+    """
+    import json
+
+    import yaml
+
+    from build.errors import RenderError
+    from build.manuscript import SECTION_GLOB
+    from build.pandoc import run_pandoc
+
+    if manuscript_dir is None:
+        return NO_KNOWN_NOUNS
+    folder = Path(manuscript_dir)
+    paths = sorted(folder.glob(SECTION_GLOB))
+    if not paths:  # no text, no evidence: the manuscript stage reports missing sections
+        return manuscript_proper_nouns([])
+    texts = []
+    for path in paths:
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise BibliographyError(
+                f"cannot read the section file: {error}",
+                str(path),
+                hint="the manuscript stage names the problem (article manuscript check)",
+            ) from None
+    source = "".join(
+        text + _SECTION_MARK.replace("{index}", str(n)) for n, text in enumerate(texts)
+    )
+    try:
+        stdout, _ = run_pandoc(["--from=markdown+smart", "--to=json"], source.encode("utf-8"))
+    except RenderError as error:
+        raise BibliographyError(
+            f"pandoc cannot parse the section files: {error}",
+            str(folder),
+            hint="build the article to see the problem",
+        ) from None
+    sections, blocks = [], []
+    for block in json.loads(stdout)["blocks"]:
+        if block["t"] == "RawBlock" and block["c"][0] == "x-section":
+            index = int(block["c"][1])
+            sections.append((str(paths[index]), texts[index].splitlines(), blocks))
+            blocks = []
+        else:
+            blocks.append(block)
+    lang = "en"
+    try:
+        metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
+        if isinstance(metadata, dict) and isinstance(metadata.get("lang"), str):
+            lang = metadata["lang"]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        pass  # the manuscript stage reports a broken metadata.yaml
+    return manuscript_proper_nouns(sections, lang)
+
+
 def lint_file(
     path: str,
     report: str | None = None,
     today: _dt.date | None = None,
     rules: ArticleRules | None = None,
     errors_as_warnings: bool = False,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
 ) -> LintResult:
     """Lint ``path`` with the article's ``rules``; write the JSON report to ``report`` if given
     (atomically). When errors remain, the warnings are printed to stderr first (so that the
     console shows them beside the errors). With ``errors_as_warnings`` (a diff's build of an
     old revision, which predates today's rules), problems of severity error are printed as
-    warnings instead.
+    warnings instead. ``manuscript``: the article text's proper nouns
+    (:func:`manuscript_evidence`).
 
     Raises:
         BibliographyError/ErrorList: when a problem of severity error remains (after the
             report is written), all of them at once.
     """
-    result = lint_bibliography(_read(path), path, today, rules or ArticleRules())
+    result = lint_bibliography(_read(path), path, today, rules or ArticleRules(), manuscript)
     if report:
         write_atomic(report, json.dumps(result.report(), ensure_ascii=False, indent=2) + "\n")
     errors = [p.to_error() for p in result.problems if p.severity == ERROR]
@@ -169,7 +242,9 @@ def csl_bibliography(result: LintResult, text: str) -> dict[str, object]:
     }
 
 
-def clean_copy(path: str, rules: ArticleRules | None = None) -> str:
+def clean_copy(
+    path: str, rules: ArticleRules | None = None, manuscript: KnownNouns = NO_KNOWN_NOUNS
+) -> str:
     """The cleaned copy of ``path`` that the build's pandoc reads (``--clean-bib``): the
     canonical text of :func:`build.bibclean.format_bibliography` with its print fixes (name
     particles, corporate authors, bare DOIs, Unicode accents, protected capitals of
@@ -178,24 +253,35 @@ def clean_copy(path: str, rules: ArticleRules | None = None) -> str:
     """
     data = _read(path)
     try:
-        return format_bibliography(data, path, rules or ArticleRules())
+        return format_bibliography(data, path, rules or ArticleRules(), manuscript)
     except BibliographyError:
         return data.decode("utf-8", errors="replace")
 
 
-def format_file(path: str, write: bool = False, rules: ArticleRules | None = None) -> bool:
-    """Format ``path`` (with the article's corporate words of ``rules``); with ``write``
-    replace it atomically if it changes.
+def format_file(
+    path: str,
+    write: bool = False,
+    rules: ArticleRules | None = None,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
+) -> bool:
+    """Format ``path`` (with the article's ``rules`` and the proper nouns of its text,
+    ``manuscript``); with ``write`` replace it atomically if it changes.
 
     Returns:
         True if the file is already canonical.
     """
     data = _read(path)
-    canonical = format_bibliography(data, path, rules or ArticleRules())
+    canonical = format_bibliography(data, path, rules or ArticleRules(), manuscript)
     same = canonical.encode("utf-8") == data
     if write and not same:
         write_atomic(path, canonical)
     return same
+
+
+_MANUSCRIPT_HELP = (
+    "the article's manuscript folder (its NN-*.md section files): a word its text writes "
+    "capitalised in mid-sentence is a proper noun in the titles (braced in the cleaned copy)"
+)
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -228,6 +314,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="the article's bibliography rules, e.g. manuscript/bibliography.yaml (keys "
         "proper-nouns, corporate-words; absent: only the general rules)",
     )
+    lint.add_argument("--manuscript-dir", metavar="DIR", help=_MANUSCRIPT_HELP)
     fmt = sub.add_parser("format", help="print or write the canonical layout")
     fmt.add_argument("bib", help="the .bib file (e.g. refs.bib)")
     mode = fmt.add_mutually_exclusive_group()
@@ -239,6 +326,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="the article's bibliography rules (its corporate-words), e.g. "
         "manuscript/bibliography.yaml",
     )
+    fmt.add_argument("--manuscript-dir", metavar="DIR", help=_MANUSCRIPT_HELP)
 
 
 def command(
@@ -252,13 +340,17 @@ def command(
     proper_nouns: str | None = None,
     errors_as_warnings: bool = False,
     clean_bib: str | None = None,
+    manuscript_dir: str | None = None,
 ) -> int:
     """Run ``lint`` or ``format`` on ``bib``; returns the exit code (errors raise).
 
     ``proper_nouns``: the article's rules file for ``lint`` (:func:`load_article_rules`);
     ``None`` or a missing file: only the general rules. ``clean_bib``: where ``lint`` writes
-    the cleaned copy (:func:`clean_copy`); the CSL-JSON is made from that copy too."""
+    the cleaned copy (:func:`clean_copy`); the CSL-JSON is made from that copy too.
+    ``manuscript_dir``: the article's manuscript folder, whose text is evidence of proper nouns
+    (:func:`manuscript_evidence`) for ``lint`` and ``format``."""
     rules = load_article_rules(proper_nouns)
+    manuscript = manuscript_evidence(manuscript_dir)
     if action == "lint":
         if proper_nouns and not Path(proper_nouns).exists():
             print(f"note: {proper_nouns} not found: no article proper nouns", file=sys.stderr)
@@ -268,6 +360,7 @@ def command(
                 report,
                 rules=rules,
                 errors_as_warnings=errors_as_warnings,
+                manuscript=manuscript,
             )
         except BibliographyError as error:
             if log:
@@ -281,7 +374,7 @@ def command(
         )
         if log:
             write_atomic(log, "\n".join([*lines, summary]) + "\n")
-        cleaned = result.canonical or clean_copy(bib, rules)  # formatted once
+        cleaned = result.canonical or clean_copy(bib, rules, manuscript)  # formatted once
         if clean_bib:
             write_atomic(clean_bib, cleaned)
         if csl_json:
@@ -292,7 +385,7 @@ def command(
                 print(problem, file=sys.stderr)
         print(summary)
         return 0
-    same = format_file(bib, write=write, rules=rules)
+    same = format_file(bib, write=write, rules=rules, manuscript=manuscript)
     if check:
         if not same:
             print(f"{bib}: not in canonical format; run: article bibliography format {bib} --write")
@@ -302,5 +395,5 @@ def command(
     if write:
         print(f"{bib}: {'unchanged' if same else 'rewritten'}")
         return 0
-    sys.stdout.write(format_bibliography(_read(bib), bib, rules))
+    sys.stdout.write(format_bibliography(_read(bib), bib, rules, manuscript))
     return 0

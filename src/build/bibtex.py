@@ -60,6 +60,10 @@ RULES: dict[str, tuple[str, str]] = {
     "same-work": (WARNING, "no work is listed twice (same DOI or same title and year)"),
     "key-scheme": (WARNING, "the key follows the citekey scheme of docs/conventions.md"),
     "sentence-case-capital": (WARNING, "a capital of a sentence-case title is protected"),
+    "proper-noun-evidence": (
+        WARNING,
+        "a title word the bibliography or the article's text writes as a proper noun is protected",
+    ),
     "name-particle": (WARNING, "a name with a particle (van, de) keeps it in front"),
     "corporate-author": (WARNING, "a corporate author is in double braces"),
     "latex-accent": (WARNING, "text is Unicode, not LaTeX accent commands"),
@@ -71,7 +75,8 @@ RULES: dict[str, tuple[str, str]] = {
 
 #: Rules whose problems the build's cleaned copy fixes (build.bibclean): warnings, not errors.
 FIXED_BY_CLEANER = frozenset(
-    "doi-as-url doi-url-duplicate name-particle sentence-case-capital corporate-author "
+    "doi-as-url doi-url-duplicate name-particle sentence-case-capital proper-noun-evidence "
+    "corporate-author "
     "latex-accent macro-used "
     "paren-delimiters not-canonical".split()
 )

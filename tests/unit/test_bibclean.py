@@ -13,7 +13,7 @@ import pypandoc
 import pytest
 
 from build.bibclean import bare_doi, clean_entry, corporate_evidence, format_bibliography
-from build.bibliography import lint_bibliography
+from build.bibliography import lint_bibliography, manuscript_evidence
 from build.bibtex import ArticleRules, latex_to_unicode, parse_bibliography, repair_dotless
 from build.bibtitles import bibliography_proper_nouns, braced_whole, proper_nouns
 from build.cli import main
@@ -324,26 +324,119 @@ def test_a_title_word_the_bibliography_writes_as_a_proper_noun(key, title, words
     assert all(w.reason == "bibliography" for w in found)
 
 
-def test_bibliography_evidence_in_the_linter() -> None:
-    text = article("author = {Doe, Jane}", "doe2014").replace(
-        "A study", "Trade with {China} and {Central Asia}"
-    ) + article("author = {Roe, Rita}", "roe2015").replace(
-        "A study", "Railways of China and India"
-    ).replace("2014", "2015")
-    result = lint_bibliography(text, "t.bib", today=TODAY)
-    (problem,) = [p for p in result.problems if p.rule == "unprotected-capitals"]
-    assert (problem.key, problem.line, problem.severity) == ("roe2015", 11, "error")
+RAILWAYS = article("author = {Doe, Jane}", "doe2014").replace(
+    "A study", "Trade with {China} and {Central Asia}"
+) + article("author = {Roe, Rita}", "roe2015").replace(
+    "A study", "Railways of China and India"
+).replace("2014", "2015")
+
+
+def manuscript(tmp_path: Path, text: str, lang: str = "en-US") -> Path:
+    """A manuscript folder with ``metadata.yaml`` (``lang``) and one section file."""
+    folder = tmp_path / "manuscript"
+    folder.mkdir()
+    (folder / "metadata.yaml").write_text(f"title: T\nlang: {lang}\n", encoding="utf-8")
+    (folder / "01-intro.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_bibliography_evidence_in_the_linter_and_the_clean_copy() -> None:
+    result = lint_bibliography(RAILWAYS, "t.bib", today=TODAY)
+    (problem,) = [p for p in result.problems if p.rule == "proper-noun-evidence"]
+    assert (problem.key, problem.line, problem.severity) == ("roe2015", 11, "warning")
     assert problem.message == (
         "entry 'roe2015' title has 'China' (written as a proper noun in entry 'doe2014') "
-        "outside braces; APA sentence case would print it 'china'"
+        "outside braces; APA sentence case would print it 'china'; the build's cleaned copy "
+        "protects it"
     )
-    # "India" is as common a word as "China" and the bibliography never braces it: the limit
-    # of the rule (docs/conventions.md), so pandoc prints "india"
-    assert "India" not in problem.message
+    # the cleaned copy braces it; "India", which nothing else writes as a proper noun, is
+    # lowered (the article's text is the evidence: next test)
+    assert "Roe, R. (2015). Railways of China and india. Journal, 1, 1–2." in printed(
+        format_bibliography(RAILWAYS), "[@roe2015]\n"
+    )
     waived = lint_bibliography(
-        text, "t.bib", today=TODAY, rules=ArticleRules(common_words=("China",))
+        RAILWAYS, "t.bib", today=TODAY, rules=ArticleRules(common_words=("China",))
     )
-    assert "unprotected-capitals" not in {p.rule for p in waived.problems}
+    assert "proper-noun-evidence" not in {p.rule for p in waived.problems}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "india"),
+    [
+        ("en-US", "# Intro\n\nIn 2017 India and Pakistan joined the group.\n", "India"),
+        ("es", "# Intro\n\nLa cooperación entre China e India creció.\n", "India"),
+        # German capitalises every noun: its capitals are no evidence
+        ("de", "# Intro\n\nDer Handel zwischen China und India wächst.\n", "india"),
+        # a line start is a sentence start: no evidence
+        ("en-US", "# Intro\n\nIndia joined the group in 2017.\n", "india"),
+    ],
+    ids=["english", "spanish", "german", "line-start"],
+)
+def test_the_articles_text_is_evidence(tmp_path: Path, lang: str, text: str, india: str) -> None:
+    folder = manuscript(tmp_path, text, lang)
+    known = manuscript_evidence(folder)
+    result = lint_bibliography(RAILWAYS, "t.bib", today=TODAY, manuscript=known)
+    found = [p.message for p in result.problems if p.rule == "proper-noun-evidence"]
+    assert found[1:] == (
+        [
+            "entry 'roe2015' title has 'India' (written as a proper noun in mid-sentence at "
+            f"{folder}/01-intro.md:3) outside braces; APA sentence case would print it "
+            "'india'; the build's cleaned copy protects it"
+        ]
+        if india == "India"
+        else []
+    )
+    assert f"Roe, R. (2015). Railways of China and {india}. Journal, 1, 1–2." in printed(
+        format_bibliography(RAILWAYS, manuscript=known), "[@roe2015]\n"
+    )
+
+
+def test_titles_in_other_languages_print_as_typed(tmp_path: Path) -> None:
+    known = manuscript_evidence(manuscript(tmp_path, "Trade with India and Spain grew.\n"))
+    spanish = article("author = {Roe, Rita}", "roe2015", ",\n  langid = {spanish}").replace(
+        "A study", "Ferrocarriles de China e India"
+    )
+    german = article("author = {Doe, Jane}", "doe2014", ",\n  langid = {german}").replace(
+        "A study", "Handel mit India und Spain"
+    )
+    both = spanish + "\n" + german
+    result = lint_bibliography(both, "t.bib", today=TODAY, manuscript=known)
+    assert "proper-noun-evidence" not in {p.rule for p in result.problems}
+    out = printed(format_bibliography(both, manuscript=known), "[@roe2015; @doe2014]\n")
+    assert "Roe, R. (2014). Ferrocarriles de China e India. Journal, 1, 1–2." in out
+    assert "Doe, J. (2014). Handel mit India und Spain. Journal, 1, 1–2." in out
+
+
+def test_sentence_case_is_judged_with_the_evidence_braced() -> None:
+    # "China" and "India" braced, the title is in sentence case: "Kunming" is the author's
+    known = bibliography_proper_nouns([("a2001", "", "{China} and {India}")])
+    value = "Railways of China and India: building Kunming stations today"
+    words = proper_nouns(value, "", ArticleRules(), known, "b2002")
+    assert [(w.word, w.reason) for w in words] == [
+        ("China", "bibliography"),
+        ("India", "bibliography"),
+        ("Kunming", "sentence-case"),
+    ]
+
+
+def test_the_command_line_reads_the_manuscript(tmp_path: Path, capsys) -> None:
+    folder = manuscript(tmp_path, "# Intro\n\nIn 2017 India joined the group.\n")
+    bib, clean = tmp_path / "refs.bib", tmp_path / "clean.bib"
+    bib.write_text(format_bibliography(RAILWAYS), encoding="utf-8")
+    lint = ["bibliography", "lint", str(bib), "--manuscript-dir", str(folder)]
+    assert main([*lint, "--clean-bib", str(clean)]) == 0
+    assert "title = {Railways of {China} and {India}}" in clean.read_text(encoding="utf-8")
+    assert (
+        f"{bib}:12: warning[proper-noun-evidence]: entry 'roe2015' title has 'India' (written "
+        f"as a proper noun in mid-sentence at {folder}/01-intro.md:3)" in capsys.readouterr().err
+    )
+    fmt = ["bibliography", "format", str(bib), "--manuscript-dir", str(folder)]
+    assert main([*fmt, "--check"]) == 1
+    assert main([*fmt, "--write"]) == 0
+    assert bib.read_text(encoding="utf-8") == clean.read_text(encoding="utf-8")
+    assert main([*fmt, "--check"]) == 0  # idempotent
+    assert main(lint) == 0
+    assert "proper-noun-evidence" not in capsys.readouterr().err
 
 
 # --- policy: warnings beside errors -----------------------------------------------------------

@@ -330,6 +330,20 @@ SENTENCE_START = [
      "(It holds.) De Vries (2019) agrees."),
     ("apostrophe-particle", "@dalembert1751 writes. As @dalembert1751 writes.",
      "D’Alembert (1751) writes. As d’Alembert (1751) writes."),
+    ("emphasis", "*@vanberg2014 show* a rule.", "Van Berg and Cole (2014) show a rule."),
+    ("strong-after-a-period", "It holds. **@devries2019 asks** why.",
+     "It holds. De Vries (2019) asks why."),
+    ("quotation-marks", '"@vanberg2014 show a rule," it says.',
+     "“Van Berg and Cole (2014) show a rule,” it says."),
+    ("typed-quotation-marks", "It holds. “@devries2019 asks.”",
+     "It holds. “De Vries (2019) asks.”"),
+    ("quotes-in-emphasis", '*"@devries2019 asks"* twice.', "“De Vries (2019) asks” twice."),
+    ("emphasis-mid-sentence", "As *@devries2019 asks*, so do we.",
+     "As de Vries (2019) asks, so do we."),
+    ("limit-later-in-emphasis", "*It holds. @devries2019 asks.*",  # not looked at
+     "It holds. de Vries (2019) asks."),
+    ("parenthetical-in-quotes-stays", '"[@devries2019] asks."', "“(de Vries, 2019) asks.”"),
+    ("opening-bracket", "It holds. (@devries2019 asks.)", "It holds. (De Vries (2019) asks.)"),
 ]  # fmt: skip
 
 

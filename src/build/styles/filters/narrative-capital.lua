@@ -21,10 +21,15 @@ know where a sentence starts. This filter decides, for every style:
   A name its bearer writes wholly in lower case ("bell hooks": no particle) stays as written,
   and so does a parenthetical citation ("(van Berg & Cole, 2014)").
 
+- A citation that is the first inline of emphasis, strong emphasis, quotation marks (pandoc's
+  Quoted, or a typed opening mark or bracket such as “ or "(" alone before it), small caps, an
+  underline or a span standing at a sentence start starts that sentence too
+  (`*@vanberg2014 show*`, `"@vanberg2014 show"`: "*Van Berg and Cole (2014) show*").
+
 The particles are read from the cited entries (pandoc.utils.references), once per document
-and only when such a citation starts with a lower-case letter. Only the first inline level of
-a block is looked at (a citation inside emphasis or quotation marks is left as printed). A
-second run changes nothing.
+and only when such a citation starts with a lower-case letter. The blocks are walked once: the
+first inline level of a block, and the first inline of a wrapper there (recase_wrapped); a
+citation later inside emphasis is left as printed. A second run changes nothing.
 --]]
 
 local NO_END = {}
@@ -152,31 +157,81 @@ local function capitalise(cite, doc)
   return cite
 end
 
--- whether the inline before a narrative citation (nil: the block's first) ends a sentence;
--- decided only when a citation needs it (most inlines are never looked at)
-local function starts_sentence(before)
-  if before == nil then
+--- Inlines that print nothing of their own before their content (Quoted prints its marks
+--- outside it): a citation first in them stands where they stand.
+local WRAPPERS = {
+  Emph = true, Strong = true, Quoted = true, SmallCaps = true, Underline = true, Span = true,
+}
+--- A Str of one typed opening mark or bracket, after which a sentence still starts.
+local OPENERS = { ['"'] = true, ["'"] = true, ["“"] = true, ["‘"] = true, ["«"] = true,
+  ["‹"] = true, ["„"] = true, ["("] = true, ["["] = true }
+
+--- Capitalise a narrative citation that is the first inline of a wrapper (WRAPPERS) standing
+--- at a sentence start, or of a wrapper first in it (`*"@key show"*`), after a typed opening
+--- mark (OPENERS) too. Changes `el` in place; returns true when it changed.
+local function recase_wrapped(el, doc)
+  local content = el.content
+  local index = (content[1] and content[1].t == "Str" and OPENERS[content[1].text]) and 2 or 1
+  local first = content[index]
+  if not first then
+    return false
+  end
+  if first.t == "Cite" and first.citations[1].mode == "AuthorInText" then
+    local new = capitalise(first, doc)
+    if not new then
+      return false
+    end
+    content[index] = new
+  elseif not (WRAPPERS[first.t] and recase_wrapped(first, doc)) then
+    return false
+  else
+    content[index] = first
+  end
+  el.content = content
+  return true
+end
+
+-- whether a sentence starts at inlines[i]: looked back at only where a citation needs it (most
+-- inlines are never looked at). Spaces, line breaks and footnote marks keep what came before; a
+-- typed opening mark or bracket alone (OPENERS) keeps the sentence start before it; "@a @b":
+-- the second citation does not start one.
+local function sentence_start_at(inlines, i)
+  local j = i - 1
+  while j >= 1 do
+    local t = inlines[j].t
+    if t ~= "Space" and t ~= "SoftBreak" and t ~= "LineBreak" and t ~= "Note" then
+      break
+    end
+    j = j - 1
+  end
+  if j < 1 then
     return true
   end
+  local before = inlines[j]
   local t = before.t
   if t == "Cite" and before.citations[1].mode == "AuthorInText" then
-    return false -- "@a @b": the second is not a sentence's first word
+    return false
   end
-  return ends_sentence(t == "Str" and before.text or pandoc.utils.stringify(before))
+  if t == "Str" then
+    if OPENERS[before.text] then
+      return sentence_start_at(inlines, j)
+    end
+    return ends_sentence(before.text)
+  end
+  return ends_sentence(pandoc.utils.stringify(before))
 end
 
 local function recase_inlines(inlines, doc)
-  local changed, before = false, nil
+  local changed = false
   for i, el in ipairs(inlines) do
     local t = el.t
     if t == "Cite" and el.citations[1].mode == "AuthorInText" then
-      local new = starts_sentence(before) and capitalise(el, doc)
+      local new = sentence_start_at(inlines, i) and capitalise(el, doc)
       if new then
         inlines[i], changed = new, true
       end
-      before = el
-    elseif t ~= "Space" and t ~= "SoftBreak" and t ~= "LineBreak" and t ~= "Note" then
-      before = el
+    elseif WRAPPERS[t] and sentence_start_at(inlines, i) and recase_wrapped(el, doc) then
+      inlines[i], changed = el, true
     end
   end
   return changed and inlines or nil
