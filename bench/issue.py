@@ -80,6 +80,7 @@ COMMIT_DATE = "2024-01-01T00:00:00+00:00"
 JOB_NAMES = {
     "manuscript": "manuscript check",
     "bibliography lint": "bibliography lint (+ CSL-JSON)",
+    "bibliography clean": "bibliography cleaned copy",
     "citations": "normalize citations",
     "render json": "parse (pandoc + citeproc -> JSON AST)",
     "render html": "HTML",

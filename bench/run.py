@@ -141,6 +141,7 @@ STAGE_NAMES = {
     "manuscript": "manuscript check",
     "citations": "normalize citations",
     "bibliography lint": "bibliography lint",
+    "bibliography clean": "bibliography cleaned copy",
     "figures": "",  # the article's scripts (tbl-*, fig-*): see stage_name
     "render json": "parse (pandoc + citeproc -> JSON AST)",
     "render html": "HTML",

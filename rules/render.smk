@@ -8,7 +8,7 @@ rule parse_article:
         markdown=rules.normalize_citations.output.markdown,
         metadata=rules.check_manuscript.output.metadata,
         # the linted refs.bib's cleaned copy (build.bibclean), not the source
-        bib=rules.lint_bibliography.output.clean,
+        bib=rules.clean_bibliography.output.clean,
         lint=rules.lint_bibliography.output.report,
         generated=generated_files,
         profile=rules.check_profile.output.profile,

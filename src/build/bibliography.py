@@ -315,6 +315,20 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "proper-nouns, corporate-words; absent: only the general rules)",
     )
     lint.add_argument("--manuscript-dir", metavar="DIR", help=_MANUSCRIPT_HELP)
+    clean = sub.add_parser(
+        "clean",
+        help="write the cleaned copy that the build's pandoc reads, with the proper nouns "
+        "the manuscript's text gives braced (a stage of its own, so that the lint, and the "
+        "table scripts that read its CSL-JSON, do not rerun on a prose edit)",
+    )
+    clean.add_argument("bib", help="the .bib file (e.g. refs.bib)")
+    clean.add_argument("--output", metavar="BIB", required=True, help="the cleaned copy")
+    clean.add_argument(
+        "--proper-nouns",
+        metavar="YAML",
+        help="the article's bibliography rules, e.g. manuscript/bibliography.yaml",
+    )
+    clean.add_argument("--manuscript-dir", metavar="DIR", help=_MANUSCRIPT_HELP)
     fmt = sub.add_parser("format", help="print or write the canonical layout")
     fmt.add_argument("bib", help="the .bib file (e.g. refs.bib)")
     mode = fmt.add_mutually_exclusive_group()
@@ -341,16 +355,24 @@ def command(
     errors_as_warnings: bool = False,
     clean_bib: str | None = None,
     manuscript_dir: str | None = None,
+    output: str | None = None,
 ) -> int:
-    """Run ``lint`` or ``format`` on ``bib``; returns the exit code (errors raise).
+    """Run ``lint``, ``clean`` or ``format`` on ``bib``; returns the exit code (errors raise).
 
     ``proper_nouns``: the article's rules file for ``lint`` (:func:`load_article_rules`);
     ``None`` or a missing file: only the general rules. ``clean_bib``: where ``lint`` writes
     the cleaned copy (:func:`clean_copy`); the CSL-JSON is made from that copy too.
     ``manuscript_dir``: the article's manuscript folder, whose text is evidence of proper nouns
-    (:func:`manuscript_evidence`) for ``lint`` and ``format``."""
+    (:func:`manuscript_evidence`) for ``lint``, ``clean`` and ``format``. ``output``: where
+    ``clean`` writes the cleaned copy (:func:`clean_copy`)."""
     rules = load_article_rules(proper_nouns)
     manuscript = manuscript_evidence(manuscript_dir)
+    if action == "clean":
+        assert output is not None  # required by the parser
+        write_atomic(output, clean_copy(bib, rules, manuscript))
+        count = len(manuscript.phrases)
+        print(f"{bib}: cleaned copy {output} ({count} proper nouns from the manuscript's text)")
+        return 0
     if action == "lint":
         if proper_nouns and not Path(proper_nouns).exists():
             print(f"note: {proper_nouns} not found: no article proper nouns", file=sys.stderr)

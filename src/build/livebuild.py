@@ -41,6 +41,7 @@ STAGES = (
     "check_profile",
     "check_manuscript",
     "lint_bibliography",
+    "clean_bibliography",
     "normalize_citations",
     "draw_figure / make_table",
     "parse_article",
@@ -194,6 +195,22 @@ class LiveBuild:
         write_text_atomic(path, json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
         return load_csl_bibliography(path)
 
+    def _clean_bibliography(self) -> Path:
+        """``article bibliography clean``: the cleaned copy that the parse's citeproc reads,
+        with the proper nouns the manuscript's text gives braced."""
+        from build.atomic import write_text_atomic
+        from build.bibliography import clean_copy, load_article_rules, manuscript_evidence
+
+        rules = self.article.path("manuscript/bibliography.yaml")
+        cleaned = clean_copy(
+            self.article.path("refs.bib"),
+            load_article_rules(rules if Path(rules).exists() else None),
+            manuscript_evidence(self.article.path("manuscript")),
+        )
+        path = self.work / "bibliography" / "refs.bib"
+        write_text_atomic(path, cleaned)
+        return path
+
     def _normalize_citations(self, sections: Sequence[str], bibliography: Any) -> Path:
         """``article citations --output``: the article's Markdown with pandoc citations."""
         from build.atomic import write_text_atomic
@@ -302,6 +319,13 @@ class LiveBuild:
             bibliography = self._cached(
                 "lint_bibliography", bib_key, self._lint_bibliography, timing
             )
+            # the cleaned copy reads the text too: its proper nouns (build.bibliography)
+            clean_key = _digest(
+                [art.path("refs.bib"), art.path("manuscript/bibliography.yaml"), *result.sections]
+            )
+            cleaned = self._cached(
+                "clean_bibliography", clean_key, self._clean_bibliography, timing
+            )
             start = time.perf_counter()
             markdown = self._normalize_citations(result.sections, bibliography)
             timing["normalize_citations"] = time.perf_counter() - start
@@ -313,7 +337,7 @@ class LiveBuild:
             # the page from it (build.render.write_html: the front matter and JSON-LD made in
             # Python are in it, as in output/article.html)
             result.ast = render.parse_article(
-                markdown, metadata_json, art.path("refs.bib"), profile, result.sections, generated
+                markdown, metadata_json, cleaned, profile, result.sections, generated
             )
             timing["parse_article"] = time.perf_counter() - start
             start = time.perf_counter()

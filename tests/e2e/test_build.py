@@ -208,3 +208,23 @@ def test_a_margin_with_a_unit_fails_naming_config_file_key_and_hint(project_copy
         output,
     ), output[-3000:]
     assert "hint: write a plain number of millimetres" in output
+
+
+def test_a_prose_edit_reruns_neither_the_lint_nor_the_figure_and_table_scripts(
+    project_build, tmp_path
+):
+    """One sentence added: the cleaned copy (it reads the text's proper nouns) and the stages
+    after it rerun; the lint and the scripts that read its CSL-JSON do not (issue 15's
+    manuscript evidence has a rule of its own: rules/bibliography.smk)."""
+    copy = copy_project(tmp_path / "project", output_from=project_build.root)
+    section = section_files(copy)[-1]
+    section.write_text(
+        section.read_text(encoding="utf-8").rstrip("\n") + "\nOne sentence more.\n",
+        encoding="utf-8",
+    )
+    result = snakemake(copy, "--dry-run", "output/article.html")
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = result.stdout.split("Job stats:")[1].split("\ntotal")[0]  # its table of jobs
+    jobs = set(re.findall(r"^(\w+) +\d+$", stats, re.M))
+    assert {"clean_bibliography", "normalize_citations", "parse_article", "render_html"} <= jobs
+    assert jobs & {"lint_bibliography", "make_table", "draw_figure"} == set()

@@ -54,6 +54,7 @@ EPOCH_S = 1_700_000_000
 GROUPED_RULES = (
     "check_manuscript",
     "lint_bibliography",
+    "clean_bibliography",
     "normalize_citations",
     "make_table",
     "draw_figure",
