@@ -94,3 +94,12 @@ def test_short_tables_print_on_one_page_and_the_html_scrolls_them(project_build)
     screen = _read(out / "article.html")
     assert screen.count('class="table-scroll"') == screen.count("<table")
     assert screen.count('class="figure-scroll"') == screen.count("<figure")
+
+
+def test_the_abstracts_names_are_kept_whole_and_the_head_stays_plain(project_build) -> None:
+    html = _read(project_build.output() / "render/article.print.html")
+    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    assert description.startswith("Since the dissolution of Soviet Union, the US")
+    assert "<" not in description and "&lt;span" not in description
+    abstract = html[html.index('<section class="abstract"') :].split("</section>")[0]
+    assert 'Since the dissolution of <span class="nohyphen">Soviet Union, the US' in abstract

@@ -172,3 +172,16 @@ def test_finder_counts_a_short_page_unless_a_heading_follows() -> None:
     found = faults(doc(short, full, nxt))
     assert found == ["page 1, line 40: short-page: 18.0 lines free; next page: full line of text"]
     assert faults(doc(short, nxt), boundaries=["Results and discussion"]) == []
+
+
+def test_print_typography_keeps_the_abstracts_names_whole() -> None:
+    source = (
+        "---\nabstract: Die Shanghaier Organisation versammelte sich in Usbekistan.\n---\nText.\n"
+    )
+    abstract = json.loads(run(source, "json", "print-typography.lua", lang="de"))["meta"][
+        "abstract"
+    ]
+    inlines = abstract["c"] if abstract["t"] == "MetaInlines" else abstract["c"][0]["c"]
+    spans = [i for i in inlines if i["t"] == "Span"]
+    assert [s["c"][0][1] for s in spans] == [["nohyphen"], ["nohyphen"]]
+    assert [s["c"][1][0]["c"] for s in spans] == ["Shanghaier", "Usbekistan."]

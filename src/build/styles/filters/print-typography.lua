@@ -168,6 +168,12 @@ return {
         Table = mark_table,
       })
       doc.blocks = doc.blocks:walk(names)
+      -- the abstract too: the print template shows it in the title block only (its
+      -- description-meta is pandoc's plain text of it, so no span reaches an attribute)
+      local abstract = doc.meta.abstract
+      if abstract ~= nil and (pandoc.utils.type(abstract) == "Blocks" or pandoc.utils.type(abstract) == "Inlines") then
+        doc.meta.abstract = abstract:walk(names)
+      end
       return doc
     end,
   },
