@@ -5,6 +5,7 @@
 # metadata.json is the checked metadata that every later stage reads.
 
 from build.manuscript import METADATA_SCHEMA
+from build.safety import READ_EACH
 
 
 rule check_manuscript:
@@ -12,6 +13,7 @@ rule check_manuscript:
         metadata=source("manuscript/metadata.yaml"),
         sections=section_files,
         schema=str(METADATA_SCHEMA),  # config/metadata.schema.yaml of the pipeline
+        code=str(READ_EACH),  # the pandoc lua script of the sources' safety check
     output:
         check="{out}/manuscript/check.txt",
         metadata="{out}/manuscript/metadata.json",

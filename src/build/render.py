@@ -168,8 +168,8 @@ def style_inputs(step: str) -> list[str]:
     present = {
         p.relative_to(STYLES_DIR).as_posix()
         for p in STYLES_DIR.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and "diff" not in p.parts
-    }
+        if p.is_file() and not {"__pycache__", "diff", "lua"} & set(p.parts)
+    }  # diff/: the diff's styles; lua/: scripts of other stages (build.safety.READ_EACH)
     if present - listed:
         raise RenderError(
             f"style files not declared for a render step: {sorted(present - listed)}",

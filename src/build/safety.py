@@ -542,23 +542,35 @@ def _meta_findings(meta: dict[str, Any], path: str, text: str, in_section: bool)
     return result
 
 
+#: ``pandoc lua`` script that parses a JSON list of Markdown texts into their ASTs in one process
+READ_EACH = Path(__file__).with_name("styles") / "lua" / "read-each.lua"
+
+
 def _pandoc_json_all(texts: Sequence[str]) -> list[dict[str, Any] | ManuscriptError]:
-    """:func:`_pandoc_json` of every text, run side by side (one pandoc process per text, as
-    many at once as there are CPUs: issue 10); in order, a text pandoc cannot parse gives its
-    :class:`ManuscriptError` in place of the AST."""
-    from concurrent.futures import ThreadPoolExecutor
+    """:func:`_pandoc_json` of every text, in one pandoc process (``pandoc lua``,
+    :data:`READ_EACH`: one start-up for all of an article's files instead of one each); in
+    order, a text pandoc cannot parse gives its :class:`ManuscriptError` in place of the AST.
 
-    def parse(text: str) -> dict[str, Any] | ManuscriptError:
-        try:
-            return _pandoc_json(text)
-        except ManuscriptError as error:
-            return error
+    Raises:
+        RenderError: pandoc itself fails (not a text it cannot parse).
+    """
+    from build.pandoc import run_pandoc
 
-    if len(texts) < 2:
-        return [parse(text) for text in texts]
-    # the CPUs this job may use (a cluster node's allocation), not all the node has
-    with ThreadPoolExecutor(max_workers=min(len(texts), len(os.sched_getaffinity(0)))) as pool:
-        return list(pool.map(parse, texts))
+    if not texts:
+        return []
+    stdout, _ = run_pandoc(["lua", str(READ_EACH)], json.dumps(list(texts)).encode("utf-8"))
+    out: list[dict[str, Any] | ManuscriptError] = []
+    for item in json.loads(stdout):
+        if "error" in item and "blocks" not in item:
+            first = (item["error"].strip().splitlines() or ["unknown error"])[0]
+            out.append(
+                ManuscriptError(
+                    f"pandoc cannot parse the Markdown: {first}", hint="fix the Markdown syntax"
+                )
+            )
+        else:
+            out.append(item)
+    return out
 
 
 def check_markdown(
@@ -621,7 +633,7 @@ def check_sources(
     documents = [text for _, text in texts]
     if meta_text is not None:
         documents.append(metadata_document(meta_text))
-    asts = _pandoc_json_all(documents)  # the slow part: pandoc, side by side
+    asts = _pandoc_json_all(documents)  # the slow part: pandoc, one process for all
     for (path, text), ast in zip(texts, asts, strict=False):
         if isinstance(ast, ManuscriptError):
             raise ast
