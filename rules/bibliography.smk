@@ -17,6 +17,8 @@ rule lint_bibliography:
     output:
         report="{out}/bibliography/lint.json",
         csl="{out}/bibliography/refs.json",
+        # its cleaned copy made without the text: clean_bibliography starts from it
+        lint_copy="{out}/bibliography/refs.lint.bib",
     log:
         "{out}/logs/lint_bibliography.log",
     # before the citation normalizer, which also reads refs.bib: a broken entry is reported by
@@ -34,7 +36,8 @@ rule lint_bibliography:
         "Linting {input.bib} (rules: build.bibtex.RULES)"
     shell:
         "{ARTICLE} --log {log} bibliography lint {input.bib} --report {output.report}"
-        " --csl-json {output.csl} --proper-nouns {params.rules} {params.mode}"
+        " --csl-json {output.csl} --clean-bib {output.lint_copy} --proper-nouns {params.rules}"
+        " {params.mode}"
 
 
 rule clean_bibliography:
@@ -43,8 +46,10 @@ rule clean_bibliography:
         rules=optional_source("manuscript/bibliography.yaml"),
         # a word the text capitalises in mid-sentence is a proper noun in the titles
         sections=section_files,
-        # after the lint: a broken entry is reported there, with its rule and hint
+        # after the lint (a broken entry is reported there, with its rule and hint), from its
+        # copy: used as it is when the text's proper nouns add nothing to it
         lint=rules.lint_bibliography.output.report,
+        lint_copy=rules.lint_bibliography.output.lint_copy,
     output:
         clean="{out}/bibliography/refs.bib",
     log:
@@ -60,4 +65,5 @@ rule clean_bibliography:
         "Writing the cleaned copy of {input.bib} that pandoc's citeproc reads"
     shell:
         "{ARTICLE} --log {log} bibliography clean {input.bib} --output {output.clean}"
-        " --proper-nouns {params.rules} --manuscript-dir {params.manuscript}"
+        " --lint-copy {input.lint_copy} --proper-nouns {params.rules}"
+        " --manuscript-dir {params.manuscript}"

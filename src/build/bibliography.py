@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from build.atomic import write_text_atomic
+from build.atomic import read_utf8, write_text_atomic
 from build.bibclean import FIELD_ORDER, format_bibliography, normalize_value
 from build.biblint import (
     ARTICLE_RULE_KEYS,
@@ -37,6 +37,7 @@ from build.bibtex import (
     WARNING,
     BibEntry,
     Problem,
+    _quiet_bibtexparser,
     decode_bib,
     entry_year,
     expected_key_stem,
@@ -258,6 +259,31 @@ def clean_copy(
         return data.decode("utf-8", errors="replace")
 
 
+def clean_with_manuscript(
+    lint_copy: str,
+    path: str,
+    rules: ArticleRules | None = None,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
+) -> str:
+    """The cleaned copy with the proper nouns of the article's text (``article bibliography
+    clean``): ``lint_copy`` itself (the lint's cleaned copy of ``path``, made without the text)
+    when none of its titles (:data:`build.bibtitles.TITLE_FIELDS`) holds a phrase of
+    ``manuscript`` outside braces, so that there is nothing to add; else :func:`clean_copy` of
+    ``path`` with ``manuscript``. The common case costs a parse of the copy, not a second title
+    analysis."""
+    import bibtexparser
+
+    if not manuscript.phrases:
+        return lint_copy
+    _quiet_bibtexparser()
+    for entry in bibtexparser.parse_string(lint_copy).entries:
+        for name in TITLE_FIELDS:
+            field = entry.fields_dict.get(name)
+            if field is not None and manuscript.in_title(str(field.value), entry.key):
+                return clean_copy(path, rules, manuscript)
+    return lint_copy
+
+
 def format_file(
     path: str,
     write: bool = False,
@@ -329,6 +355,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="the article's bibliography rules, e.g. manuscript/bibliography.yaml",
     )
     clean.add_argument("--manuscript-dir", metavar="DIR", help=_MANUSCRIPT_HELP)
+    clean.add_argument(
+        "--lint-copy",
+        metavar="BIB",
+        help="the lint's cleaned copy (lint --clean-bib, made without the text): used as it is "
+        "when the text's proper nouns add nothing to it",
+    )
     fmt = sub.add_parser("format", help="print or write the canonical layout")
     fmt.add_argument("bib", help="the .bib file (e.g. refs.bib)")
     mode = fmt.add_mutually_exclusive_group()
@@ -356,6 +388,7 @@ def command(
     clean_bib: str | None = None,
     manuscript_dir: str | None = None,
     output: str | None = None,
+    lint_copy: str | None = None,
 ) -> int:
     """Run ``lint``, ``clean`` or ``format`` on ``bib``; returns the exit code (errors raise).
 
@@ -364,12 +397,18 @@ def command(
     the cleaned copy (:func:`clean_copy`); the CSL-JSON is made from that copy too.
     ``manuscript_dir``: the article's manuscript folder, whose text is evidence of proper nouns
     (:func:`manuscript_evidence`) for ``lint``, ``clean`` and ``format``. ``output``: where
-    ``clean`` writes the cleaned copy (:func:`clean_copy`)."""
+    ``clean`` writes the cleaned copy (:func:`clean_with_manuscript` of the lint's ``lint_copy``,
+    else :func:`clean_copy`)."""
     rules = load_article_rules(proper_nouns)
     manuscript = manuscript_evidence(manuscript_dir)
     if action == "clean":
         assert output is not None  # required by the parser
-        write_atomic(output, clean_copy(bib, rules, manuscript))
+        if lint_copy:
+            text = read_utf8(lint_copy, BibliographyError)
+            cleaned = clean_with_manuscript(text, bib, rules, manuscript)
+        else:
+            cleaned = clean_copy(bib, rules, manuscript)
+        write_atomic(output, cleaned)
         count = len(manuscript.phrases)
         print(f"{bib}: cleaned copy {output} ({count} proper nouns from the manuscript's text)")
         return 0

@@ -183,14 +183,18 @@ class LiveBuild:
     def _lint_bibliography(self) -> Any:
         """``article bibliography lint --csl-json``: the linted bibliography (refs.json), as
         the citation normalizer and the table scripts read it."""
-        from build.atomic import read_utf8, write_text_atomic
-        from build.bibliography import csl_bibliography, lint_file, load_article_rules
+        from build.atomic import write_text_atomic
+        from build.bibliography import clean_copy, csl_bibliography, lint_file, load_article_rules
         from build.citations import load_csl_bibliography
 
         bib = self.article.path("refs.bib")
-        rules = self.article.path("manuscript/bibliography.yaml")
-        result = lint_file(bib, rules=load_article_rules(rules if Path(rules).exists() else None))
-        bundle = csl_bibliography(result, read_utf8(bib))
+        rules_path = self.article.path("manuscript/bibliography.yaml")
+        rules = load_article_rules(rules_path if Path(rules_path).exists() else None)
+        result = lint_file(bib, rules=rules)
+        # as `article bibliography lint --clean-bib --csl-json`: the CSL-JSON of the cleaned copy
+        cleaned = result.canonical or clean_copy(bib, rules)
+        write_text_atomic(self.work / "bibliography" / "refs.lint.bib", cleaned)
+        bundle = csl_bibliography(result, cleaned)
         path = self.work / "bibliography" / "refs.json"
         write_text_atomic(path, json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
         return load_csl_bibliography(path)
@@ -198,11 +202,16 @@ class LiveBuild:
     def _clean_bibliography(self) -> Path:
         """``article bibliography clean``: the cleaned copy that the parse's citeproc reads,
         with the proper nouns the manuscript's text gives braced."""
-        from build.atomic import write_text_atomic
-        from build.bibliography import clean_copy, load_article_rules, manuscript_evidence
+        from build.atomic import read_utf8, write_text_atomic
+        from build.bibliography import (
+            clean_with_manuscript,
+            load_article_rules,
+            manuscript_evidence,
+        )
 
         rules = self.article.path("manuscript/bibliography.yaml")
-        cleaned = clean_copy(
+        cleaned = clean_with_manuscript(
+            read_utf8(self.work / "bibliography" / "refs.lint.bib"),
             self.article.path("refs.bib"),
             load_article_rules(rules if Path(rules).exists() else None),
             manuscript_evidence(self.article.path("manuscript")),

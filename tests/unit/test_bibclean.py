@@ -439,6 +439,28 @@ def test_the_command_line_reads_the_manuscript(tmp_path: Path, capsys) -> None:
     assert "proper-noun-evidence" not in capsys.readouterr().err
 
 
+def test_the_build_cleans_in_two_steps_lint_copy_then_the_texts_nouns(tmp_path: Path) -> None:
+    # the lint's copy is made without the text; `bibliography clean` adds the text's nouns, and
+    # uses the lint's copy as it is when they add nothing (rules/bibliography.smk)
+    bib, lint_copy, clean = tmp_path / "refs.bib", tmp_path / "lint.bib", tmp_path / "clean.bib"
+    bib.write_text(format_bibliography(RAILWAYS), encoding="utf-8")
+    assert main(["bibliography", "lint", str(bib), "--clean-bib", str(lint_copy)]) == 0
+    assert "title = {Railways of {China} and india}" not in lint_copy.read_text(encoding="utf-8")
+    assert "title = {Railways of {China} and India}" in lint_copy.read_text(encoding="utf-8")
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    india = manuscript(tmp_path / "a", "# Intro\n\nIn 2017 India joined the group.\n")
+    clean_command = ["bibliography", "clean", str(bib), "--output", str(clean)]
+    assert (
+        main([*clean_command, "--lint-copy", str(lint_copy), "--manuscript-dir", str(india)]) == 0
+    )
+    assert "title = {Railways of {China} and {India}}" in clean.read_text(encoding="utf-8")
+    other = manuscript(tmp_path / "b", "# Intro\n\nThe group met in Tashkent.\n")
+    assert (
+        main([*clean_command, "--lint-copy", str(lint_copy), "--manuscript-dir", str(other)]) == 0
+    )
+    assert clean.read_bytes() == lint_copy.read_bytes()  # nothing to add: the lint's copy
+
+
 # --- policy: warnings beside errors -----------------------------------------------------------
 
 
