@@ -306,8 +306,12 @@ class LiveBuild:
             text = "\n".join(lines[1:-1]) or failure_note([f"{script}: failed"], log)
             raise PipelineError(text.removeprefix("error: "))
 
-    def build(self) -> Result:
+    def build(self, parsed: Callable[[Result], None] | None = None) -> Result:
         """One build of the page: every stage whose inputs changed, then the HTML.
+
+        Args:
+            parsed: called with the result as soon as its AST is parsed, before the page is
+                written (the preview starts the PDF from it, beside the page).
 
         Returns:
             the :class:`Result`; a :class:`PipelineError` (or any exception of a stage) is
@@ -349,6 +353,8 @@ class LiveBuild:
                 markdown, metadata_json, cleaned, profile, result.sections, generated
             )
             timing["parse_article"] = time.perf_counter() - start
+            if parsed is not None:
+                parsed(result)
             start = time.perf_counter()
             html_path = self.work / "article.html"
             render.write_html(result.ast, html_path, profile)

@@ -512,25 +512,16 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
 
 
 def rebuild(builder: Any, state: State, worker: Any, article: Article | None, why: str) -> None:
-    """One build: the page first (published at once), then the PDF in the background."""
+    """One build: the page (published at once) and, from the same parse, the PDF in the
+    background, started as soon as the AST is there (beside the page's own writer)."""
     say(f"{why}: rebuilding the page")
     state.publish(status="rebuilding")
     start = time.perf_counter()
-    result = builder.build()
-    seconds = time.perf_counter() - start
-    stages = ", ".join(f"{name} {s:.2f} s" for name, s in result.seconds.items())
-    if result.error:
-        say(f"build failed after {seconds:.2f} s; first error:\n{result.error}")
-        state.publish(generation=state.generation + 1, error=result.error, status="build failed")
-        return
-    say(f"page ready in {seconds:.2f} s ({stages})")
-    state.publish(
-        generation=state.generation + 1,
-        page=result.html,
-        error="",
-        status=f"built in {seconds:.2f} s",
-    )
-    if worker is not None and result.ast is not None and article is not None:
+    generation = state.generation + 1
+
+    def start_pdf(result: Any) -> None:
+        if worker is None or article is None or result.ast is None:
+            return
         work = work_folder(article)
         state.pdf_path = work / "article.pdf"
         say(f"PDF rebuilding in the background: {state.pdf_path}")
@@ -543,9 +534,24 @@ def rebuild(builder: Any, state: State, worker: Any, article: Article | None, wh
                 "metadata": result.metadata,
                 "print_html": str(work / "render" / "article.print.html"),
                 "sections": result.sections,
-                "generation": state.generation,
+                "generation": generation,
             }
         )
+
+    result = builder.build(start_pdf) if article is not None else builder.build()
+    seconds = time.perf_counter() - start
+    stages = ", ".join(f"{name} {s:.2f} s" for name, s in result.seconds.items())
+    if result.error:
+        say(f"build failed after {seconds:.2f} s; first error:\n{result.error}")
+        state.publish(generation=generation, error=result.error, status="build failed")
+        return
+    say(f"page ready in {seconds:.2f} s ({stages})")
+    state.publish(
+        generation=generation,
+        page=result.html,
+        error="",
+        status=f"built in {seconds:.2f} s",
+    )
 
 
 # --------------------------------------------------------------------------- CLI
