@@ -22,13 +22,17 @@ rule write_issue_index:
         runtime=5,
     params:
         issue=" ".join(f"--issue {shlex.quote(p)}" for p in ISSUE_FILE),
+        # what the message says the order comes from
+        order=(
+            ISSUE_FILE[0] if ISSUE_FILE else "no config/issue.yaml: the folders' order"
+        ),
         articles=" ".join(
             f"--article {shlex.quote(a.folder)} {shlex.quote(a.path('manuscript/metadata.yaml'))}"
             f" {shlex.quote(a.outdir)}"
             for a in ARTICLES
         ),
     message:
-        "Writing the issue's table of contents {output.html} ({params.issue})"
+        "Writing the issue's table of contents {output.html} ({params.order})"
     shell:
         "{ARTICLE} --log {log} issue --config {input.config} {params.issue} {params.articles}"
         " --output {output.html}"

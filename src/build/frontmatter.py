@@ -541,7 +541,8 @@ def missing_front_matter(
     Returns:
         ``(field, hint)`` pairs in :data:`FRONT_MATTER_FIELDS` order, then per author and
         affiliation: ``author[i].orcid``, ``affiliations[j].ror`` (0-based ``i``, ``j``) and
-        ``corresponding`` (no author marked ``corresponding: true`` with an ``email:``). Field
+        ``corresponding`` (no author marked ``corresponding: true`` with an ``email:``; one
+        marked without ``email:``: ``author[i].email``). Field
         names of the journal are ``journal.*`` (config/config.yaml), of the issue ``volume``,
         ``issue``, ``year`` (config/issue.yaml), the others metadata.yaml keys. Pure: reads no
         file; an empty list when everything is set.
@@ -577,7 +578,12 @@ def missing_front_matter(
         isinstance(a, dict) and a.get("corresponding") is True and _string(a.get("email"))
         for a in authors
     ):
-        missing.append(
-            ("corresponding", "mark one author corresponding: true and give the author's email:")
-        )
+        marked = [
+            i for i, a in enumerate(authors) if isinstance(a, dict) and a.get("corresponding")
+        ]
+        if marked:  # marked, but readers have no address to write to
+            field, hint = f"author[{marked[0]}].email", "give the corresponding author's email:"
+        else:
+            field, hint = "corresponding", "mark one author corresponding: true and give an email:"
+        missing.append((field, hint))
     return missing

@@ -697,7 +697,9 @@ def command(
             f"final build: {len(result.findings)} preflight findings not waived ({result.label})",
             hint="fix each one, or waive it with a reason in "
             + Article(article).path(WAIVERS_FILE)
-            + (f" (a journal or issue field: in {journal_waivers})" if shared else ""),
+            + (f" (a journal or issue field: in {journal_waivers})" if shared else "")
+            + " (the format: docs/conventions.md, 'preflight-waivers.yaml'; the whole report:"
+            " article preflight, or this job's log)",
         )
         findings = [
             PreflightError(f"[{f.rule}] {f.subject}: {f.message}", f.path, f.line, f.column, f.hint)

@@ -457,6 +457,9 @@ def serve(article: Article | None, host: str, port: int, once: bool = False) -> 
         seen = snapshot(files)
         rebuild(builder, state, worker, article, "first build")
         if once:
+            page = "article.html" if article is not None else "index.html"
+            if not state.error:
+                say(f"page written: {builder.work / page} (not served: --once)")
             return 0 if not state.error else 1
         if article is None:
             static, paths = Path(OUTPUT_DIR), ("/preview/issue/index.html",)

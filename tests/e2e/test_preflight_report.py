@@ -52,7 +52,7 @@ ROOT_FINDINGS = {
     ("empty-journal-field", "author[1].orcid", "manuscript/metadata.yaml"): "Q002",
     ("empty-journal-field", "affiliations[0].ror", "manuscript/metadata.yaml"): "Q002",
     ("empty-journal-field", "affiliations[1].ror", "manuscript/metadata.yaml"): "Q002",
-    ("empty-journal-field", "corresponding", "manuscript/metadata.yaml"): "Q001",
+    ("empty-journal-field", "author[0].email", "manuscript/metadata.yaml"): "Q001",
     ("undecided-typo", "R071", "manuscript/editorial-log.yaml"): "R071",
     ("undecided-typo", "R072", "manuscript/editorial-log.yaml"): "R072",
     ("undecided-typo", "R073", "manuscript/editorial-log.yaml"): "R073",

@@ -495,6 +495,15 @@ def test_missing_front_matter_lists_the_empty_fields_for_preflight():
         "affiliations[0].ror", "corresponding",
     ]  # fmt: skip
     assert dict(missing)["date"] == "add the publication date, date: YYYY-MM-DD, to metadata.yaml"
+    # an author marked corresponding without an address: the address is what is missing
+    marked = {**everything, "author": [{"name": "A", "orcid": "0000-0002-1825-0097"},
+                                       {"name": "B", "corresponding": True}]}  # fmt: skip
+    assert [f for f, _ in frontmatter.missing_front_matter(marked, PROFILE)] == [
+        "author[1].orcid", "author[1].email",
+    ]  # fmt: skip
+    assert dict(frontmatter.missing_front_matter(marked, PROFILE))["author[1].email"] == (
+        "give the corresponding author's email:"
+    )
     # without a profile only the article's own fields
     assert frontmatter.missing_front_matter(bare)[0][0] == "license"
 

@@ -483,7 +483,9 @@ def test_final_build_fails_on_findings_not_waived(project: Path) -> None:
         "publisher, URL, DOI, event): the reference does not identify the work",
     ]
     assert caught.value.errors[0].hint == (
-        "fix each one, or waive it with a reason in manuscript/preflight-waivers.yaml"
+        "fix each one, or waive it with a reason in manuscript/preflight-waivers.yaml (the "
+        "format: docs/conventions.md, 'preflight-waivers.yaml'; the whole report: article "
+        "preflight, or this job's log)"
     )
     assert not (project / "out/report.txt").exists()
 
@@ -579,7 +581,9 @@ def test_without_journal_waivers_the_final_build_names_both_files(project: Path)
     )
     assert caught.value.errors[0].hint == (
         "fix each one, or waive it with a reason in manuscript/preflight-waivers.yaml (a "
-        "journal or issue field: in config/preflight-waivers.yaml)"
+        "journal or issue field: in config/preflight-waivers.yaml) (the format: "
+        "docs/conventions.md, 'preflight-waivers.yaml'; the whole report: article preflight, "
+        "or this job's log)"
     )
 
 
