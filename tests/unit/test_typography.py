@@ -185,3 +185,20 @@ def test_print_typography_keeps_the_abstracts_names_whole() -> None:
     spans = [i for i in inlines if i["t"] == "Span"]
     assert [s["c"][0][1] for s in spans] == [["nohyphen"], ["nohyphen"]]
     assert [s["c"][1][0]["c"] for s in spans] == ["Shanghaier", "Usbekistan."]
+
+
+def test_print_typography_keeps_compounds_and_the_tails_of_table_cells_whole() -> None:
+    source = (
+        "The members agreed on counter-terrorism measures and confidence-building steps today.\n\n"
+        "| Meeting | Agreements and decisions |\n|---|---|\n"
+        "| First | Military activities and observe exercises. |\n"
+    )
+    html = run(source, "html", "print-typography.lua").replace("&nbsp;", NBSP)
+    # a compound breaks at its own hyphen only (no "counter-ter-rorism")
+    assert '<span class="nohyphen">counter-terrorism</span> measures' in html
+    assert '<span class="nohyphen">confidence-building</span> <span class="nohyphen">steps' in html
+    # a table cell's last two words are tied like a paragraph's (no runt "ex-" / "ercises.")
+    assert (
+        '<td><span class="nohyphen">Military</span> activities and '
+        f'<span class="nohyphen">observe{NBSP}exercises.</span></td>' in html
+    )

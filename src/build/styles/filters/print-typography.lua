@@ -10,7 +10,11 @@ this filter marks what print.css's typography block needs to do their work with 
   7.42; Duden: Eigennamen nicht trennen). Without a lexicon a name cannot be told from a
   sentence's first word, which is then not hyphenated either: the cheaper mistake. Shorter
   words are not hyphenated anyway (print.css: `hyphenate-limit-chars`).
-- The last two words of a paragraph, when together at most MAX_TAIL characters, are joined by
+- A compound written with a hyphen ("counter-terrorism", "confidence-building") is treated
+  the same way: it breaks at its own hyphen only, never a second time inside one of its parts
+  ("counter-ter-rorism").
+- The last two words of a paragraph or of a plain block (a table cell, a tight list's item),
+  when together at most MAX_TAIL characters, are joined by
   a no-break space in a "nohyphen" span: the paragraph's last line never holds a single word
   or the end of a hyphenated one (a "runt", CMOS 17, 2.113).
 - A table of at most `short-table-rows` body rows (metadata, default 12) gets the class
@@ -30,9 +34,16 @@ local function first_letter(text)
   return stripped:match("^[%z\1-\127\194-\244][\128-\191]*") or ""
 end
 
-local function capitalised(el)
+-- a letter (ASCII or any UTF-8 byte of a non-ASCII one), a hyphen, a letter
+local COMPOUND = "[%a\128-\255]%-[%a\128-\255]"
+
+-- a word not to be hyphenated: a capitalised word (a name) or a hyphenated compound
+local function kept_whole(el)
   if el.t ~= "Str" or #el.text < MIN_WORD then -- bytes: fewer bytes, fewer characters
     return false
+  end
+  if el.text:find(COMPOUND) then
+    return utf8.len(el.text) ~= nil and utf8.len(el.text) >= MIN_WORD -- a hyphenated compound
   end
   local byte = el.text:byte(1)
   if (byte >= 97 and byte <= 122) or (byte >= 48 and byte <= 57) then
@@ -62,10 +73,10 @@ local function wrap_names(inlines)
   local out, i, n = nil, 1, #inlines
   while i <= n do
     local el = inlines[i]
-    if capitalised(el) then
+    if kept_whole(el) then
       local last, j = i, i + 1
       while j <= n do
-        if capitalised(inlines[j]) then
+        if kept_whole(inlines[j]) then
           last = j
         elseif not passable(inlines[j]) then
           break
@@ -125,6 +136,14 @@ local function tie_tail(inlines)
   return out
 end
 
+local function tail_tie(block)
+  local tied = tie_tail(block.content)
+  if tied then
+    block.content = tied
+    return block
+  end
+end
+
 local short_rows = DEFAULT_SHORT_ROWS
 
 local function mark_table(tbl)
@@ -158,13 +177,8 @@ return {
         short_rows = tonumber(pandoc.utils.stringify(value)) or DEFAULT_SHORT_ROWS
       end
       doc.blocks = doc.blocks:walk({
-        Para = function(para) -- tails first, on the paragraph's own inlines
-          local tied = tie_tail(para.content)
-          if tied then
-            para.content = tied
-            return para
-          end
-        end,
+        Para = tail_tie, -- tails first, on the block's own inlines
+        Plain = tail_tie,
         Table = mark_table,
       })
       doc.blocks = doc.blocks:walk(names)
