@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from build.diffalign import diff_documents
-from build.diffcounts import Counts, summary_rows
+from build.diffcounts import Counts, summary_line, summary_rows
 from build.diffhtml import diff_html
 from build.difftokens import document_from_ast
 from build.errors import DataError, PipelineError
@@ -205,6 +205,44 @@ def test_summary_counts_are_exact() -> None:
         '<tr><th scope="row"><a href="#diff-sec-five">Shanghai Five</a></th><td>1</td><td>1</td>'
         "<td>1</td><td>0</td><td>7</td><td>3</td><td>0</td></tr>"
     ) in html
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        pytest.param(
+            Counts(
+                "Zones",
+                "sec-zones",
+                sentences_added=1,
+                sentences_changed=2,
+                sentences_moved=1,
+                words_added=5,
+                words_removed=1,
+                tables=1,
+                figures=1,
+            ),
+            "Zones: +1 -0 ~2 sentences, 1 sentence moved, +5 -1 words, 1 table changed, "
+            "1 figure changed",
+            id="one-each",
+        ),
+        pytest.param(
+            Counts(
+                "Quellen",
+                "sec-quellen",
+                sentences_removed=3,
+                sentences_moved=2,
+                words_removed=9,
+                figures=2,
+            ),
+            "Quellen: +0 -3 ~0 sentences, 2 sentences moved, +0 -9 words, 0 tables changed, "
+            "2 figures changed",
+            id="plurals",
+        ),
+    ],
+)
+def test_summary_line_words_each_count(row: Counts, expected: str) -> None:
+    assert summary_line(row) == expected
 
 
 def test_footnote_change_is_marked_in_the_section_notes() -> None:
