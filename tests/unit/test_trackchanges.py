@@ -245,6 +245,29 @@ def test_summary_line_words_each_count(row: Counts, expected: str) -> None:
     assert summary_line(row) == expected
 
 
+@pytest.mark.parametrize("spacer_mm", [100, 120])
+def test_a_short_summary_table_is_not_split_across_pages(spacer_mm: int) -> None:
+    """Nine sections; a tall block before the summary table leaves room on page 1 for only
+    some of its rows (without ``table.summary { break-inside: avoid }`` rows 1-5 or 1-3 stay
+    on page 1): the whole table moves to page 2, every row's link to its section there."""
+    from weasyprint import HTML
+
+    old = "".join(f"# Teil {i} {{#sec-t{i}}}\n\nSatz {i} steht hier.\n\n" for i in range(9))
+    new = old.replace("Satz 8 steht hier.", "Satz 8 steht nun hier.")
+    text = page(old, new).replace(
+        '<table class="summary"',
+        f'<div style="height: {spacer_mm}mm"></div><table class="summary"',
+        1,
+    )
+    rows = [
+        (number, target)
+        for number, printed in enumerate(HTML(string=text).render().pages, 1)
+        for _, target, *_ in printed.links
+        if target.startswith("diff-")
+    ]
+    assert rows == [(2, "diff-front-matter"), *((2, f"diff-sec-t{i}") for i in range(9))]
+
+
 def test_footnote_change_is_marked_in_the_section_notes() -> None:
     old = HEAD + "The members agreed.[^a]\n\n[^a]: Xinhua, 27 April 1997.\n"
     new = HEAD + "The members agreed.[^a]\n\n[^a]: Xinhua, 28 April 1997.\n"
