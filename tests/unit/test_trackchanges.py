@@ -23,6 +23,7 @@ from build.revisions import (
     RevisionError,
     RevisionInfo,
     export_revision,
+    keep_job_logs,
     replace_stale_scripts,
     resolve_revision,
     stale_scripts,
@@ -576,3 +577,37 @@ def test_stale_scripts_are_replaced_with_their_helpers(tmp_path):
     assert (old / "tbl-t.py").read_text(encoding="utf-8") == "import sys\n"
     assert (old / "shared.py").read_text(encoding="utf-8") == "X = 2\n"  # the last source's
     assert sorted(p.name for p in (dirs["new"] / "figures").iterdir()) == ["fig-a.py", "shared.py"]
+
+
+def test_a_revision_builds_warning_hints_name_a_kept_copy_of_its_job_log(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The revision's build runs in a temporary folder: the job log its warnings' hints name
+    there is copied next to the diff's logs, and the build log names the copy."""
+    monkeypatch.chdir(tmp_path)
+    workdir = tmp_path / "article-diff-x" / "old"
+    job_log = workdir / "output/articles/notas/logs/lint_bibliography.log"
+    job_log.parent.mkdir(parents=True)
+    job_log.write_text(
+        "refs.bib:7: warning[required-field]: @book entry 'sousa1999' lacks publisher\n"
+        "  hint: add publisher\n",
+        encoding="utf-8",
+    )
+    log = Path("output/articles/notas/diff/logs/build-old-aaaaaaa.log")
+    log.parent.mkdir(parents=True)
+    log.write_text(
+        "refs.bib:7: warning[required-field]: @book entry 'sousa1999' lacks publisher\n"
+        "  (3 warnings; their hints: output/articles/notas/logs/lint_bibliography.log)\n"
+        "  (2 warnings; their hints: output/logs/gone.log)\n",
+        encoding="utf-8",
+    )
+    keep_job_logs(workdir, log)
+    kept = "output/articles/notas/diff/logs/build-old-aaaaaaa/output/articles/notas/logs"
+    assert log.read_text(encoding="utf-8") == (
+        "refs.bib:7: warning[required-field]: @book entry 'sousa1999' lacks publisher\n"
+        f"  (3 warnings; their hints: {kept}/lint_bibliography.log)\n"
+        "  (2 warnings; their hints: output/logs/gone.log)\n"
+    )
+    assert Path(kept, "lint_bibliography.log").read_text(encoding="utf-8") == (
+        job_log.read_text(encoding="utf-8")
+    )
