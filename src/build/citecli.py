@@ -16,13 +16,21 @@ from build.errors import CitationError
 # Report files
 
 
+def counted(report: dict) -> str:
+    """``106 citations of 59 works``: the citations of ``report`` (:meth:`Result.report`) and
+    the distinct keys they cite (an entry cited twice is one work)."""
+    citations = report["summary"]["citations"]
+    works = len({key for record in report["citations"] for key in record["keys"]})
+    return f"{citations} citation{'s' * (citations != 1)} of {works} work{'s' * (works != 1)}"
+
+
 def markdown_table(report: dict) -> str:
     """A human-readable Markdown table of the report."""
     s = report["summary"]
     lines = [
         "# Citations",
         "",
-        f"{s['citations']} cited works: {s['exact']} exact, {s['corrected']} corrected, "
+        f"{counted(report)}: {s['exact']} exact, {s['corrected']} corrected, "
         f"{s['ibid']} ibid, {s['candidates']} with candidates, {s['unresolved']} unresolved "
         f"({s['kept_as_text']} kept as text by decision).",
         "",
@@ -241,15 +249,16 @@ def command(
             )
         if problems or result.not_canonical:
             return 1
-        summary = result.report()["summary"]
+        files_count = f"{len(files)} file{'s' * (len(files) != 1)}"
         print(
-            f"citations: ok: {len(files)} files, {summary['citations']} cited works against "
+            f"citations: ok: {files_count}, {counted(result.report())} against "
             f"{bibliography.path}, all resolved and canonical"
         )
         return 0
-    summary = result.report()["summary"]
+    full = result.report()
+    summary = full["summary"]
     print(
-        f"citations: {summary['citations']} cited works, {summary['exact']} exact, "
+        f"citations: {counted(full)}, {summary['exact']} exact, "
         f"{summary['corrected']} corrected, {summary['ibid']} ibid, "
         f"{summary['kept_as_text']} kept as text, {summary['failing']} failing",
         file=sys.stderr,

@@ -106,3 +106,20 @@ def count_section(section: SectionDiff) -> Counts:
 def summary_rows(diff: DocumentDiff) -> list[Counts]:
     """One :class:`Counts` per section, in the diff's order (unchanged sections give zeros)."""
     return [count_section(s) for s in diff.sections]
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def summary_line(row: Counts) -> str:
+    """``article diff``'s terminal line for one section: ``Shanghai Five: +1 -1 ~1 sentences,
+    1 sentence moved, +7 -3 words, 1 table changed, 0 figures changed`` (added, removed,
+    changed; a table or figure "changed" is one added, removed or changed, see
+    :class:`Counts`)."""
+    return (
+        f"{row.section}: +{row.sentences_added} -{row.sentences_removed} "
+        f"~{row.sentences_changed} sentences, {_n(row.sentences_moved, 'sentence')} moved, "
+        f"+{row.words_added} -{row.words_removed} words, "
+        f"{_n(row.tables, 'table')} changed, {_n(row.figures, 'figure')} changed"
+    )

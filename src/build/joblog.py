@@ -84,6 +84,10 @@ _WARNING = re.compile(
 )
 
 
+#: The line :func:`run_logged` ends a job's warnings with on the terminal, naming its log.
+HINTS_LINE = re.compile(r"^(?P<head>  \(\d+ warnings?; their hints: )(?P<log>.+)\)$", re.MULTILINE)
+
+
 def log_warnings(log_text: str) -> list[str]:
     """The warning lines of a job log (:data:`_WARNING`), in order, without their hints: what
     a job that succeeds shows on the terminal (README: warnings)."""

@@ -244,7 +244,8 @@ def section_problems(path: str, data: bytes) -> list[ManuscriptError]:
     """Check one section file's content.
 
     Rules (docs/conventions.md, manuscript format): UTF-8; not empty; the first non-blank line
-    is a level-1 heading with an id, ``# Heading text {#sec-slug}``.
+    is a level-1 heading with an id, ``# Heading text {#sec-slug}``; a heading whose attribute
+    block is not closed (``# Heading {#sec-x``) is reported as that, at the ``{``.
 
     Args:
         path: the file name to report.
@@ -276,6 +277,18 @@ def section_problems(path: str, data: bytes) -> list[ManuscriptError]:
             )
         ]
     number, line = first
+    brace = line.rfind("{")
+    if line.startswith("# ") and brace >= 0 and "}" not in line[brace:]:
+        block = line[brace:].rstrip()
+        return [
+            ManuscriptError(
+                f"the heading's attribute block '{block}' is not closed",
+                path,
+                number,
+                brace + 1,
+                hint=f"close it: '# Heading text {block}}}'",
+            )
+        ]
     if not _HEADING.match(line):
         return [
             ManuscriptError(

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from build.atomic import write_text_atomic
 from build.errors import PipelineError
+from build.joblog import HINTS_LINE
 
 #: What a revision contributes to the root article (the rest is the current pipeline); a
 #: further article contributes its whole folder articles/<slug>/.
@@ -380,6 +382,7 @@ def finish_revision_build(
     """
     code = process.wait()
     process.log_handle.close()
+    keep_job_logs(workdir, log)
     if code == 0 and generated_from is not None and (generated_from / "output/generated").is_dir():
         shutil.copytree(
             generated_from / "output" / "generated",
@@ -422,6 +425,29 @@ def finish_revision_build(
             hint=f"full log: {log}; fix the revision's manuscript or choose another revision",
         )
     return json.loads((workdir / "output/render/article.json").read_text(encoding="utf-8"))
+
+
+def keep_job_logs(workdir: Path, log: Path) -> None:
+    """Keep the job logs that the build log ``log`` of the revision built in ``workdir`` names
+    for its warnings' hints (``  (8 warnings; their hints: output/logs/lint_bibliography.log)``,
+    :data:`build.joblog.HINTS_LINE`): each, a path in ``workdir`` deleted with it, is copied to
+    ``log``'s folder under ``<log's stem>/<that path>``, and ``log`` names the copy instead.
+    Paths that are not a file of ``workdir`` are left as they are."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+
+    def copy(match: re.Match[str]) -> str:
+        named = match["log"]
+        source = workdir / named
+        if Path(named).is_absolute() or ".." in Path(named).parts or not source.is_file():
+            return match[0]
+        kept = log.parent / log.stem / named
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, kept)
+        return f"{match['head']}{kept})"
+
+    kept_text = HINTS_LINE.sub(copy, text)
+    if kept_text != text:
+        write_text_atomic(log, kept_text)
 
 
 def _article_name(folder: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from build import diffalign, diffcounts, diffdocx, diffhtml, diffmoves, difftokens, revisions
 from build.atomic import write_bytes_atomic
 from build.diffalign import DocumentDiff, diff_documents
-from build.diffcounts import summary_rows
+from build.diffcounts import summary_line, summary_rows
 from build.diffhtml import diff_html
 from build.difftokens import document_from_ast
 from build.errors import DataError, ErrorList, PipelineError
@@ -378,13 +378,7 @@ def command(
         return 0
     for row in summary_rows(diff):
         if row.total or row.words_added or row.words_removed:
-            print(
-                f"{row.section}: +{row.sentences_added} -{row.sentences_removed} "
-                f"~{row.sentences_changed} moved {row.sentences_moved} sentences, "
-                f"+{row.words_added} -{row.words_removed} words, "
-                f"{row.tables} tables, {row.figures} figures",
-                file=sys.stderr,
-            )
+            print(summary_line(row), file=sys.stderr)
     return 0
 
 

@@ -18,6 +18,7 @@ import pypandoc
 import pytest
 from validators import nu_errors
 
+from build.joblog import HINTS_LINE
 from diffcases import lines_back
 from projects import ROOT, SNAKEMAKE, TEST_ARTICLES, copy_project, snakemake
 
@@ -154,6 +155,16 @@ def test_diff_from_the_first_commit(clone: Path) -> None:
             "1 figure",
         ]
         assert summary_row(page, "References") == ["0"] * 7
+        assert (
+            "The Evolution of Shanghai Five: +4 -0 ~2 sentences, 0 sentences moved, "
+            "+46 -0 words, 1 table changed, 1 figure changed"
+        ) in result.stderr
+    # the old revision's warnings name a kept copy of its job log, not the working tree's
+    build_log = clone / HTML.parent / "logs" / f"build-old-{first[:7]}.log"
+    hints = HINTS_LINE.findall(build_log.read_text(encoding="utf-8"))
+    kept = f"output/diff/logs/build-old-{first[:7]}/output/logs/lint_bibliography.log"
+    assert kept in [named for _, named in hints]
+    assert all((clone / named).is_file() for _, named in hints), hints
     assert vnu_errors(clone / HTML) == []
     # the Word file: rejecting every change gives the old revision's text, accepting the new
     old_text, new_text = revision_texts(clone / HTML.parent, first[:7], short)

@@ -455,6 +455,19 @@ def test_a_passing_check_says_what_it_checked(tmp_path, capsys):
     options = {"bib": str(DATA / "refs.bib"), "corrections": None, "check": True}
     assert citations.command([str(source)], **options) == 0
     assert capsys.readouterr().out == (
-        f"citations: ok: 1 files, 1 cited works against {DATA / 'refs.bib'}, "
+        f"citations: ok: 1 file, 1 citation of 1 work against {DATA / 'refs.bib'}, "
+        "all resolved and canonical\n"
+    )
+
+
+def test_a_passing_check_counts_citations_and_the_works_they_cite(tmp_path, capsys):
+    """Three citations of two works in two files: a work cited twice is one work."""
+    first, second = tmp_path / "01-a.md", tmp_path / "02-b.md"
+    first.write_text("Typed [@aris2011, p. 469] and [@lewis2006].\n", encoding="utf-8")
+    second.write_text("Again [@aris2011, p. 470].\n", encoding="utf-8")
+    options = {"bib": str(DATA / "refs.bib"), "corrections": None, "check": True}
+    assert citations.command([str(first), str(second)], **options) == 0
+    assert capsys.readouterr().out == (
+        f"citations: ok: 2 files, 3 citations of 2 works against {DATA / 'refs.bib'}, "
         "all resolved and canonical\n"
     )

@@ -16,6 +16,7 @@ from build.manuscript import (
     load_metadata,
     metadata_problems,
     numbering_problems,
+    section_problems,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -241,3 +242,32 @@ def test_cli_check_warns_of_a_hard_wrapped_section(
         f"warning: {directory}/03-wrapped.md:3: not one sentence per line (hard-wrapped)\n"
         f"  hint: run `article linebreaks --write {directory}/03-wrapped.md`\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("first_line", "expected"),
+    [
+        pytest.param(
+            "# Heading {#sec-x",
+            "notes.md:2:11: the heading's attribute block '{#sec-x' is not closed\n"
+            "  hint: close it: '# Heading text {#sec-x}'",
+            id="unclosed-block",
+        ),
+        pytest.param(
+            "# Zur Geschichte {#sec-geschichte .unnumbered  ",
+            "notes.md:2:18: the heading's attribute block '{#sec-geschichte .unnumbered' is not "
+            "closed\n  hint: close it: '# Heading text {#sec-geschichte .unnumbered}'",
+            id="unclosed-block-with-class",
+        ),
+        pytest.param(
+            "Heading {#sec-x",
+            "notes.md:2:1: a section file must start with a level-1 heading with an id\n"
+            "  hint: start the file with '# Heading text {#sec-slug}'",
+            id="not-a-heading",
+        ),
+    ],
+)
+def test_heading_with_an_unclosed_attribute_block(first_line: str, expected: str) -> None:
+    data = f"\n{first_line}\n\nText.\n".encode()
+    problems = section_problems("notes.md", data)
+    assert [str(p) for p in problems] == [expected]

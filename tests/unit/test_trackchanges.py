@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from build.diffalign import diff_documents
-from build.diffcounts import Counts, summary_rows
+from build.diffcounts import Counts, summary_line, summary_rows
 from build.diffhtml import diff_html
 from build.difftokens import document_from_ast
 from build.errors import DataError, PipelineError
@@ -23,6 +23,7 @@ from build.revisions import (
     RevisionError,
     RevisionInfo,
     export_revision,
+    keep_job_logs,
     replace_stale_scripts,
     resolve_revision,
     stale_scripts,
@@ -205,6 +206,67 @@ def test_summary_counts_are_exact() -> None:
         '<tr><th scope="row"><a href="#diff-sec-five">Shanghai Five</a></th><td>1</td><td>1</td>'
         "<td>1</td><td>0</td><td>7</td><td>3</td><td>0</td></tr>"
     ) in html
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        pytest.param(
+            Counts(
+                "Zones",
+                "sec-zones",
+                sentences_added=1,
+                sentences_changed=2,
+                sentences_moved=1,
+                words_added=5,
+                words_removed=1,
+                tables=1,
+                figures=1,
+            ),
+            "Zones: +1 -0 ~2 sentences, 1 sentence moved, +5 -1 words, 1 table changed, "
+            "1 figure changed",
+            id="one-each",
+        ),
+        pytest.param(
+            Counts(
+                "Quellen",
+                "sec-quellen",
+                sentences_removed=3,
+                sentences_moved=2,
+                words_removed=9,
+                figures=2,
+            ),
+            "Quellen: +0 -3 ~0 sentences, 2 sentences moved, +0 -9 words, 0 tables changed, "
+            "2 figures changed",
+            id="plurals",
+        ),
+    ],
+)
+def test_summary_line_words_each_count(row: Counts, expected: str) -> None:
+    assert summary_line(row) == expected
+
+
+@pytest.mark.parametrize("spacer_mm", [100, 120])
+def test_a_short_summary_table_is_not_split_across_pages(spacer_mm: int) -> None:
+    """Nine sections; a tall block before the summary table leaves room on page 1 for only
+    some of its rows (without ``table.summary { break-inside: avoid }`` rows 1-5 or 1-3 stay
+    on page 1): the whole table moves to page 2, every row's link to its section there."""
+    from weasyprint import HTML
+
+    old = "".join(f"# Teil {i} {{#sec-t{i}}}\n\nSatz {i} steht hier.\n\n" for i in range(9))
+    new = old.replace("Satz 8 steht hier.", "Satz 8 steht nun hier.")
+    text = page(old, new).replace(
+        '<table class="summary"',
+        f'<div style="height: {spacer_mm}mm"></div><table class="summary"',
+        1,
+    )
+    rows = [
+        (number, target)
+        for number, printed in enumerate(HTML(string=text).render().pages, 1)
+        for _, target, *_ in printed.links
+        if target.startswith("diff-")
+    ]
+    assert rows == [(2, "diff-front-matter"), *((2, f"diff-sec-t{i}") for i in range(9))]
 
 
 def test_footnote_change_is_marked_in_the_section_notes() -> None:
@@ -515,3 +577,37 @@ def test_stale_scripts_are_replaced_with_their_helpers(tmp_path):
     assert (old / "tbl-t.py").read_text(encoding="utf-8") == "import sys\n"
     assert (old / "shared.py").read_text(encoding="utf-8") == "X = 2\n"  # the last source's
     assert sorted(p.name for p in (dirs["new"] / "figures").iterdir()) == ["fig-a.py", "shared.py"]
+
+
+def test_a_revision_builds_warning_hints_name_a_kept_copy_of_its_job_log(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The revision's build runs in a temporary folder: the job log its warnings' hints name
+    there is copied next to the diff's logs, and the build log names the copy."""
+    monkeypatch.chdir(tmp_path)
+    workdir = tmp_path / "article-diff-x" / "old"
+    job_log = workdir / "output/articles/notas/logs/lint_bibliography.log"
+    job_log.parent.mkdir(parents=True)
+    job_log.write_text(
+        "refs.bib:7: warning[required-field]: @book entry 'sousa1999' lacks publisher\n"
+        "  hint: add publisher\n",
+        encoding="utf-8",
+    )
+    log = Path("output/articles/notas/diff/logs/build-old-aaaaaaa.log")
+    log.parent.mkdir(parents=True)
+    log.write_text(
+        "refs.bib:7: warning[required-field]: @book entry 'sousa1999' lacks publisher\n"
+        "  (3 warnings; their hints: output/articles/notas/logs/lint_bibliography.log)\n"
+        "  (2 warnings; their hints: output/logs/gone.log)\n",
+        encoding="utf-8",
+    )
+    keep_job_logs(workdir, log)
+    kept = "output/articles/notas/diff/logs/build-old-aaaaaaa/output/articles/notas/logs"
+    assert log.read_text(encoding="utf-8") == (
+        "refs.bib:7: warning[required-field]: @book entry 'sousa1999' lacks publisher\n"
+        f"  (3 warnings; their hints: {kept}/lint_bibliography.log)\n"
+        "  (2 warnings; their hints: output/logs/gone.log)\n"
+    )
+    assert Path(kept, "lint_bibliography.log").read_text(encoding="utf-8") == (
+        job_log.read_text(encoding="utf-8")
+    )
