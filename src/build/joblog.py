@@ -148,7 +148,8 @@ def run_logged(log: str, function: Callable[[], int]) -> int:
     text = Path(log).read_text(encoding="utf-8", errors="replace")
     warnings = log_warnings(text)
     if warnings:  # on the terminal too, not only in the log (the hints are in the log)
-        lines = [*warnings, f"  ({len(warnings)} warnings; their hints: {log})"]
+        count = f"{len(warnings)} warning" + ("s" if len(warnings) != 1 else "")
+        lines = [*warnings, f"  ({count}; their hints: {log})"]
         os.write(terminal, ("\n".join(lines) + "\n").encode("utf-8"))
     if code:
         if error_lines is None:

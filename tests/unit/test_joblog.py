@@ -122,6 +122,8 @@ def test_a_successful_jobs_warnings_reach_the_terminal(tmp_path: Path, capfd) ->
     ]
     assert joblog.run_logged(str(log), lambda: print(lines[-1]) or 0) == 0
     assert capfd.readouterr().err == ""
+    assert joblog.run_logged(str(log), lambda: print(lines[0]) or 0) == 0
+    assert capfd.readouterr().err.splitlines()[-1] == f"  (1 warning; their hints: {log})"
 
 
 def test_failure_notes_since_the_run_started_oldest_first(tmp_path: Path) -> None:
