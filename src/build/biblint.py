@@ -488,22 +488,23 @@ def _check_title_case(
             continue
         for word in proper_nouns(value, langid, rules, known, entry.key, manuscript):
             if word.reason in EVIDENCE:
-                where = (
-                    f"in entry '{word.evidence}'"
-                    if word.reason == "bibliography"
-                    else f"in mid-sentence at {word.evidence}"
-                )
+                where = {
+                    "bibliography": f"written as a proper noun in entry '{word.evidence}'",
+                    "place": "the name of a country or region (CLDR)",
+                }.get(word.reason, f"written as a proper noun in mid-sentence at {word.evidence}")
+                manuscript_dir = Path(path).parent / "manuscript"
                 yield Problem(
                     "proper-noun-evidence",
                     path,
                     entry.line_of(name),
                     entry.key,
-                    f"entry '{entry.key}' {name} has '{word.word}' (written as a proper noun "
-                    f"{where}) outside braces; APA sentence case would print it "
-                    f"'{word.word.lower()}'; the build's cleaned copy protects it",
+                    f"entry '{entry.key}' {name} has '{word.word}' ({where}) outside braces; APA "
+                    f"sentence case would print it '{word.word.lower()}'; the build's cleaned "
+                    "copy protects it",
                     f"fix the source: {{{word.word}}} (article bibliography format --write "
-                    "--manuscript-dir manuscript does); if it is a common word here, list it "
-                    "under common-words in the article's manuscript/bibliography.yaml",
+                    f"--manuscript-dir {manuscript_dir.as_posix()} does); if it is a common word "
+                    f"here, list it under common-words in {manuscript_dir.as_posix()}"
+                    "/bibliography.yaml",
                 )
                 continue
             if word.reason == "sentence-case":

@@ -21,8 +21,9 @@ word that the language writes only capitalised (China, Paris, Monday) is told on
 ``bibliography``, :func:`bibliography_proper_nouns`: in braces in another English title,
 ``{China}``, ``{Central Asia}``, or capitalised mid-title in a title written in sentence case,
 and nowhere in lower case outside braces), or the article's text writes it capitalised in
-mid-sentence (reason ``manuscript``, :func:`manuscript_proper_nouns`). A word that neither
-writes as a proper noun is not found (see docs/conventions.md, "Bibliography rules").
+mid-sentence (reason ``manuscript``, :func:`manuscript_proper_nouns`), or it is the name of a
+country or region (reason ``place``, :func:`place_names`: CLDR's names through Babel). A word
+that none of these gives is not found (see docs/conventions.md, "Bibliography rules").
 """
 
 from __future__ import annotations
@@ -238,6 +239,21 @@ def _known_nouns(found: Mapping[str, list[str]], lower: set[str], reason: str) -
 
 NO_KNOWN_NOUNS = KnownNouns({}, {})
 
+
+@functools.cache
+def place_names() -> KnownNouns:
+    """The English names of countries and regions (CLDR's territory names, through Babel:
+    "Ghana", "Africa", "Western Africa", "Central Asia", "United States"): geographic names are
+    proper nouns in any title (APA 7 6.14), whatever their frequency in wordfreq ("ghana" is a
+    common word there). Reason ``place``, evidence ``CLDR``; names with a word that is not
+    capitalised ("Côte d’Ivoire", "St. Kitts & Nevis") are left out."""
+    from babel import Locale
+
+    names = {" ".join(n.split()) for n in Locale("en").territories.values()}
+    found = {n: ["CLDR"] for n in names if all(_capitalised(w) for w in n.split())}
+    return _known_nouns(found, set(), "place")
+
+
 #: Languages (ISO 639 codes, babel names) that capitalise every noun (German: Duden, Amtliche
 #: Regelung section 55): a capital in mid-sentence is no sign of a proper noun there.
 NOUN_CAPITALISING = frozenset(
@@ -425,7 +441,8 @@ def proper_nouns(
         for match in listed.finditer(_mask(value)):
             out.setdefault(match.group(1), TitleWord(match.group(1), match.start(), "listed"))
     common = {w.casefold() for w in rules.common_words}
-    for word in [*known.in_title(value, key), *manuscript.in_title(value, key)]:
+    found = [*known.in_title(value, key), *manuscript.in_title(value, key)]
+    for word in [*found, *place_names().in_title(value, key)]:
         if word.word.casefold() in common or any(word.word in k or k in word.word for k in out):
             continue
         out.setdefault(word.word, word)
@@ -446,7 +463,7 @@ def proper_nouns(
 
 #: Reasons of words that another text of the article writes as proper nouns: the cleaned copy
 #: braces them in every English title (:func:`protect_title`).
-EVIDENCE = frozenset({"bibliography", "manuscript"})
+EVIDENCE = frozenset({"bibliography", "manuscript", "place"})
 
 
 def _brace(value: str, words: Iterable[TitleWord]) -> str:

@@ -72,6 +72,9 @@ PYTHON_DISTRIBUTIONS = {
     "pydyf": "pydyf",
     "fonttools": "fonttools",
     "matplotlib": "matplotlib",
+    # the cleaned bibliography's braces: common words (wordfreq), place names (Babel's CLDR)
+    "wordfreq": "wordfreq",
+    "babel": "babel",
 }
 
 MANIFEST_VERSION = 1

@@ -253,7 +253,10 @@ def test_a_latex_command_the_cleaner_cannot_decode_is_refused() -> None:
     ("title", "langid", "words"),
     [
         ("The Theorem of de Bruijn Revisited", "", [("Bruijn", "unknown")]),
-        ("Russia and the SCO in Central Asia: A New Game", "", []),  # common words, acronyms
+        # common words and acronyms are lowered or kept; a region's name is a place (CLDR)
+        ("Russia and the SCO in Central Asia: A New Game", "", [("Central Asia", "place")]),
+        ("Fishing by Lot in Riverine Ghana", "", [("Riverine", "unknown"), ("Ghana", "place")]),
+        ("Water and Power in West Africa", "", [("Africa", "place")]),
         ("Sentence case about Shanghai and the world", "", [("Shanghai", "sentence-case")]),
         ("The New {Great Game} and the new great gamers", "", []),  # a very common word
         ("The Theorem of de Bruijn Revisited", "german", []),  # pandoc prints it as typed
@@ -327,7 +330,7 @@ def test_a_title_word_the_bibliography_writes_as_a_proper_noun(key, title, words
 RAILWAYS = article("author = {Doe, Jane}", "doe2014").replace(
     "A study", "Trade with {China} and {Central Asia}"
 ) + article("author = {Roe, Rita}", "roe2015").replace(
-    "A study", "Railways of China and India"
+    "A study", "Railways of China and Paris"
 ).replace("2014", "2015")
 
 
@@ -349,9 +352,9 @@ def test_bibliography_evidence_in_the_linter_and_the_clean_copy() -> None:
         "outside braces; APA sentence case would print it 'china'; the build's cleaned copy "
         "protects it"
     )
-    # the cleaned copy braces it; "India", which nothing else writes as a proper noun, is
-    # lowered (the article's text is the evidence: next test)
-    assert "Roe, R. (2015). Railways of China and india. Journal, 1, 1–2." in printed(
+    # the cleaned copy braces it; "Paris", which nothing else writes as a proper noun and is
+    # no country's name, is lowered (the article's text is the evidence: next test)
+    assert "Roe, R. (2015). Railways of China and paris. Journal, 1, 1–2." in printed(
         format_bibliography(RAILWAYS), "[@roe2015]\n"
     )
     waived = lint_bibliography(
@@ -363,12 +366,12 @@ def test_bibliography_evidence_in_the_linter_and_the_clean_copy() -> None:
 @pytest.mark.parametrize(
     ("lang", "text", "india"),
     [
-        ("en-US", "# Intro\n\nIn 2017 India and Pakistan joined the group.\n", "India"),
-        ("es", "# Intro\n\nLa cooperación entre China e India creció.\n", "India"),
+        ("en-US", "# Intro\n\nIn 2017 Paris and Lyon joined the group.\n", "Paris"),
+        ("es", "# Intro\n\nLa cooperación entre China y Paris creció.\n", "Paris"),
         # German capitalises every noun: its capitals are no evidence
-        ("de", "# Intro\n\nDer Handel zwischen China und India wächst.\n", "india"),
+        ("de", "# Intro\n\nDer Handel zwischen China und Paris wächst.\n", "paris"),
         # a line start is a sentence start: no evidence
-        ("en-US", "# Intro\n\nIndia joined the group in 2017.\n", "india"),
+        ("en-US", "# Intro\n\nParis joined the group in 2017.\n", "paris"),
     ],
     ids=["english", "spanish", "german", "line-start"],
 )
@@ -379,15 +382,40 @@ def test_the_articles_text_is_evidence(tmp_path: Path, lang: str, text: str, ind
     found = [p.message for p in result.problems if p.rule == "proper-noun-evidence"]
     assert found[1:] == (
         [
-            "entry 'roe2015' title has 'India' (written as a proper noun in mid-sentence at "
+            "entry 'roe2015' title has 'Paris' (written as a proper noun in mid-sentence at "
             f"{folder}/01-intro.md:3) outside braces; APA sentence case would print it "
-            "'india'; the build's cleaned copy protects it"
+            "'paris'; the build's cleaned copy protects it"
         ]
-        if india == "India"
+        if india == "Paris"
         else []
     )
     assert f"Roe, R. (2015). Railways of China and {india}. Journal, 1, 1–2." in printed(
         format_bibliography(RAILWAYS, manuscript=known), "[@roe2015]\n"
+    )
+
+
+def test_country_and_region_names_keep_their_capitals(tmp_path: Path) -> None:
+    # CLDR's names (through Babel): "ghana" and "india" are common words to wordfreq, and
+    # nothing else in these entries writes them as proper nouns
+    bib = article("author = {Osei, Kofi}", "osei2019").replace(
+        "A study", "Fishing by Lot in Riverine Ghana"
+    ) + article("author = {Roe, Rita}", "roe2015").replace(
+        "A study", "Railways of China and India"
+    ).replace("2014", "2015")
+    rules = ArticleRules(common_words=("Riverine",))
+    out = printed(format_bibliography(bib, rules=rules), "[@osei2019; @roe2015]\n")
+    assert "Osei, K. (2014). Fishing by lot in riverine Ghana. Journal, 1, 1–2." in out
+    assert "Roe, R. (2015). Railways of China and India. Journal, 1, 1–2." in out
+    result = lint_bibliography(bib, "articles/x/refs.bib", today=TODAY, rules=rules)
+    found = [p for p in result.problems if p.rule == "proper-noun-evidence"]
+    assert [(p.key, p.message.split(" outside")[0]) for p in found] == [
+        ("osei2019", "entry 'osei2019' title has 'Ghana' (the name of a country or region (CLDR))"),
+        ("roe2015", "entry 'roe2015' title has 'China' (the name of a country or region (CLDR))"),
+        ("roe2015", "entry 'roe2015' title has 'India' (the name of a country or region (CLDR))"),
+    ]
+    assert found[0].hint.startswith(
+        "fix the source: {Ghana} (article bibliography format --write --manuscript-dir "
+        "articles/x/manuscript does)"
     )
 
 
@@ -420,14 +448,14 @@ def test_sentence_case_is_judged_with_the_evidence_braced() -> None:
 
 
 def test_the_command_line_reads_the_manuscript(tmp_path: Path, capsys) -> None:
-    folder = manuscript(tmp_path, "# Intro\n\nIn 2017 India joined the group.\n")
+    folder = manuscript(tmp_path, "# Intro\n\nIn 2017 Paris joined the group.\n")
     bib, clean = tmp_path / "refs.bib", tmp_path / "clean.bib"
     bib.write_text(format_bibliography(RAILWAYS), encoding="utf-8")
     lint = ["bibliography", "lint", str(bib), "--manuscript-dir", str(folder)]
     assert main([*lint, "--clean-bib", str(clean)]) == 0
-    assert "title = {Railways of {China} and {India}}" in clean.read_text(encoding="utf-8")
+    assert "title = {Railways of {China} and {Paris}}" in clean.read_text(encoding="utf-8")
     assert (
-        f"{bib}:12: warning[proper-noun-evidence]: entry 'roe2015' title has 'India' (written "
+        f"{bib}:12: warning[proper-noun-evidence]: entry 'roe2015' title has 'Paris' (written "
         f"as a proper noun in mid-sentence at {folder}/01-intro.md:3)" in capsys.readouterr().err
     )
     fmt = ["bibliography", "format", str(bib), "--manuscript-dir", str(folder)]
@@ -445,15 +473,15 @@ def test_the_build_cleans_in_two_steps_lint_copy_then_the_texts_nouns(tmp_path: 
     bib, lint_copy, clean = tmp_path / "refs.bib", tmp_path / "lint.bib", tmp_path / "clean.bib"
     bib.write_text(format_bibliography(RAILWAYS), encoding="utf-8")
     assert main(["bibliography", "lint", str(bib), "--clean-bib", str(lint_copy)]) == 0
-    assert "title = {Railways of {China} and india}" not in lint_copy.read_text(encoding="utf-8")
-    assert "title = {Railways of {China} and India}" in lint_copy.read_text(encoding="utf-8")
+    assert "title = {Railways of {China} and paris}" not in lint_copy.read_text(encoding="utf-8")
+    assert "title = {Railways of {China} and Paris}" in lint_copy.read_text(encoding="utf-8")
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
-    india = manuscript(tmp_path / "a", "# Intro\n\nIn 2017 India joined the group.\n")
+    india = manuscript(tmp_path / "a", "# Intro\n\nIn 2017 Paris joined the group.\n")
     clean_command = ["bibliography", "clean", str(bib), "--output", str(clean)]
     assert (
         main([*clean_command, "--lint-copy", str(lint_copy), "--manuscript-dir", str(india)]) == 0
     )
-    assert "title = {Railways of {China} and {India}}" in clean.read_text(encoding="utf-8")
+    assert "title = {Railways of {China} and {Paris}}" in clean.read_text(encoding="utf-8")
     other = manuscript(tmp_path / "b", "# Intro\n\nThe group met in Tashkent.\n")
     assert (
         main([*clean_command, "--lint-copy", str(lint_copy), "--manuscript-dir", str(other)]) == 0
