@@ -234,6 +234,18 @@ def command(
     if output and not (check or write):
         joined = "\n\n".join(result.texts[path].rstrip("\n") for path in files) + "\n"
         write_atomic(output, joined)
+        if result.not_canonical:  # converted in the build's copy only: say so, once
+            path, line, column, written, canonical = result.not_canonical[0]
+            count = len(result.not_canonical)
+            named = " ".join(dict.fromkeys(p for p, *_ in result.not_canonical))
+            print(
+                f"warning: {path}:{line}:{column}: {count} citation{'s' * (count != 1)} "
+                f"written as free text or not in pandoc's canonical form (the first: "
+                f"{written!r} -> {canonical!r}); the build converts them in its own copy, "
+                f"the source keeps them\n  hint: article citations --write {named} writes "
+                "them into the source",
+                file=sys.stderr,
+            )
     if write:
         for path, original in sources:
             if result.texts[path] != original:

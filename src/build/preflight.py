@@ -443,9 +443,15 @@ def find_empty_journal_fields(
         given = document is not None and tuple(keys) in document.locations
         line = document.where(keys)[0] if given and document else 0
         state = "is empty" if given else "is not given"
+        told = hint
         if document is None:
             state += " (the file does not exist)"
-        found.append(Finding("empty-journal-field", subject, state, hint, path, line))
+            told = (
+                f"create {path} when the journal assigns the issue (its volume, number and "
+                "date: the example in docs/conventions.md, 'The issue file and the table of "
+                "contents'; the schema config/issue.schema.yaml)"
+            )
+        found.append(Finding("empty-journal-field", subject, state, told, path, line))
 
     if profile is not None:
         for key in JOURNAL_FIELDS:

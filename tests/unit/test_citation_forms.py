@@ -139,6 +139,23 @@ def test_write_is_idempotent_footnotes_included(tmp_path):
     assert "Schäfer and Øberg (2018) agree (2018, p. 5)." in text
 
 
+def test_the_build_says_it_converted_free_text_that_the_source_keeps(tmp_path, capsys):
+    source = tmp_path / "a.md"
+    source.write_text(IDEMPOTENT, encoding="utf-8")
+    options = {"bib": str(BIB), "corrections": None, "output": str(tmp_path / "out.md")}
+    assert citations.command([str(source)], **options) == 0
+    assert source.read_text(encoding="utf-8") == IDEMPOTENT  # the source is not rewritten
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        f"warning: {source}:1:1: 5 citations written as free text or not in pandoc's canonical "
+        "form (the first: 'García (2012)' -> '@garcia2012'); the build converts them in its "
+        "own copy, the source keeps them",
+        f"  hint: article citations --write {source} writes them into the source",
+    ]
+    source.write_text(IDEMPOTENT_WRITTEN, encoding="utf-8")
+    assert citations.command([str(source)], **options) == 0
+    assert "warning" not in capsys.readouterr().err  # nothing left to convert
+
+
 # ------------------------------------------------------------------ 4. back-references
 
 BACK = [

@@ -305,6 +305,11 @@ def test_empty_journal_fields() -> None:
     assert found[0].hint == (
         "fill it in when the journal assigns it; the outputs print nothing for it until then"
     )
+    assert found[2].hint == (
+        "create config/issue.yaml when the journal assigns the issue (its volume, number and "
+        "date: the example in docs/conventions.md, 'The issue file and the table of contents'; "
+        "the schema config/issue.schema.yaml)"
+    )
 
 
 def test_issue_file_fields() -> None:
