@@ -26,8 +26,9 @@ rule normalize_citations:
         corrections=source("manuscript/citation-corrections.yaml"),
         # --config lint=warn: the diff's builds of old revisions, which predate today's rules
         mode="--errors-as-warnings" if config.get("lint") == "warn" else "",
+        label=article_label,
     message:
-        "Normalizing the citations of {wildcards.out} against its linted bibliography"
+        "Normalizing the citations of {params.label} against its linted bibliography"
     shell:
         "{ARTICLE} --log {log} citations --bib {input.bib} --corrections {params.corrections}"
         " --profile {input.profile} --output {output.markdown} --report {output.report}"

@@ -76,6 +76,11 @@ def article(wildcards):
     return exit_on_error(article_for_outdir, ARTICLES, wildcards.out)
 
 
+def article_label(wildcards):
+    """Param: how messages name the job's article ("the root article", "articles/<slug>")."""
+    return article(wildcards).label
+
+
 def source(relative):
     """Input function: ``relative`` (e.g. manuscript/metadata.yaml) in the job's article."""
     return lambda wildcards: article(wildcards).path(relative)

@@ -39,8 +39,9 @@ rule preflight_article:
     params:
         folder=lambda wildcards: article(wildcards).folder,
         final="--final" if str(config.get("final")).lower() == "true" else "",
+        label=article_label,
     message:
-        "Preflight of {wildcards.out}: what a journal checks before it publishes"
+        "Preflight of {params.label}: what a journal checks before it publishes"
     shell:
         "{ARTICLE} --log {log} preflight {params.folder} --outdir {wildcards.out}"
         " --report {output.report} --json {output.json} {params.final}"

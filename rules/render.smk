@@ -25,8 +25,9 @@ rule parse_article:
         sections=section_files,
         csl_style=config["csl_style"],
         stamp=stamp_env,
+        label=article_label,
     message:
-        "Parsing {wildcards.out} with pandoc citeproc (CSL style: {params.csl_style})"
+        "Parsing {params.label} with pandoc citeproc (CSL style: {params.csl_style})"
     shell:
         "env {params.stamp} {ARTICLE} --log {log} render --to json --markdown {input.markdown}"
         " --metadata {input.metadata} --bibliography {input.bib} --profile {input.profile}"
