@@ -259,6 +259,27 @@ def clean_copy(
         return data.decode("utf-8", errors="replace")
 
 
+def write_lint_outputs(
+    result: LintResult,
+    bib: str,
+    rules: ArticleRules | None = None,
+    manuscript: KnownNouns = NO_KNOWN_NOUNS,
+    clean_bib: str | Path | None = None,
+    csl_json: str | Path | None = None,
+) -> str:
+    """Write what the lint hands on (``article bibliography lint --clean-bib --csl-json``, and
+    the preview's lint stage): the cleaned copy of ``bib`` (formatted once: the lint's own
+    canonical text when it made one, else :func:`clean_copy`) to ``clean_bib`` and the CSL-JSON
+    made from that copy (:func:`csl_bibliography`) to ``csl_json``; returns the cleaned text."""
+    cleaned = result.canonical or clean_copy(bib, rules, manuscript)
+    if clean_bib:
+        write_atomic(clean_bib, cleaned)
+    if csl_json:
+        bundle = csl_bibliography(result, cleaned)
+        write_atomic(csl_json, json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
+    return cleaned
+
+
 def clean_with_manuscript(
     lint_copy: str,
     path: str,
@@ -435,12 +456,7 @@ def command(
         )
         if log:
             write_atomic(log, "\n".join([*lines, summary]) + "\n")
-        cleaned = result.canonical or clean_copy(bib, rules, manuscript)  # formatted once
-        if clean_bib:
-            write_atomic(clean_bib, cleaned)
-        if csl_json:
-            bundle = csl_bibliography(result, cleaned)
-            write_atomic(csl_json, json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
+        write_lint_outputs(result, bib, rules, manuscript, clean_bib, csl_json)
         for problem in result.problems:
             if problem.severity == WARNING:
                 print(problem, file=sys.stderr)

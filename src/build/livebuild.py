@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -183,20 +182,17 @@ class LiveBuild:
     def _lint_bibliography(self) -> Any:
         """``article bibliography lint --csl-json``: the linted bibliography (refs.json), as
         the citation normalizer and the table scripts read it."""
-        from build.atomic import write_text_atomic
-        from build.bibliography import clean_copy, csl_bibliography, lint_file, load_article_rules
+        from build.bibliography import lint_file, load_article_rules, write_lint_outputs
         from build.citations import load_csl_bibliography
 
         bib = self.article.path("refs.bib")
         rules_path = self.article.path("manuscript/bibliography.yaml")
         rules = load_article_rules(rules_path if Path(rules_path).exists() else None)
         result = lint_file(bib, rules=rules)
-        # as `article bibliography lint --clean-bib --csl-json`: the CSL-JSON of the cleaned copy
-        cleaned = result.canonical or clean_copy(bib, rules)
-        write_text_atomic(self.work / "bibliography" / "refs.lint.bib", cleaned)
-        bundle = csl_bibliography(result, cleaned)
         path = self.work / "bibliography" / "refs.json"
-        write_text_atomic(path, json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
+        # as `article bibliography lint --clean-bib --csl-json` writes them
+        copy = path.with_name("refs.lint.bib")
+        write_lint_outputs(result, bib, rules, clean_bib=copy, csl_json=path)
         return load_csl_bibliography(path)
 
     def _clean_bibliography(self) -> Path:

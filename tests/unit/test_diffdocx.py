@@ -33,12 +33,17 @@ NEW_MD = (
 )
 
 
-@pytest.fixture(scope="module")
-def docx(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, object]:
-    old, new = document_from_ast(ast(OLD_MD)), document_from_ast(ast(NEW_MD))
-    path = tmp_path_factory.mktemp("docx") / "article-diff.docx"
+def _written(factory: pytest.TempPathFactory, old_md: str, new_md: str, name: str) -> tuple:
+    """The Word diff of two revisions' Markdown, written to a new folder: (path, old, new)."""
+    old, new = document_from_ast(ast(old_md)), document_from_ast(ast(new_md))
+    path = factory.mktemp("docx") / name
     write_docx(diff_documents(old, new), NEW, path)
     return path, old, new
+
+
+@pytest.fixture(scope="module")
+def docx(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, object]:
+    return _written(tmp_path_factory, OLD_MD, NEW_MD, "article-diff.docx")
 
 
 def test_accepting_every_change_gives_the_new_text(docx) -> None:
@@ -88,10 +93,7 @@ RICH_NEW = (
 
 @pytest.fixture(scope="module")
 def rich(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, object]:
-    old, new = document_from_ast(ast(RICH_OLD)), document_from_ast(ast(RICH_NEW))
-    path = tmp_path_factory.mktemp("docx") / "rich-diff.docx"
-    write_docx(diff_documents(old, new), NEW, path)
-    return path, old, new
+    return _written(tmp_path_factory, RICH_OLD, RICH_NEW, "rich-diff.docx")
 
 
 def test_tables_notes_and_whole_paragraphs_read_back_as_either_revision(rich) -> None:
