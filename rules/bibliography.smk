@@ -44,8 +44,10 @@ rule clean_bibliography:
     input:
         bib=source("refs.bib"),
         rules=optional_source("manuscript/bibliography.yaml"),
-        # a word the text capitalises in mid-sentence is a proper noun in the titles
+        # a word the text capitalises in mid-sentence is a proper noun in the titles (not in
+        # a language that capitalises every noun: the metadata's lang)
         sections=section_files,
+        metadata=source("manuscript/metadata.yaml"),
         # after the lint (a broken entry is reported there, with its rule and hint), from its
         # copy: used as it is when the text's proper nouns add nothing to it
         lint=rules.lint_bibliography.output.report,

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +127,7 @@ class LiveBuild:
         self.log = log
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._safe: dict[str, str] = {}  # source path -> digest of the text that passed
+        self._pool = ThreadPoolExecutor(max_workers=1)  # the cleaned copy beside the parse
         self.stamp_env: dict[str, str] = {}
 
     # ------------------------------------------------------------------ cache
@@ -195,10 +196,10 @@ class LiveBuild:
         write_lint_outputs(result, bib, rules, clean_bib=copy, csl_json=path)
         return load_csl_bibliography(path)
 
-    def _clean_bibliography(self) -> Path:
-        """``article bibliography clean``: the cleaned copy that the parse's citeproc reads,
-        with the proper nouns the manuscript's text gives braced."""
-        from build.atomic import read_utf8, write_text_atomic
+    def _cleaned_text(self) -> str:
+        """``article bibliography clean``: the text of the cleaned copy that the parse's
+        citeproc reads, with the proper nouns the manuscript's text gives braced."""
+        from build.atomic import read_utf8
         from build.bibliography import (
             clean_with_manuscript,
             load_article_rules,
@@ -206,15 +207,59 @@ class LiveBuild:
         )
 
         rules = self.article.path("manuscript/bibliography.yaml")
-        cleaned = clean_with_manuscript(
+        return clean_with_manuscript(
             read_utf8(self.work / "bibliography" / "refs.lint.bib"),
             self.article.path("refs.bib"),
             load_article_rules(rules if Path(rules).exists() else None),
             manuscript_evidence(self.article.path("manuscript")),
         )
+
+    def _write_cleaned(self, text: str) -> Path:
+        """Write the cleaned copy (``<work>/bibliography/refs.bib``); return its path."""
+        from build.atomic import write_text_atomic
+
         path = self.work / "bibliography" / "refs.bib"
-        write_text_atomic(path, cleaned)
+        write_text_atomic(path, text)
         return path
+
+    def _start_clean(self, key: str, timing: dict) -> Future[tuple[str, float]] | None:
+        """The cleaned copy for ``key``: made now when there is none yet (the first build, a
+        changed refs.bib); when only the text changed, started beside the parse, which reads
+        the copy of the last build (a prose edit seldom adds a proper noun). Returns the
+        pending copy's future (its text and the seconds it took), or None when the copy on disk
+        is the one for ``key``."""
+        held = self._cache.get("clean_bibliography")
+        if held is not None and held[0] == key:
+            return None
+        bib_key = self._cache["lint_bibliography"][0]
+        if held is None or held[1][0] != bib_key:
+            start = time.perf_counter()
+            text = self._cleaned_text()
+            self._write_cleaned(text)
+            timing["clean_bibliography"] = time.perf_counter() - start
+            self._cache["clean_bibliography"] = (key, (bib_key, text))
+            return None
+
+        def timed() -> tuple[str, float]:
+            start = time.perf_counter()
+            return self._cleaned_text(), time.perf_counter() - start
+
+        return self._pool.submit(timed)
+
+    def _finish_clean(self, key: str, pending: Future[tuple[str, float]], timing: dict) -> bool:
+        """Wait for the copy :meth:`_start_clean` started; write it when it differs from the
+        one the parse read. Returns whether it differed (the parse must run again).
+
+        Raises:
+            whatever making the copy raised (a section file that is not UTF-8...).
+        """
+        text, timing["clean_bibliography (beside parse_article)"] = pending.result()
+        bib_key, before = self._cache["clean_bibliography"][1]
+        self._cache["clean_bibliography"] = (key, (bib_key, text))
+        if text == before:
+            return False
+        self._write_cleaned(text)
+        return True
 
     def _normalize_citations(self, sections: Sequence[str], bibliography: Any) -> Path:
         """``article citations --output``: the article's Markdown with pandoc citations."""
@@ -330,11 +375,14 @@ class LiveBuild:
             )
             # the cleaned copy reads the text too: its proper nouns (build.bibliography)
             clean_key = _digest(
-                [art.path("refs.bib"), art.path("manuscript/bibliography.yaml"), *result.sections]
+                [
+                    art.path("refs.bib"),
+                    art.path("manuscript/bibliography.yaml"),
+                    art.path("manuscript/metadata.yaml"),  # its lang
+                    *result.sections,
+                ]
             )
-            cleaned = self._cached(
-                "clean_bibliography", clean_key, self._clean_bibliography, timing
-            )
+            pending = self._start_clean(clean_key, timing)
             start = time.perf_counter()
             markdown = self._normalize_citations(result.sections, bibliography)
             timing["normalize_citations"] = time.perf_counter() - start
@@ -342,12 +390,24 @@ class LiveBuild:
             start = time.perf_counter()
             metadata_json = self.work / "manuscript" / "metadata.json"
             generated = (self.work / "generated").as_posix()
-            # the workflow's two steps: the AST (which the PDF and the checks need too), then
-            # the page from it (build.render.write_html: the front matter and JSON-LD made in
-            # Python are in it, as in output/article.html)
-            result.ast = render.parse_article(
-                markdown, metadata_json, cleaned, profile, result.sections, generated
-            )
+            cleaned = self.work / "bibliography" / "refs.bib"
+
+            def parse() -> dict[str, Any]:
+                # the workflow's two steps: the AST (which the PDF and the checks need too),
+                # then the page from it (build.render.write_html: the front matter and JSON-LD
+                # made in Python are in it, as in output/article.html)
+                return render.parse_article(
+                    markdown, metadata_json, cleaned, profile, result.sections, generated
+                )
+
+            try:
+                result.ast = parse()
+            except Exception:
+                if pending is not None:  # the copy's own error comes first, as in a batch build
+                    pending.result()
+                raise
+            if pending is not None and self._finish_clean(clean_key, pending, timing):
+                result.ast = parse()  # the copy changed under the parse: parse it again
             timing["parse_article"] = time.perf_counter() - start
             if parsed is not None:
                 parsed(result)
