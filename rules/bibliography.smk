@@ -45,9 +45,9 @@ rule clean_bibliography:
         bib=source("refs.bib"),
         rules=optional_source("manuscript/bibliography.yaml"),
         # a word the text capitalises in mid-sentence is a proper noun in the titles (not in
-        # a language that capitalises every noun: the metadata's lang)
-        sections=section_files,
-        metadata=source("manuscript/metadata.yaml"),
+        # a language that capitalises every noun: the metadata's lang); the text as the
+        # manuscript stage parsed it, with its lang
+        sections=rules.check_manuscript.output.sections,
         # after the lint (a broken entry is reported there, with its rule and hint), from its
         # copy: used as it is when the text's proper nouns add nothing to it
         lint=rules.lint_bibliography.output.report,
@@ -62,10 +62,9 @@ rule clean_bibliography:
         runtime=5,
     params:
         rules=source("manuscript/bibliography.yaml"),
-        manuscript=source("manuscript"),
     message:
         "Writing the cleaned copy of {input.bib} that pandoc's citeproc reads"
     shell:
         "{ARTICLE} --log {log} bibliography clean {input.bib} --output {output.clean}"
         " --lint-copy {input.lint_copy} --proper-nouns {params.rules}"
-        " --manuscript-dir {params.manuscript}"
+        " --sections-ast {input.sections}"

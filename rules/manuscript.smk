@@ -17,6 +17,8 @@ rule check_manuscript:
     output:
         check="{out}/manuscript/check.txt",
         metadata="{out}/manuscript/metadata.json",
+        # the section files as the safety check parsed them: read by clean_bibliography
+        sections="{out}/manuscript/sections.json",
     log:
         "{out}/logs/check_manuscript.log",
     threads: 1
@@ -30,3 +32,4 @@ rule check_manuscript:
     shell:
         "{ARTICLE} --log {log} manuscript --check --manuscript-dir {params.manuscript}"
         " --output {output.check} --metadata-json {output.metadata}"
+        " --sections-ast {output.sections}"

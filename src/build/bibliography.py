@@ -80,6 +80,7 @@ __all__ = [
     "lint_file",
     "load_article_rules",
     "manuscript_evidence",
+    "sections_evidence",
     "normalize_value",
     "parse_bibliography",
     "parse_stack",
@@ -172,6 +173,30 @@ def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         pass  # the manuscript stage reports a broken metadata.yaml
     return manuscript_proper_nouns(sections, lang)
+
+
+def sections_evidence(sections_ast: str | Path) -> KnownNouns:
+    """:func:`manuscript_evidence` from the manuscript stage's parse of the section files
+    (``<out>/manuscript/sections.json`` of ``article manuscript --sections-ast``: its ``lang``
+    and, per section file in reading order, ``path``, ``text`` and pandoc's ``blocks``), so
+    that the text is not parsed again.
+
+    Raises:
+        BibliographyError: the file is missing or is not such a JSON file.
+    """
+    import json
+
+    try:
+        data = json.loads(read_utf8(sections_ast, BibliographyError))
+        sections = [(s["path"], s["text"].splitlines(), s["blocks"]) for s in data["sections"]]
+        lang = data.get("lang") or "en"
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise BibliographyError(
+            f"not the manuscript stage's parse of the section files: {error}",
+            str(sections_ast),
+            hint="rebuild it: article manuscript --sections-ast FILE (rule check_manuscript)",
+        ) from None
+    return manuscript_proper_nouns(sections, str(lang))
 
 
 def lint_file(
@@ -377,6 +402,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     clean.add_argument("--manuscript-dir", metavar="DIR", help=_MANUSCRIPT_HELP)
     clean.add_argument(
+        "--sections-ast",
+        metavar="FILE",
+        help="the manuscript stage's parse of the section files (article manuscript "
+        "--sections-ast), read instead of parsing them again (the workflow's way)",
+    )
+    clean.add_argument(
         "--lint-copy",
         metavar="BIB",
         help="the lint's cleaned copy (lint --clean-bib, made without the text): used as it is "
@@ -410,6 +441,7 @@ def command(
     manuscript_dir: str | None = None,
     output: str | None = None,
     lint_copy: str | None = None,
+    sections_ast: str | None = None,
 ) -> int:
     """Run ``lint``, ``clean`` or ``format`` on ``bib``; returns the exit code (errors raise).
 
@@ -419,9 +451,13 @@ def command(
     ``manuscript_dir``: the article's manuscript folder, whose text is evidence of proper nouns
     (:func:`manuscript_evidence`) for ``lint``, ``clean`` and ``format``. ``output``: where
     ``clean`` writes the cleaned copy (:func:`clean_with_manuscript` of the lint's ``lint_copy``,
-    else :func:`clean_copy`)."""
+    else :func:`clean_copy`). ``sections_ast``: for ``clean``, the text's evidence from the
+    manuscript stage's parse (:func:`sections_evidence`) instead of ``manuscript_dir``."""
     rules = load_article_rules(proper_nouns)
-    manuscript = manuscript_evidence(manuscript_dir)
+    if sections_ast:
+        manuscript = sections_evidence(sections_ast)
+    else:
+        manuscript = manuscript_evidence(manuscript_dir)
     if action == "clean":
         assert output is not None  # required by the parser
         if lint_copy:

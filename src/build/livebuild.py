@@ -127,6 +127,8 @@ class LiveBuild:
         self.log = log
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._safe: dict[str, str] = {}  # source path -> digest of the text that passed
+        self._parsed: dict[str, dict[str, Any]] = {}  # section path -> its parse (that text's)
+        self.sections_ast = self.work / "manuscript" / "sections.json"
         self._pool = ThreadPoolExecutor(max_workers=1)  # the cleaned copy beside the parse
         self.stamp_env: dict[str, str] = {}
 
@@ -162,11 +164,12 @@ class LiveBuild:
         )
 
     def _check_manuscript(self) -> tuple[dict[str, Any], list[str]]:
-        """``article manuscript --check --metadata-json``: metadata and sections checked, the
-        sources' safety checks (only of the files whose text changed since they passed)."""
+        """``article manuscript --check --metadata-json --sections-ast``: metadata and sections
+        checked, the sources' safety checks (only of the files whose text changed since they
+        passed, whose parse is kept for the others)."""
         from build import safety
         from build.atomic import write_text_atomic
-        from build.manuscript import check_manuscript, metadata_json
+        from build.manuscript import check_manuscript, metadata_json, sections_ast_json
 
         manuscript = Path(self.article.path("manuscript"))
         metadata, sections = check_manuscript(manuscript)
@@ -175,9 +178,12 @@ class LiveBuild:
         changed = [p for p in sections if self._safe.get(str(p)) != digests[str(p)]]
         meta_changed = self._safe.get(str(metadata_path)) != digests[str(metadata_path)]
         if changed or meta_changed:
-            safety.guard_sources(changed, metadata_path if meta_changed else None)
+            parsed = safety.guard_sources(changed, metadata_path if meta_changed else None)
+            self._parsed.update((str(p), ast) for p, ast in zip(changed, parsed, strict=True))
         self._safe.update(digests)
         write_text_atomic(self.work / "manuscript" / "metadata.json", metadata_json(metadata))
+        asts = [self._parsed[str(p)] for p in sections]
+        write_text_atomic(self.sections_ast, sections_ast_json(metadata, sections, asts))
         return metadata, [str(p) for p in sections]
 
     def _lint_bibliography(self) -> Any:
@@ -200,18 +206,14 @@ class LiveBuild:
         """``article bibliography clean``: the text of the cleaned copy that the parse's
         citeproc reads, with the proper nouns the manuscript's text gives braced."""
         from build.atomic import read_utf8
-        from build.bibliography import (
-            clean_with_manuscript,
-            load_article_rules,
-            manuscript_evidence,
-        )
+        from build.bibliography import clean_with_manuscript, load_article_rules, sections_evidence
 
         rules = self.article.path("manuscript/bibliography.yaml")
         return clean_with_manuscript(
             read_utf8(self.work / "bibliography" / "refs.lint.bib"),
             self.article.path("refs.bib"),
             load_article_rules(rules if Path(rules).exists() else None),
-            manuscript_evidence(self.article.path("manuscript")),
+            sections_evidence(self.sections_ast),
         )
 
     def _write_cleaned(self, text: str) -> Path:

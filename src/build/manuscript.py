@@ -18,8 +18,10 @@ and return a list of :class:`build.errors.ManuscriptError`; the file edge (``loa
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -453,6 +455,22 @@ def metadata_json(metadata: dict[str, Any]) -> str:
     return json.dumps(metadata, ensure_ascii=False, indent=1, sort_keys=True, default=plain) + "\n"
 
 
+def sections_ast_json(
+    metadata: dict[str, Any], sections: Sequence[str | Path], parsed: Sequence[dict[str, Any]]
+) -> str:
+    """The section files as parsed by the safety check, for the stages that read the text
+    (``build.bibliography.sections_evidence``): JSON of ``lang`` (the metadata's, default
+    ``en``) and ``sections``, one ``{path, text, blocks}`` per file in reading order (``text``
+    as read, UTF-8; ``blocks`` pandoc's JSON AST, reader ``markdown+smart``)."""
+    lang = metadata.get("lang")
+    items = [
+        {"path": str(path), "text": Path(path).read_text(encoding="utf-8"), "blocks": ast["blocks"]}
+        for path, ast in zip(sections, parsed, strict=True)
+    ]
+    data = {"lang": lang if isinstance(lang, str) else "en", "sections": items}
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Options of ``article manuscript``."""
     parser.add_argument(
@@ -475,6 +493,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="also run the safety checks of the sources and write the checked metadata here "
         "(JSON), the file every later stage reads",
     )
+    parser.add_argument(
+        "--sections-ast",
+        metavar="FILE",
+        help="with --metadata-json: also write the safety check's parse of the section files "
+        "here (JSON: lang, and path, text and pandoc blocks of each), for the stages that read "
+        "the text (the bibliography's proper nouns)",
+    )
 
 
 def command(
@@ -482,10 +507,13 @@ def command(
     manuscript_dir: str = "manuscript",
     output: str | None = None,
     metadata_json: str | None = None,
+    sections_ast: str | None = None,
 ) -> int:
     """Validate the manuscript; with ``--check`` print a summary, else the section paths.
     With ``metadata_json``, also refuse unsafe sources (:func:`build.safety.guard_sources`)
-    and write the checked metadata (:func:`metadata_json`) for the later stages.
+    and write the checked metadata (:func:`metadata_json`) for the later stages; with
+    ``sections_ast`` too, the section files as the safety check parsed them
+    (:func:`sections_ast_json`).
 
     Returns 0; problems propagate as :class:`ManuscriptError` (the CLI prints them, exit 1),
     and then nothing is written.
@@ -498,8 +526,10 @@ def command(
     if metadata_json:
         from build import safety
 
-        safety.guard_sources(sections, Path(manuscript_dir) / "metadata.yaml")
+        parsed = safety.guard_sources(sections, Path(manuscript_dir) / "metadata.yaml")
         write_text_atomic(metadata_json, globals()["metadata_json"](metadata))
+        if sections_ast:
+            write_text_atomic(sections_ast, sections_ast_json(metadata, sections, parsed))
     if check:
         lines = [
             f"{manuscript_dir}: ok: {len(metadata.get('author', []))} authors, "

@@ -420,7 +420,7 @@ def _pandoc_json(text: str) -> dict[str, Any]:
     from build.render import BASE_ENV, pandoc_path
 
     process = subprocess.run(
-        [pandoc_path(), "--sandbox", "--from", "markdown", "--to", "json"],
+        [pandoc_path(), "--sandbox", "--from", "markdown+smart", "--to", "json"],
         input=text.encode("utf-8"),
         capture_output=True,
         env={**os.environ, **BASE_ENV},
@@ -619,9 +619,17 @@ def check_metadata(path: str, text: str, root: Path, ast: dict[str, Any] | None 
 
 
 def check_sources(
-    sections: Sequence[str | Path], metadata: str | Path | None, root: str | Path = "."
+    sections: Sequence[str | Path],
+    metadata: str | Path | None,
+    root: str | Path = ".",
+    parsed: list[dict[str, Any]] | None = None,
 ) -> Findings:
     """Check the section files and the metadata file (thin file edge).
+
+    Args:
+        parsed: when given, receives the pandoc JSON AST of each section file, in order (the
+            reader of the render stage, ``markdown+smart``): later stages read them instead of
+            parsing the files again (``article manuscript --sections-ast``).
 
     Raises:
         ManuscriptError: a file cannot be read or is not UTF-8.
@@ -637,6 +645,8 @@ def check_sources(
     for (path, text), ast in zip(texts, asts, strict=False):
         if isinstance(ast, ManuscriptError):
             raise ast
+        if parsed is not None:
+            parsed.append(ast)
         base = root_path / article_folder(path)  # images are relative to the article
         findings.extend(check_markdown(path, text, root_path, ast, base))
     if meta_text is not None and not isinstance(asts[-1], ManuscriptError):
@@ -709,12 +719,15 @@ def command(
 
 def guard_sources(
     sections: Sequence[str | Path], metadata: str | Path | None, root: str | Path = "."
-) -> None:
+) -> list[dict[str, Any]]:
     """The render stage's hook before pandoc parses the article: print the warnings of
-    :func:`check_sources`, raise its errors (one error or an :class:`ErrorList`)."""
-    findings = check_sources(sections, metadata, root)
+    :func:`check_sources`, raise its errors (one error or an :class:`ErrorList`). Returns the
+    pandoc JSON AST of each section file, in order."""
+    parsed: list[dict[str, Any]] = []
+    findings = check_sources(sections, metadata, root, parsed)
     print_warnings(findings)
     findings.raise_errors()
+    return parsed
 
 
 def guard_ast(ast: dict[str, Any], path: str, root: str | Path = ".") -> None:

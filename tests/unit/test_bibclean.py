@@ -17,6 +17,7 @@ from build.bibliography import lint_bibliography, manuscript_evidence
 from build.bibtex import ArticleRules, latex_to_unicode, parse_bibliography, repair_dotless
 from build.bibtitles import bibliography_proper_nouns, braced_whole, proper_nouns
 from build.cli import main
+from build.errors import BibliographyError
 from build.profile import resolve_csl
 
 TODAY = dt.date(2026, 1, 1)
@@ -487,6 +488,45 @@ def test_the_build_cleans_in_two_steps_lint_copy_then_the_texts_nouns(tmp_path: 
         main([*clean_command, "--lint-copy", str(lint_copy), "--manuscript-dir", str(other)]) == 0
     )
     assert clean.read_bytes() == lint_copy.read_bytes()  # nothing to add: the lint's copy
+
+
+def test_the_build_reads_the_texts_nouns_from_the_manuscript_stages_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rules/bibliography.smk: `clean --sections-ast` (the safety check's parse, written by
+    # `article manuscript --sections-ast`) gives the copy `--manuscript-dir` gives
+    from build import safety
+    from build.manuscript import sections_ast_json
+
+    monkeypatch.chdir(tmp_path)
+    bib, lint_copy = Path("refs.bib"), Path("lint.bib")
+    bib.write_text(format_bibliography(RAILWAYS), encoding="utf-8")
+    assert main(["bibliography", "lint", str(bib), "--clean-bib", str(lint_copy)]) == 0
+    folder = manuscript(Path("."), "# Intro\n\nIn 2017 Paris joined the group.\n")
+    section = folder / "01-intro.md"
+    parsed = safety.guard_sources([section], None)
+    ast_file = Path("sections.json")
+    ast_file.write_text(sections_ast_json({"lang": "en-US"}, [section], parsed), "utf-8")
+    clean_command = ["bibliography", "clean", str(bib), "--lint-copy", str(lint_copy)]
+    assert main([*clean_command, "--output", "a.bib", "--sections-ast", str(ast_file)]) == 0
+    assert main([*clean_command, "--output", "b.bib", "--manuscript-dir", str(folder)]) == 0
+    assert "title = {Railways of {China} and {Paris}}" in Path("a.bib").read_text("utf-8")
+    assert Path("a.bib").read_bytes() == Path("b.bib").read_bytes()
+    # German: the text is no evidence (every noun is capitalised)
+    ast_file.write_text(sections_ast_json({"lang": "de"}, [section], parsed), "utf-8")
+    assert main([*clean_command, "--output", "c.bib", "--sections-ast", str(ast_file)]) == 0
+    assert Path("c.bib").read_bytes() == lint_copy.read_bytes()
+
+
+def test_a_sections_ast_that_is_not_the_manuscript_stages_is_refused(tmp_path: Path) -> None:
+    from build.bibliography import sections_evidence
+
+    broken = tmp_path / "sections.json"
+    broken.write_text('{"sections": [{"path": "a.md"}]}', encoding="utf-8")
+    with pytest.raises(BibliographyError) as caught:
+        sections_evidence(broken)
+    assert str(caught.value).startswith(f"{broken}: not the manuscript stage's parse")
+    assert "article manuscript --sections-ast FILE" in str(caught.value)
 
 
 # --- policy: warnings beside errors -----------------------------------------------------------
