@@ -167,7 +167,10 @@ def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
             blocks.append(block)
     lang = "en"
     try:
-        metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
+        # every scalar as text: an impossible date ("2024-13-45") is the manuscript stage's
+        # to report, with its line, not a ValueError of PyYAML's here
+        text = (folder / "metadata.yaml").read_text(encoding="utf-8")
+        metadata = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader is safe
         if isinstance(metadata, dict) and isinstance(metadata.get("lang"), str):
             lang = metadata["lang"]
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

@@ -100,8 +100,9 @@ def render_in_text_forms(
             f"--csl={csl_path}",
             "--metadata=suppress-bibliography:true",
         ]
-        if lang:
-            command.append(f"--metadata=lang:{lang}")
+        locale = citation_locale(csl_path, lang)
+        if locale:
+            command.append(f"--metadata=lang:{locale}")
         try:
             stdout, _ = run_pandoc(command, ("\n\n".join(lines) + "\n").encode("utf-8"))
         except RenderError as error:
@@ -118,6 +119,31 @@ def render_in_text_forms(
             hint="report this: an entry's in-text form spans lines or is empty",
         )
     return {key: _parse_line(line) for key, line in zip(keys, out, strict=True)}
+
+
+def citation_locale(csl: str | Path, lang: str | None) -> str | None:
+    """The locale pandoc's citeproc should use for a document in ``lang`` (BCP 47) with the
+    style ``csl``: the style's own locale (its ``default-locale``; APA 7's American English,
+    ``en-US``, for an APA style without one) when the document is in a regional variant of
+    that language ("en-GB" with APA: "(Eds.)" and "2nd ed.", APA 7 §9.44, §10.3, not the
+    British locale's "(Eds)" and "2nd edn"), else ``lang``. CSL 1.0.2 "Locale Fallback":
+    a style's terms are those of its locale; the document's language picks the locale.
+
+    Raises:
+        OSError: the style file cannot be read.
+    """
+    import xml.etree.ElementTree as ET
+
+    if not lang:
+        return lang
+    own = ET.parse(csl).getroot().get("default-locale") or ("en-US" if is_apa_style(csl) else None)
+    if not own:
+        return lang
+
+    def primary(tag: str) -> str:
+        return tag.replace("_", "-").split("-")[0].lower()
+
+    return own if primary(own) == primary(lang) else lang
 
 
 def is_apa_style(csl: str | Path) -> bool:

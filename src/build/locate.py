@@ -18,6 +18,15 @@ def article_sources(sections: Sequence[str | Path]) -> list[Path]:
     return ([meta] if meta is not None and meta.is_file() else []) + paths
 
 
+def printed_sources(sections: Sequence[str | Path]) -> list[Path]:
+    """:func:`article_sources` and the article's ``refs.bib`` (two folders above its section
+    files, when there is one): where a character the PDF prints comes from, the reference
+    list included."""
+    paths = article_sources(sections)
+    bib = Path(sections[0]).parent.parent / "refs.bib" if sections else None
+    return paths + ([bib] if bib is not None and bib.is_file() else [])
+
+
 def find_in_sources(
     sources: Sequence[str | Path], find: Callable[[str], int]
 ) -> tuple[str, int, int] | None:

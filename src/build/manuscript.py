@@ -188,8 +188,34 @@ def front_matter_problems(
                             hint="write the date as YYYY-MM-DD, e.g. 2025-06-30",
                         )
                     )
+        for index, author in enumerate(metadata.get("author") or []):
+            orcid = author.get("orcid") if isinstance(author, dict) else None
+            if isinstance(orcid, str) and orcid_check_digit(orcid[:-1]) != orcid[-1:]:
+                line, column = yaml_position(text, ["author", index, "orcid"]) if text else (0, 0)
+                problems.append(
+                    ManuscriptError(
+                        f"author[{index}].orcid: {orcid!r} has a wrong check digit (it would "
+                        f"end in {orcid_check_digit(orcid[:-1])})",
+                        path,
+                        line,
+                        column,
+                        hint="copy the iD from the author's ORCID record (https://orcid.org/); "
+                        "a mistyped digit makes another person's iD or none",
+                    )
+                )
     problems.sort(key=lambda p: (p.location.line, p.location.column) if p.location else (0, 0))
     return [p for p in problems if isinstance(p, ManuscriptError)]
+
+
+def orcid_check_digit(base: str) -> str:
+    """The check character of an ORCID iD whose first 15 digits are in ``base`` (hyphens
+    ignored): ISO/IEC 7064 MOD 11-2, as ORCID computes it ("0"-"9" or "X").
+    ``orcid_check_digit("0000-0002-1825-009") == "7"``."""
+    total = 0
+    for char in base.replace("-", ""):
+        total = (total + int(char)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
 
 
 def load_metadata(path: str | Path) -> dict[str, Any]:

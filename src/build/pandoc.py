@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -85,13 +86,33 @@ def run_pandoc(
     )
     stderr = process.stderr.decode("utf-8", "replace")
     if process.returncode != 0:
-        first = next((ln for ln in stderr.splitlines() if ln.strip()), "pandoc failed")
+        first = first_pandoc_error(stderr)
         raise RenderError(
             f"pandoc failed (exit {process.returncode}): {first}",
             hint="see the full pandoc message in the log; run pandoc by hand with "
             + " ".join(args[:3]),
         )
     return process.stdout, stderr
+
+
+#: pandoc's report of a failing Lua filter: ``Error running filter F:`` then ``...F:N: message``
+_FILTER_FAILED = re.compile(r"^Error running filter (.+):$")
+_LUA_WHERE = re.compile(r"^\S*\.lua:\d+: ")
+
+
+def first_pandoc_error(stderr: str) -> str:
+    """The first real error of pandoc's ``stderr``: not a ``[WARNING]`` or ``[INFO]`` line
+    (pandoc prints those before its error); of a failing Lua filter, the filter's own message
+    without the Lua file and line ("crossref.lua: the id #x is used twice"). "pandoc failed"
+    when there is none."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for number, line in enumerate(lines):
+        if line.startswith(("[WARNING]", "[INFO]")):
+            continue
+        if _FILTER_FAILED.match(line) and number + 1 < len(lines):
+            return _LUA_WHERE.sub("", lines[number + 1])
+        return line
+    return lines[0] if lines else "pandoc failed"
 
 
 def emit_warnings(stderr: str, skip: Sequence[str] = ()) -> None:

@@ -265,7 +265,8 @@ def write_pdf(
     finally:
         logger.removeHandler(collector)
     for message in collector.messages:
-        print(f"weasyprint: {message}", file=sys.stderr)
+        if not _NOTDEF_RE.search(message):  # those are reported above, at their source line
+            print(f"weasyprint: {message}", file=sys.stderr)
     return len(document.pages)
 
 

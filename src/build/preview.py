@@ -152,7 +152,7 @@ def _pdf_worker(connection: Any) -> None:
                 job["metadata"],
                 job["print_html"],
                 roots=[Path.cwd()],
-                sources=render.article_sources(job["sections"]),
+                sources=render.printed_sources(job["sections"]),
             )
             answer = ("ok", pages, time.perf_counter() - start)
         except BaseException as error:  # noqa: BLE001 - reported to the preview

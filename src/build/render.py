@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from build.epub import write_epub, xhtml_problems  # noqa: F401 - the render stage's writers
-from build.errors import ErrorList, ManuscriptError, RenderError
+from build.errors import ErrorList, ManuscriptError, PipelineError, RenderError
 from build.frontmatter import (  # noqa: F401 - the front matter, as the render stage uses it
     ARTICLE_JOURNAL_KEYS,
     add_profile_meta,
@@ -42,7 +42,12 @@ from build.frontmatter import (  # noqa: F401 - the front matter, as the render 
     running_heads,
     with_jsonld,
 )
-from build.locate import article_sources, find_in_sources, pandoc_warnings  # noqa: F401
+from build.locate import (  # noqa: F401
+    article_sources,
+    find_in_sources,
+    pandoc_warnings,
+    printed_sources,
+)
 from build.pandoc import (  # noqa: F401 - running pandoc, as the render stage uses it
     BASE_ENV,
     CSS_DIR,
@@ -99,6 +104,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "filters/crossref.lua",
         "filters/sanitize.lua",
         "filters/metadata.lua",
+        "filters/citation-lang.lua",
         "filters/narrative-and.lua",
         "filters/narrative-capital.lua",
         "filters/nobreak.lua",
@@ -248,14 +254,31 @@ def parse_options(
     """pandoc's options of the parse (after ``--defaults common.yaml``): the checked metadata,
     the bibliography, the profile's CSL style, the generated folder and, for an APA style,
     "and" in narrative citations (APA 7 §8.17, ``filters/narrative-and.lua``)."""
-    from build.intext import is_apa_style
+    from build.intext import citation_locale, is_apa_style
 
     csl = resolve_csl(profile.csl_style)
+    lang = _metadata_lang(metadata)
+    locale = citation_locale(csl, lang)
     return [
         *("--metadata-file", str(metadata), "--bibliography", str(bibliography)),
         *("--csl", str(csl), "--metadata", f"generated-dir={Path(generated_dir).as_posix()}"),
         *(["--metadata", "narrative-and=true"] if is_apa_style(csl) else []),
+        # the style's locale for citeproc alone (filters/citation-lang.lua)
+        *(["--metadata", f"citation-lang={locale}"] if locale and locale != lang else []),
     ]
+
+
+def _metadata_lang(metadata: str | Path) -> str | None:
+    """``lang`` of the checked metadata (JSON of the manuscript stage, or YAML), or None."""
+    text = read_text(metadata)
+    try:
+        data = (
+            json.loads(text) if str(metadata).endswith(".json") else yaml_data(text, str(metadata))
+        )
+    except (ValueError, PipelineError):
+        return None
+    lang = data.get("lang") if isinstance(data, dict) else None
+    return lang if isinstance(lang, str) else None
 
 
 def parse_article(
@@ -290,7 +313,10 @@ def parse_article(
 
     args = ["--defaults", str(DEFAULTS_DIR / "common.yaml")]
     args += [*parse_options(metadata, bibliography, profile, generated_dir), str(markdown)]
-    stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
+    try:
+        stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
+    except RenderError as error:
+        raise filter_error_at_source(error, sections) from None
     keys = missing_citations(stderr)
     if keys:
         # the metadata too: a citation in the abstract
@@ -311,6 +337,46 @@ def parse_article(
     text = read_text(metadata)  # the typed values as written (build.frontmatter)
     raw = json.loads(text) if str(metadata).endswith(".json") else yaml_data(text, str(metadata))
     return add_profile_meta(tree, profile, raw)
+
+
+#: an id a filter's error names: "the id #sec-x is used twice", "no ... has the id #tbl-x"
+_NAMED_ID = re.compile(r"#([\w:.-]+)")
+
+
+def filter_error_at_source(error: RenderError, sections: Sequence[str | Path]) -> RenderError:
+    """``error`` (a parse filter's, :func:`build.pandoc.first_pandoc_error`) placed in the
+    article's own files: an id used twice (crossref.lua) at its second ``{#id``, another id
+    the message names (a cross-reference to nothing: ``@tbl-x``) at its first use; else
+    ``error`` itself."""
+    match = _NAMED_ID.search(error.message)
+    if not match or not sections:
+        return error
+    ident, sources = match.group(1), article_sources(sections)
+    if "used twice" in error.message:
+        written = re.compile(r"\{#" + re.escape(ident) + r"(?=[\s}])")
+        places = [
+            (str(path), number, found.start() + 1)
+            for path in sources
+            for number, line in enumerate(read_text(path).splitlines(), start=1)
+            for found in written.finditer(line)
+        ]
+        where = places[1] if len(places) > 1 else (places[0] if places else None)
+        hint = "give each heading, table and figure an id of its own"
+        if len(places) > 1:
+            hint += f" (the first is at {places[0][0]}:{places[0][1]})"
+    else:
+        where = find_in_sources(sources, lambda line: line.find("@" + ident))
+        hint = error.hint
+        if "no table, figure or heading" in error.message:
+            hint = (
+                f"write {{#{ident}}} after the caption or heading meant, or correct the "
+                "cross-reference"
+            )
+    if where is None:
+        return error
+    return RenderError(
+        re.sub(r"^pandoc failed \(exit \d+\): ", "", error.message), *where, hint=hint
+    )
 
 
 #: a src= or poster= attribute in raw HTML, its value quoted or not (HTML §13.1.2.3)
@@ -476,7 +542,7 @@ def _render(
             raise RenderError("--to pdf needs --metadata", hint="pass manuscript/metadata.yaml")
         meta = read_metadata(read_text(metadata, ManuscriptError), metadata)
         keep = print_html or str(Path(output).with_suffix(".print.html"))
-        sources = article_sources(sections)
+        sources = printed_sources(sections)
         pages = write_pdf(tree, output, profile, meta, keep, [Path.cwd()], sources, glyphs, config)
         print(f"render: {output}: {pages} pages", file=sys.stderr)
     return 0

@@ -440,3 +440,57 @@ def test_sentence_start_and_group_names_print_alike_in_html_epub_and_pdf(tmp_pat
         assert sentence in page.replace("\xa0", " ")
         assert sentence in book.replace("\xa0", " ")
         assert sentence in text
+
+
+# ------------------------------------------------- the style's locale in a regional variant
+
+EDITED = """@incollection{novak2019,
+  author = {Novak, Nina},
+  title = {Counting loans},
+  booktitle = {The handbook of lending},
+  editor = {Ortiz, Olga and Park, Pia},
+  edition = {2},
+  publisher = {Desk Press},
+  year = {2019},
+  pages = {1--9},
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "csl", "locale"),
+    [("en-GB", APA, "en-US"), ("en-US", APA, "en-US"), ("en", APA, "en-US"),
+     ("de-AT", APA, "de-AT"), ("en-GB", CHICAGO, "en-GB"), (None, APA, None)],
+)  # fmt: skip
+def test_a_regional_variant_of_the_styles_language_keeps_the_styles_locale(lang, csl, locale):
+    from build.intext import citation_locale
+
+    assert citation_locale(csl, lang) == locale
+
+
+def test_an_en_gb_article_prints_apa_terms_and_keeps_its_language(tmp_path: Path) -> None:
+    # APA 7 §10.3 "(Eds.)", §9.44 "2nd ed."; the British locale would print "(Eds)", "2nd edn"
+    from build import render
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text(EDITED, encoding="utf-8")
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text('{"title": "T", "lang": "en-GB"}', encoding="utf-8")
+    args = render.parse_options(metadata, bib, render.Profile(), "none")
+    assert args[-2:] == ["--metadata", "citation-lang=en-US"]
+    pandoc = pypandoc.get_pandoc_path()
+    ast = subprocess.run(
+        [pandoc, "--defaults", DEFAULTS, *map(str, args)],
+        input="See @novak2019.\n", capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    tree = json.loads(ast)
+    assert tree["meta"]["lang"] == {"t": "MetaInlines", "c": [{"t": "Str", "c": "en-GB"}]}
+    assert "citation-lang" not in tree["meta"] and "document-lang" not in tree["meta"]
+    text = subprocess.run(
+        [pandoc, "-f", "json", "-t", "plain", "--wrap=none"],
+        input=ast, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert (
+        "Novak, N. (2019). Counting loans. In O. Ortiz & P. Park (Eds.), The handbook of lending "
+        "(2nd ed., pp. 1–9). Desk Press." in text.replace("\u00a0", " ")
+    )

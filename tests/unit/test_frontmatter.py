@@ -472,6 +472,26 @@ def test_front_matter_problems_name_the_line_and_the_key(tmp_path):
     assert isinstance(problems[0], ManuscriptError)
 
 
+@pytest.mark.parametrize(
+    ("orcid", "expected"),
+    [("0000-0002-1825-0097", None), ("0000-0002-1694-233X", None), ("0000-0001-5109-3700", None),
+     ("0000-0002-1825-0098", "7"), ("0000-0002-1694-2331", "X")],
+)  # fmt: skip
+def test_an_orcid_with_a_wrong_check_digit_is_refused_at_its_line(orcid, expected):
+    # ISO/IEC 7064 MOD 11-2, as ORCID computes it
+    text = f"title: T\nauthor:\n  - name: A\n  - name: B\n    orcid: {orcid}\n"
+    data = {"title": "T", "author": [{"name": "A"}, {"name": "B", "orcid": orcid}]}
+    problems = front_matter_problems(data, "m.yaml", text)
+    if expected is None:
+        assert problems == []
+        return
+    assert [str(p).splitlines()[0] for p in problems] == [
+        f"m.yaml:5:12: author[1].orcid: '{orcid}' has a wrong check digit (it would end in "
+        f"{expected})"
+    ]
+    assert "ORCID record" in problems[0].hint
+
+
 def test_the_full_front_matter_is_valid():
     data = {**FULL, "author": [{"name": "A", "orcid": "0000-0002-1825-0097", "email": "a@b.org"}]}
     data["affiliations"] = [{"id": 1, "name": "U", "ror": "05dxps055"}]

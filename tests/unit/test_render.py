@@ -882,6 +882,21 @@ def test_missing_glyphs_are_read_from_weasyprints_warnings():
     assert render.missing_glyphs(["all fine"]) == []
 
 
+def test_a_character_of_the_reference_list_is_found_in_refs_bib(tmp_path):
+    # the PDF's sources: metadata, sections, then the article's refs.bib (its reference list)
+    manuscript = tmp_path / "articles" / "x" / "manuscript"
+    manuscript.mkdir(parents=True)
+    (manuscript / "metadata.yaml").write_text("title: T\n", encoding="utf-8")
+    section = manuscript / "01-a.md"
+    section.write_text("# A {#sec-a}\n\nText.\n", encoding="utf-8")
+    bib = tmp_path / "articles" / "x" / "refs.bib"
+    bib.write_text("@book{wang2015,\n  author = {王, 小明},\n}\n", encoding="utf-8")
+    sources = render.printed_sources([section])
+    assert sources == [manuscript / "metadata.yaml", section, bib]
+    assert render.find_in_sources(sources, lambda line: line.find("王")) == (str(bib), 2, 13)
+    assert render.printed_sources([]) == []
+
+
 def test_a_character_no_font_has_fails_the_pdf_at_its_line(tmp_path, fixture_ast):
     section = tmp_path / "02-b.md"
     section.write_text("# B {#sec-b}\n\nThe Tokyo branch (東京) lends too.\n", encoding="utf-8")
@@ -1021,3 +1036,39 @@ def test_a_machine_without_the_font_fails_the_pdf_naming_the_fallback(tmp_path, 
         "fallback)"
     ]
     assert not output.exists()
+
+
+def test_a_failing_filters_own_message_is_the_first_error_not_a_warning():
+    from build.pandoc import first_pandoc_error
+
+    stderr = (
+        "[WARNING] Duplicate identifier 'sec-a' at output/cite/article.md line 9 column 1\n"
+        "Error running filter /x/styles/defaults/../filters/crossref.lua:\n"
+        "...x/filters/crossref.lua:80: crossref.lua: the id #sec-a is used twice\n"
+        "stack traceback:\n"
+    )
+    assert first_pandoc_error(stderr) == "crossref.lua: the id #sec-a is used twice"
+    assert (
+        first_pandoc_error("[WARNING] w\npandoc: cannot read x.md\n") == "pandoc: cannot read x.md"
+    )
+    assert first_pandoc_error("") == "pandoc failed"
+
+
+def test_a_filter_error_naming_an_id_is_placed_in_the_section_files(tmp_path):
+    one, two = tmp_path / "01-a.md", tmp_path / "02-b.md"
+    one.write_text("# A {#sec-a}\n\nSee @tbl-x.\n", encoding="utf-8")
+    two.write_text("# B {#sec-a}\n\nText.\n", encoding="utf-8")
+    twice = render.RenderError("pandoc failed (exit 83): crossref.lua: the id #sec-a is used twice")
+    placed = render.filter_error_at_source(twice, [one, two])
+    assert str(placed) == (
+        f"{two}:1:5: crossref.lua: the id #sec-a is used twice\n"
+        f"  hint: give each heading, table and figure an id of its own (the first is at {one}:1)"
+    )
+    missing = render.RenderError(
+        "pandoc failed (exit 83): crossref.lua: no table, figure or heading has the id #tbl-x"
+    )
+    assert str(render.filter_error_at_source(missing, [one, two])).splitlines()[0] == (
+        f"{one}:3:5: crossref.lua: no table, figure or heading has the id #tbl-x"
+    )
+    other = render.RenderError("pandoc failed (exit 1): something else")
+    assert render.filter_error_at_source(other, [one, two]) is other
