@@ -34,9 +34,10 @@ The pure core is :func:`normalize_citations` (texts and bibliography in, texts a
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from build.citebib import (
     Bibliography,
@@ -65,6 +66,7 @@ from build.citesyntax import (
     CitationErrors,
     Locator,
     ParsedItem,
+    and_words,
     corporate_key,
     family_key,
     fold,
@@ -110,11 +112,11 @@ def _digits_differ_by_one(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
-def _probe_words(item: ParsedItem) -> set[str] | None:
+def _probe_words(item: ParsedItem, conjunctions: Sequence[str] = ("and",)) -> set[str] | None:
     """Words one of which an entry must have to match ``item`` by name (:meth:`Entry.may_match`):
     the meaningful words of its names; None (no filter) when a key compared with an entry's
     names has none: the corporate name, its first segment, or every family name (``De``)."""
-    names, _ = split_names(item.names)
+    names, _ = split_names(item.names, conjunctions)
     segments = item.segments or [item.names]
     families = [family_key(n) for n in names]
     if any(families) and not any(_meaningful_words(k) for k in families):
@@ -126,10 +128,11 @@ def _probe_words(item: ParsedItem) -> set[str] | None:
 
 
 def _exact_matches(item: ParsedItem, year: str | None, bib: Bibliography) -> list[str]:
-    names, et_al = split_names(item.names)
+    conjunctions = and_words(bib.lang)
+    names, et_al = split_names(item.names, conjunctions)
     cited = [family_key(n) for n in names]
     whole = corporate_key(item.names)
-    words = _probe_words(item)
+    words = _probe_words(item, conjunctions)
     matches = []
     for entry in bib.entries.values():
         if not (entry.may_have_year(year) and entry.may_match(words)) or entry.year != year:
@@ -166,7 +169,8 @@ def _exact_matches(item: ParsedItem, year: str | None, bib: Bibliography) -> lis
 def _name_evidence(
     item: ParsedItem, entry: Entry, words: set[str] | None = None
 ) -> tuple[int, list[str]]:
-    names, _et_al = split_names(item.names)
+    owner = getattr(entry, "_owner", None)
+    names, _et_al = split_names(item.names, and_words(owner.lang if owner else None))
     cited = [family_key(n) for n in names if family_key(n)]
     families = [family_key(f) for f in entry.families]
     by_name = entry.may_match(words)  # else its in-text name cannot be the cited one
@@ -234,7 +238,7 @@ def _name_evidence(
 
 def _candidates(item: ParsedItem, year: str | None, bib: Bibliography) -> list[dict]:
     ranked = []
-    words = _probe_words(item)
+    words = _probe_words(item, and_words(bib.lang))
     for entry in bib.entries.values():
         score, evidence = _name_evidence(item, entry, words)
         if not score:
@@ -361,7 +365,7 @@ def _is_citation(item: ParsedItem, bib: Bibliography, corrections: list[Correcti
         # would otherwise render all 64 entries, 0.6 s)
         return False
     wanted = {corporate_key(item.names), corporate_key(item.segments[0])}
-    words = _probe_words(item)
+    words = _probe_words(item, and_words(bib.lang))
     return any(
         wanted & _corporate_names(entry) for entry in bib.entries.values() if entry.may_match(words)
     )
@@ -497,7 +501,7 @@ def normalize_text(
         records.extend(group)
         if found.kind in ("pandoc", "pandoc-narrative"):
             history.extend(group)
-    flag_lead_ins(text, records, positions)
+    flag_lead_ins(text, records, positions, and_words(bib.lang))
     new_text = text
     for start, end, replacement in sorted(replacements, reverse=True):
         new_text = new_text[:start] + replacement + new_text[end:]
@@ -572,6 +576,12 @@ def _render_free_group(group: list[Record], found: Found, text: str, start: int)
     written = text[start : found.end]
     if any(r.failing for r in group):
         return written
+    if found.kind == "narrative" and len(group) > 1 and all(r.keys for r in group):
+        # "Dupont (2010a, 2010b)": one author, several works (APA 7 8.19); pandoc prints
+        # "@a [-@b]" so, the name once
+        first = pandoc_suffix(group[0].locator, group[0].suffix)
+        rest = [_render_pandoc_item(dataclasses.replace(r, suppress_author=True)) for r in group[1:]]
+        return f"@{group[0].keys[0]} [" + "; ".join([*([first] if first else []), *rest]) + "]"
     if found.kind == "narrative":
         return "; ".join(_narrative_text(r) for r in group)
     parts = []

@@ -17,6 +17,7 @@ from build.citesyntax import (
     _CORPORATE_STOPWORDS,
     LOCATOR_TERMS,
     Locator,
+    and_words,
     canonical_locator_value,
     family_key,
     fold,
@@ -118,7 +119,8 @@ class Entry:
         return not words or not words.isdisjoint(self.words)
 
     def rendered_name_keys(self) -> tuple[list[str], bool]:
-        names, et_al = split_names(self.rendered_names)
+        owner = getattr(self, "_owner", None)
+        names, et_al = split_names(self.rendered_names, and_words(owner.lang if owner else None))
         return [family_key(n) for n in names], et_al
 
 

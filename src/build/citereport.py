@@ -18,6 +18,7 @@ print, a back-reference that fits no single work); a **flag** is a note that doe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from build.citebib import Bibliography, Correction
@@ -227,9 +228,12 @@ def back_references(
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?]\s")
 
 
-def flag_lead_ins(text: str, records: list[Record], positions: _Positions) -> None:
+def flag_lead_ins(
+    text: str, records: list[Record], positions: _Positions, conjunctions: Sequence[str] = ("and",)
+) -> None:
     """Flag narrative lead-ins: the cited family name already appears earlier in the sentence
-    ("According to Timur Dadabaev ... (Dadabaev, 2014, p.111)")."""
+    ("According to Timur Dadabaev ... (Dadabaev, 2014, p.111)"); ``conjunctions`` join names
+    (:func:`build.citesyntax.and_words`)."""
     starts = positions.starts
     for record in records:
         if record.mode != "parenthetical" or not record.form:
@@ -239,7 +243,7 @@ def flag_lead_ins(text: str, records: list[Record], positions: _Positions) -> No
         sentence_start = max([*boundaries[-1:], text.rfind("\n", 0, offset)])
         before = text[sentence_start + 1 : offset]
         before = re.sub(r"\([^()]*\)?|\[[^\[\]]*\]", " ", before)
-        names, _ = split_names(record.form.rsplit(",", 1)[0])
+        names, _ = split_names(record.form.rsplit(",", 1)[0], conjunctions)
         if names and family_key(names[0]) and family_key(names[0]) in fold(before).split():
             match = re.search(
                 r"(?:[A-Z][\w.’'\-]*\s+){0,2}" + re.escape(names[0].split()[-1]), before

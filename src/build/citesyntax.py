@@ -14,9 +14,12 @@ Terms (shared by :mod:`build.citations` and its helper modules):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from build.errors import CitationError, ErrorList
 
@@ -218,14 +221,34 @@ def corporate_key(name: str) -> str:
     return " ".join(t for t in fold(name).split() if t not in _CORPORATE_STOPWORDS)
 
 
-def split_names(text: str) -> tuple[list[str], bool]:
-    """Split ``Okafor and Lindqvist`` / ``Okafor & Lindqvist`` / ``Haddad et al.`` into names.
+#: the word "and" between names by language (styles/filters/and-words.json, which
+#: narrative-and.lua prints)
+AND_WORDS_FILE = Path(__file__).parent / "styles" / "filters" / "and-words.json"
+
+
+@functools.cache
+def and_words(lang: str | None) -> tuple[str, ...]:
+    """The words that join two names in a citation written in ``lang`` (BCP 47; None:
+    English): English "and" and the language's own (CSL locale term "and": fr "et", de
+    "und", es "y"...), from :data:`AND_WORDS_FILE`."""
+    import json
+
+    words = json.loads(AND_WORDS_FILE.read_text(encoding="utf-8"))["and"]
+    primary = (lang or "en").replace("_", "-").split("-")[0].lower()
+    return tuple(dict.fromkeys(["and", words.get(primary, "and")]))
+
+
+def split_names(text: str, conjunctions: Sequence[str] = ("and",)) -> tuple[list[str], bool]:
+    """Split ``Okafor and Lindqvist`` / ``Okafor & Lindqvist`` / ``Haddad et al.`` into names;
+    ``conjunctions`` are the words that join two names (:func:`and_words`: "Dupont et Martin"
+    in French).
 
     Returns (names, et_al).
     """
     et_al = bool(re.search(r"\bet\s*al\b\.?", text))
     text = re.sub(r"\bet\s*al\b\.?", "", text)
-    parts = [p.strip() for p in re.split(r"\s*(?:,|;|&|\band\b)\s*", text)]
+    joins = "|".join(rf"\b{re.escape(word)}\b" for word in conjunctions)
+    parts = [p.strip() for p in re.split(rf"\s*(?:,|;|&|{joins})\s*", text)]
     return [p for p in parts if p], et_al
 
 
@@ -306,7 +329,9 @@ _MONTHS = (
 ).split()
 _MONTH_RE = "(?:" + "|".join(_MONTHS) + r")\.?"
 _YEAR_RE = r"(?:1[5-9]\d\d|20\d\d)[a-z]?"
-_ND_RE = r"n\.\s?d\.?|no date|nd"
+#: "no date" as the CSL locales abbreviate it: en "n.d.", fr/it/pt "s. d.", es "s. f.", de
+#: "o. J.", nl "z.j." (CSL 1.0.2 term "no date", short form; APA 7 §9.17)
+_ND_RE = r"n\.\s?d\.?|no date|nd|s\.\s?[df]\.?|o\.\s?J\.?|z\.\s?j\.?"
 _YEAR_SEGMENT = re.compile(rf"^(?:c\.\s*)?(?P<year>{_YEAR_RE}|{_ND_RE})$", re.IGNORECASE)
 _DATE_SEGMENT = re.compile(
     rf"^(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}\s+|{_MONTH_RE}\s+(?:\d{{1,2}},?\s+)?)"
@@ -405,6 +430,8 @@ def parse_item(text: str, offset: int = 0) -> ParsedItem | None:
             state = "tail"
             continue
         locator_match = _LOCATOR_RE.match(segment)
+        if locator_match and re.fullmatch(_ND_RE, segment, re.IGNORECASE) and names:
+            locator_match = None  # "n.d." is the year of an undated work, not note "d"
         if locator_match and not (state == "names" and not names):
             locator = parse_locator(segment)
             if locator is None:  # a term whose value follows: "Article, 4"

@@ -106,6 +106,7 @@ STYLE_FILES_BY_STEP: dict[str, tuple[str, ...]] = {
         "filters/metadata.lua",
         "filters/citation-lang.lua",
         "filters/narrative-and.lua",
+        "filters/and-words.json",
         "filters/narrative-capital.lua",
         "filters/nobreak.lua",
         "filters/nobreak-words.json",

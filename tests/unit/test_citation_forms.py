@@ -494,3 +494,36 @@ def test_an_en_gb_article_prints_apa_terms_and_keeps_its_language(tmp_path: Path
         "Novak, N. (2019). Counting loans. In O. Ortiz & P. Park (Eds.), The handbook of lending "
         "(2nd ed., pp. 1–9). Desk Press." in text.replace("\u00a0", " ")
     )
+
+
+# ------------------------------------------- names joined in the article's language, no date
+
+FRENCH = ROOT / "tests" / "data" / "citations" / "french.bib"
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [("Dupont et Martin (2012) ont écrit.", "@dupont2012 ont écrit."),
+     ("Bernard, Lefèvre et Moreau (2015) montrent.", "@bernard2015 montrent."),
+     ("Dupont and Martin (2012) wrote.", "@dupont2012 wrote."),
+     ("Un essai (Ville de Lyon, n.d.).", "Un essai [@villend]."),
+     ("Un essai (Ville de Lyon, s.d., p. 4).", "Un essai [@villend, p. 4]."),
+     ("Dupont (2010a, 2010b) voyait.", "@dupont2010a [-@dupont2010b] voyait.")],
+)  # fmt: skip
+def test_a_french_article_names_its_authors_with_et_and_its_undated_works_sd(text, canonical):
+    bib = citations.load_bibliography(FRENCH)
+    bib.lang = "fr-FR"
+    assert normalize(text, bib)[0] == canonical
+
+
+def test_one_author_with_two_works_prints_the_name_once():
+    # APA 7 §8.19: "Dupont (2010a, 2010b)", not "Dupont (2010a); Dupont (2010b)"
+    bib = citations.load_bibliography(FRENCH)
+    source, _ = normalize("Dupont (2010a, 2010b) voyait.", bib)
+    shown = printed(source, bib=FRENCH)
+    assert shown == "Dupont (2010a, 2010b) voyait."
+
+
+def test_an_undated_work_is_not_a_note_locator_in_english():
+    bib = citations.load_bibliography(FRENCH)
+    assert normalize("A report (Ville de Lyon, n.d.).", bib)[0] == "A report [@villend]."

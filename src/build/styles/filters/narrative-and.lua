@@ -3,17 +3,25 @@
 -- prints "&" in both (CSL 1.0.2 has no narrative condition). Runs after citeproc, only when the
 -- render stage sets `narrative-and: true` (an APA style, build.intext.is_apa_style), so the
 -- output of any other style is unchanged. The word is the CSL locale term "and" of the
--- document's language; for a language not listed here nothing changes.
+-- document's language (and-words.json beside this file); for a language not listed there
+-- nothing changes.
 --
 -- Only the join between two names changes: an "&" inside a group author's name (a CSL literal
 -- name, braced in refs.bib: {{Johnson & Johnson}}) is part of the name and stays ("Johnson &
 -- Johnson (2020)", "Johnson & Johnson and Cole (2020)"). The literal names are read from the
 -- cited entries (pandoc.utils.references), once per document and only when a narrative
 -- citation prints an "&".
-local AND = {
-  en = "and", de = "und", fr = "et", es = "y", it = "e", pt = "e", nl = "en", sv = "och",
-  da = "og", nb = "og", nn = "og", no = "og", fi = "ja", pl = "i", cs = "a", tr = "ve",
-}
+local function load_and_words()
+  local dir = PANDOC_SCRIPT_FILE:match("^(.*)[/\\]") or "."
+  local handle = io.open(dir .. "/and-words.json", "rb")
+  if not handle then
+    error("narrative-and.lua: " .. dir .. "/and-words.json is missing")
+  end
+  local data = pandoc.json.decode(handle:read("a"), false)
+  handle:close()
+  return data["and"]
+end
+
 local NAME_ROLES = { "author", "editor", "translator", "director", "composer", "interviewer" }
 
 --- id -> list of the entry's literal names that contain "&" (filled on first use).
@@ -116,7 +124,7 @@ function Pandoc(doc)
   end
   doc.meta["narrative-and"] = nil -- a switch of the build, not the article's metadata
   local lang = pandoc.utils.stringify(doc.meta.lang or "en"):lower():match("^(%a+)")
-  local word = AND[lang or "en"]
+  local word = load_and_words()[lang or "en"]
   if pandoc.utils.stringify(flag) ~= "true" or not word then
     return doc
   end
