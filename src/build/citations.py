@@ -580,7 +580,8 @@ def _render_free_group(group: list[Record], found: Found, text: str, start: int)
         # "Dupont (2010a, 2010b)": one author, several works (APA 7 8.19); pandoc prints
         # "@a [-@b]" so, the name once
         first = pandoc_suffix(group[0].locator, group[0].suffix)
-        rest = [_render_pandoc_item(dataclasses.replace(r, suppress_author=True)) for r in group[1:]]
+        rest = [_render_pandoc_item(dataclasses.replace(r, suppress_author=True)) for r in group]
+        rest = rest[1:]
         return f"@{group[0].keys[0]} [" + "; ".join([*([first] if first else []), *rest]) + "]"
     if found.kind == "narrative":
         return "; ".join(_narrative_text(r) for r in group)
