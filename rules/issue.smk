@@ -7,6 +7,13 @@ from build import issue as issue_module
 rule write_issue_index:
     input:
         checked=expand(rules.check_manuscript.output.check, out=OUTDIRS),
+        # what it links to: the index is written once every article is built, so that its
+        # links never point at a missing or an older file
+        linked=expand(
+            "{out}/{name}",
+            out=OUTDIRS,
+            name=("article.html", "article.pdf", "article.epub"),
+        ),
         metadata=[a.path("manuscript/metadata.yaml") for a in ARTICLES],
         config="config/config.yaml",
         schemas=["config/schema.yaml", "config/issue.schema.yaml"],
