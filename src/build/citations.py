@@ -66,6 +66,7 @@ from build.citesyntax import (
     CitationErrors,
     Locator,
     ParsedItem,
+    acronym,
     and_words,
     corporate_key,
     family_key,
@@ -376,6 +377,7 @@ def _corporate_names(entry: Entry, rendered: bool = True) -> set[str]:
     ``rendered`` is false), its corporate authors and, for an entry without authors, its
     titles."""
     names = {corporate_key(n) for n in entry.literals}
+    names |= {corporate_key(acronym(n)) for n in entry.literals}  # "WHO" (APA 7 8.21)
     if rendered:
         names.add(corporate_key(entry.rendered_names))
     if not entry.families and not entry.literals:

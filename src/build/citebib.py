@@ -17,6 +17,7 @@ from build.citesyntax import (
     _CORPORATE_STOPWORDS,
     LOCATOR_TERMS,
     Locator,
+    acronym,
     and_words,
     canonical_locator_value,
     family_key,
@@ -370,7 +371,12 @@ def bibliography_from_csl(path: str, csl: list[dict], lines: dict[str, int]) -> 
             ],
             pages=pages,
             urls=urls,
-            words=frozenset(_item_words(item) | _TERM_WORDS),
+            # a group author's abbreviation is one of its words ("WHO": APA 7 8.21)
+            words=frozenset(
+                _item_words(item)
+                | _TERM_WORDS
+                | {fold(acronym(p["literal"])) for p in people if "literal" in p} - {""}
+            ),
             csl=item,
         )
     return Bibliography(path, entries)

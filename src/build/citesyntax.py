@@ -221,6 +221,21 @@ def corporate_key(name: str) -> str:
     return " ".join(t for t in fold(name).split() if t not in _CORPORATE_STOPWORDS)
 
 
+def acronym(name: str) -> str:
+    """The abbreviation a group author is cited by (APA 7 §8.21: "World Health Organization
+    [WHO]", then "(WHO, 2020)"): the initials of its capitalised words, the corporate
+    stopwords left out, each part of a hyphenated word its own ("Organisation for Economic
+    Co-operation and Development": OECD); "" for fewer than two initials."""
+    initials = [
+        part[0]
+        for word in name.split()
+        if word.lower() not in _CORPORATE_STOPWORDS
+        for part in word.split("-")[:2]
+        if part[:1].isupper()
+    ]
+    return "".join(initials) if len(initials) >= 2 else ""
+
+
 #: the word "and" between names by language (styles/filters/and-words.json, which
 #: narrative-and.lua prints)
 AND_WORDS_FILE = Path(__file__).parent / "styles" / "filters" / "and-words.json"

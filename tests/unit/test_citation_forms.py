@@ -527,3 +527,11 @@ def test_one_author_with_two_works_prints_the_name_once():
 def test_an_undated_work_is_not_a_note_locator_in_english():
     bib = citations.load_bibliography(FRENCH)
     assert normalize("A report (Ville de Lyon, n.d.).", bib)[0] == "A report [@villend]."
+
+
+def test_a_group_author_is_cited_by_its_abbreviation():
+    # APA 7 §8.21: "World Health Organization [WHO]" once, then "(WHO, 2020)"
+    bib = citations.load_bibliography(FRENCH)
+    assert normalize("As reported (WHO, 2020).", bib)[0] == "As reported [@world2020]."
+    assert normalize("WHO (2020) reports.", bib)[0] == "@world2020 reports."
+    assert normalize("As reported (WHA, 2020).", bib)[1].records[0].keys == []
