@@ -364,6 +364,13 @@ _IBID = re.compile(r"^ibid(?:em)?\.?$", re.IGNORECASE)
 _URL_START = re.compile(r"^<?(?:https?://|www\.)", re.IGNORECASE)
 _URL_PIECE = re.compile(r"^<?[\w\-./?=&%#~:+,;@!$*()]+>?$")
 _PREFIXES = ("see also", "see, e.g.", "see", "e.g.", "cf.", "for example", "for instance")
+#: a secondary source (APA 7 §8.6): the original work as text, then "as cited in" (fr "cité
+#: dans", es "citado en", de "zitiert nach"/"zit. nach", it "citato in") and the work read
+_SECONDARY = re.compile(
+    r"^(?P<original>\S.*?),?\s+(?:as\s+cited\s+in|cit[ée]e?\s+(?:dans|par)|citad[oa]\s+en"
+    r"|zitiert\s+nach|zit\.\s+nach|citat[oa]\s+in)\s+(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
 _NAME_START = re.compile(
     r"^[\"“‘'*_]*(?:(?:van|von|de|der|den|del|della|la|le|di|da|du|des|dos|ten|ter|bin|ibn)\s+"
     r"|(?:al|el)-)*[A-Z0-9\u00c0-\u024f]"
@@ -425,8 +432,12 @@ def parse_item(text: str, offset: int = 0) -> ParsedItem | None:
             item.url = re.sub(r"\s+", "", stripped).strip("<>").rstrip(".")
             return item
         return None
+    secondary = _SECONDARY.match(body)
+    if secondary:  # "Brown, 1990, as cited in Green, 2000": Green's work is the one cited
+        item.prefix = body[: secondary.start("rest")].strip()
+        body = secondary.group("rest")
     lowered = body.lower()
-    for prefix in _PREFIXES:
+    for prefix in _PREFIXES if not secondary else ():
         if lowered.startswith(prefix + " ") or lowered.startswith(prefix + ","):
             rest = body[len(prefix) :]
             item.prefix = (body[: len(prefix)] + ("," if rest.startswith(",") else "")).strip()

@@ -535,3 +535,20 @@ def test_a_group_author_is_cited_by_its_abbreviation():
     assert normalize("As reported (WHO, 2020).", bib)[0] == "As reported [@world2020]."
     assert normalize("WHO (2020) reports.", bib)[0] == "@world2020 reports."
     assert normalize("As reported (WHA, 2020).", bib)[1].records[0].keys == []
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical", "shown"),
+    [("A claim (Brown, 1990, as cited in Green, 2000).",
+      "A claim [Brown, 1990, as cited in @green2000].",
+      "A claim (Brown, 1990, as cited in Green, 2000)."),
+     ("Une idée (Brown, 1990, cité dans Green, 2000, p. 4).",
+      "Une idée [Brown, 1990, cité dans @green2000, p. 4].",
+      "Une idée (Brown, 1990, cité dans Green, 2000, p.\u00a04).")],
+)  # fmt: skip
+def test_a_secondary_source_cites_the_work_read(text, canonical, shown):
+    # APA 7 §8.6: the original work is named in the text, the secondary source is cited
+    bib = citations.load_bibliography(FRENCH)
+    source, _ = normalize(text, bib)
+    assert source == canonical
+    assert printed(source, bib=FRENCH) == shown
