@@ -336,11 +336,23 @@ def find_uncited_references(
     cited = cited_keys(ast)
     lines = bibliography.get("lines", {})
     keys = [item["id"] for item in bibliography.get("items", []) if item["id"] not in cited]
+    nocite = {
+        citation["citationId"]
+        for node in walk_ast([ast.get("meta", {}).get("nocite", [])])
+        if isinstance(node, dict) and node.get("t") == "Cite"
+        for citation in node["c"][0]
+    }
+
+    def where(key: str) -> str:
+        if key in nocite or "*" in nocite:
+            return "it prints in the reference list only through nocite"
+        return "it does not print: the reference list holds the cited works only"
+
     return [
         Finding(
             "uncited-reference",
             key,
-            "no citation of the text names this entry (it prints only through nocite)",
+            f"no citation of the text names this entry ({where(key)})",
             "cite it where the text draws on it, or remove the entry if the author agrees "
             "(record the decision in the editorial log)",
             bib_path,

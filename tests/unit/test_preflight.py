@@ -232,9 +232,12 @@ def test_uncited_references() -> None:
         "  hint: cite it where the text draws on it, or remove the entry if the author agrees "
         "(record the decision in the editorial log)"
     )
-    message = "no citation of the text names this entry (it prints only through nocite)"
+    nocite = "no citation of the text names this entry (it prints in the reference list only "
+    nocite += "through nocite)"
+    message = "no citation of the text names this entry (it does not print: the reference list "
+    message += "holds the cited works only)"
     assert lines(found) == [
-        f"articles/karte/refs.bib:7: [uncited-reference] lindqvist2020: {message}\n{hint}",
+        f"articles/karte/refs.bib:7: [uncited-reference] lindqvist2020: {nocite}\n{hint}",
         f"articles/karte/refs.bib:14: [uncited-reference] weber1921: {message}\n{hint}",
         f"articles/karte/refs.bib:24: [uncited-reference] blatt: {message}\n{hint}",
     ]
