@@ -317,6 +317,21 @@ def section_problems(path: str, data: bytes) -> list[ManuscriptError]:
                 hint=f"close it: '# Heading text {block}}}'",
             )
         ]
+    other_id = re.match(r"^# \S.*\{#([^\s}]+)\}$", line)
+    if other_id and not _HEADING.match(line):
+        ident = other_id.group(1)
+        slug = re.sub(r"[^a-z0-9]+", "-", ident.lower().removeprefix("sec-")).strip("-") or "x"
+        return [
+            ManuscriptError(
+                f"the section's id '#{ident}' is not 'sec-' and a slug of lower-case letters, "
+                "digits and dashes",
+                path,
+                number,
+                line.rfind("{") + 1,
+                hint=f"write {{#sec-{slug}}} (ids of sections start with 'sec-'; tables "
+                "'tbl-', figures 'fig-')",
+            )
+        ]
     if not _HEADING.match(line):
         return [
             ManuscriptError(

@@ -147,7 +147,11 @@ def parse_yaml(text: str, path: str, error_type: type[PipelineError] | None = No
     except yaml.MarkedYAMLError as error:
         mark, problem = yaml_error_location(error)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise error_type(f"malformed YAML: {problem}", path, line, column, hint=YAML_HINT) from None
+        hint = YAML_HINT
+        if "'\\t'" in problem:  # YAML indents with spaces only (YAML 1.2 §6.1)
+            problem = "a tab character: YAML indents with spaces only"
+            hint = "replace the tab with spaces (two per level of nesting)"
+        raise error_type(f"malformed YAML: {problem}", path, line, column, hint=hint) from None
     except yaml.YAMLError as error:
         raise error_type(f"malformed YAML: {error}", path, hint=YAML_HINT) from None
     finally:

@@ -271,3 +271,26 @@ def test_heading_with_an_unclosed_attribute_block(first_line: str, expected: str
     data = f"\n{first_line}\n\nText.\n".encode()
     problems = section_problems("notes.md", data)
     assert [str(p) for p in problems] == [expected]
+
+
+def test_a_tab_in_the_metadata_is_named_with_its_line(tmp_path: Path) -> None:
+    from build.yamlfile import parse_yaml
+
+    with pytest.raises(ManuscriptError) as caught:
+        parse_yaml("title: T\nauthor:\n\t- name: A\n", "m.yaml", ManuscriptError)
+    assert str(caught.value) == (
+        "m.yaml:3:1: malformed YAML: a tab character: YAML indents with spaces only\n"
+        "  hint: replace the tab with spaces (two per level of nesting)"
+    )
+
+
+def test_a_section_id_without_the_sec_prefix_is_named() -> None:
+    from build.manuscript import section_problems
+
+    (problem,) = section_problems("a.md", b"# Appendix {#refs}\n\nText.\n")
+    assert str(problem) == (
+        "a.md:1:12: the section's id '#refs' is not 'sec-' and a slug of lower-case letters, "
+        "digits and dashes\n  hint: write {#sec-refs} (ids of sections start with 'sec-'; "
+        "tables 'tbl-', figures 'fig-')"
+    )
+    assert section_problems("a.md", b"# Appendix {#sec-refs}\n") == []
