@@ -363,6 +363,30 @@ def _check_values(entry: BibEntry, path: str, today: _dt.date) -> Iterable[Probl
                     f"entry '{entry.key}' has pages '{pages}' ending before they start",
                     "give the full last page number (e.g. 1321--1345, not 1321--45)",
                 )
+    month = entry.fields.get("month", "").strip().strip("{}")
+    if month and not (month.isdigit() and 1 <= int(month) <= 12):
+        yield Problem(
+            "month-format",
+            path,
+            entry.line_of("month"),
+            entry.key,
+            f"entry '{entry.key}' has month '{month}', which pandoc does not read: the month "
+            "would be lost",
+            "write month = {3} (a number 1-12), or the whole date as date = {YYYY-MM-DD}",
+        )
+    for name in ("title", "booktitle"):
+        value = re.sub(r"\{[^{}]*\}", "", entry.fields.get(name, ""))  # braced words are kept
+        words = [w for w in re.findall(r"[^\W\d_]+", value) if len(w) > 1]
+        if len(words) >= 3 and all(w.isupper() for w in words):
+            yield Problem(
+                "title-capitals",
+                path,
+                entry.line_of(name),
+                entry.key,
+                f"entry '{entry.key}' has its {name} in capitals: it would print so, where APA 7 "
+                "(6.17, 9.19) prints a title in sentence or title case",
+                "write it in title case (Capitalised Main Words), acronyms braced ({UNESCO})",
+            )
     year = entry.fields.get("year", "").strip()
     if year and not re.fullmatch(r"\d{4}", year):
         yield Problem(

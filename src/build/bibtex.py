@@ -47,6 +47,8 @@ RULES: dict[str, tuple[str, str]] = {
     "doi-syntax": (ERROR, "doi is a bare DOI 10.NNNN/suffix without spaces"),
     "url-syntax": (ERROR, "url has a scheme and no spaces"),
     "year-format": (ERROR, "year has four digits; date is ISO 8601 YYYY[-MM[-DD]]"),
+    "month-format": (WARNING, "month is a number 1-12 (or a month macro), which pandoc reads"),
+    "title-capitals": (WARNING, "a title is not written in capitals throughout"),
     "year-future": (ERROR, "year is not in the future"),
     "retrieved-from": (ERROR, "no 'Retrieved from' clutter in a field"),
     "unprotected-capitals": (ERROR, "proper nouns in English titles are brace-protected"),

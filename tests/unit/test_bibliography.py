@@ -169,6 +169,12 @@ def test_good_entry_is_clean() -> None:
         (entry(**{"{7--45}": "{7–45}"}), "pages-range"),
         (entry(**{"{7--45}": "{45--7}"}), "pages-range"),
         (entry(**{"{2005}": "{05}"}), "year-format"),
+        (entry("month = {mars}"), "month-format"),
+        (entry("month = {13}"), "month-format"),
+        (
+            entry(**{"Soft Balancing against the {United States}": "SOFT BALANCING AGAINST US"}),
+            "title-capitals",
+        ),
         (entry(**{"{2005}": "{2005}, date = {2005-13-01}"}), "year-format"),
         (entry(**{"year = {2005}": "date = {2031}", "pape2005": "pape2031"}), "year-future"),
         (entry(**{"pape2005": "pape2005x1"}), "key-scheme"),
@@ -376,3 +382,10 @@ def test_cli_format_write_is_atomic_and_check_fails_first(tmp_path: Path) -> Non
 def test_cli_error_exit(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bibliography", "lint", str(DATA / "duplicate-key.bib")]) == 1
     assert "duplicate-key.bib:8: [duplicate-key]" in capsys.readouterr().err
+
+
+def test_a_month_pandoc_reads_and_a_title_with_an_acronym_are_fine() -> None:
+    assert not {"month-format", "title-capitals"} & rules_of(entry("month = {3}"))
+    assert "month-format" not in rules_of(entry("month = mar"))  # the macro: 3
+    braced = entry(**{"Soft Balancing against the {United States}": "{NATO} and {UN} Budgets"})
+    assert "title-capitals" not in rules_of(braced)
