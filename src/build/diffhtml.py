@@ -376,6 +376,8 @@ def diff_html(
             f" {' '.join(CHECKS_AS_WARNINGS)}</code>: an old revision may predate today's"
             f" rules; the safety checks stay errors):</p><ul>{items}</ul></div>"
         )
+    # the page's own words are English; the article's text is in its language (WCAG 3.1.2)
+    lang_attr = f' lang="{html.escape(new.lang)}"' if new.lang else ""
     page_title = f"Tracked changes {old.short} to {new.short}"
     if title_text:
         page_title += f": {title_text}"
@@ -402,7 +404,7 @@ def diff_html(
                 f"{_blocks_html(section.blocks, labels, changes)}\n"
                 f"{_notes_html(section.notes, changes)}</section>"
             )
-        body = "<main>" + "\n".join(parts) + "</main>"
+        body = f"<main{lang_attr}>" + "\n".join(parts) + "</main>"
         summary = (
             '<section class="summary-section" aria-labelledby="summary-title">'
             '<h2 id="summary-title">Summary</h2>'
@@ -413,7 +415,8 @@ def diff_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(page_title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
         f'<header class="diff-header"><p class="kicker">Tracked changes</p>'
-        f"<h1>{html.escape(title_text or 'The article')}</h1>{revisions}{checks_html}"
+        f"<h1{lang_attr if title_text else ''}>{html.escape(title_text or 'The article')}</h1>"
+        f"{revisions}{checks_html}"
         f"{borrowed_html}"
         f"</header>\n{LEGEND}\n{summary}\n{body}\n</body>\n</html>\n"
     )

@@ -68,6 +68,8 @@ class RevisionInfo:
     given: str = ""
     author: str = ""
     timestamp: str = ""
+    #: the article's language at this revision (its metadata's ``lang``; "" until built)
+    lang: str = ""
 
     def label(self) -> str:
         given = f"{self.given} = " if self.given and self.given != self.short else ""
@@ -454,18 +456,24 @@ def _article_name(folder: str) -> str:
     return "the article" if folder == "." else f"the article {folder}"
 
 
-def build_warnings(workdir: Path, log: Path) -> list[str]:
+def build_warnings(workdir: Path, log: Path, folder: str = ".") -> list[str]:
     """The warnings of a revision's build (its checks run with ``--config``
     :data:`CHECKS_AS_WARNINGS`, so a finding of today's rules on an old revision is a warning,
     not a failure): the lines that
     start with ``warning`` in the build's log and its jobs' logs (``workdir/output/logs``),
-    in order, without repeats."""
+    in order, without repeats. An article of ``articles/<slug>`` (``folder``) is built as the
+    root of its copy: its paths (``manuscript/...``, ``refs.bib``, ``figures/...``) are named
+    as in the repository (``articles/<slug>/manuscript/...``)."""
     found: list[str] = []
+    prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
+    own = re.compile(r"(?<![\w/.-])(?=(?:manuscript/|figures/|refs\.bib\b))")
     for path in [log, *sorted((workdir / "output" / "logs").glob("*.log"))]:
         if not path.is_file():
             continue
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             line = line.strip()
+            if prefix:
+                line = own.sub(prefix, line)
             if line.lower().startswith("warning") and line not in found:
                 found.append(line)
     return found

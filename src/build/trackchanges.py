@@ -16,6 +16,7 @@ data file shows only real changes (``article diff --check-key-order FILE...``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -193,13 +194,22 @@ def make_diff(
             _write_atomic(log_dir / f"text-{side}-{infos[side].short}.txt", text.encode("utf-8"))
         checks = []
         for side in dirs:
-            found = build_warnings(dirs[side], logs[side])
+            found = build_warnings(dirs[side], logs[side], folder)
             example = f", the first: {found[0]}" if found else ""
             checks.append(
                 f"{side} ({infos[side].short}): {len(found)} warning"
                 f"{'s' * (len(found) != 1)}{example} (log: {logs[side]})"
             )
+    lang = asts["new"].get("meta", {}).get("lang")
+    new = dataclasses.replace(new, lang=_meta_text(lang) if lang else "")
     return diff_documents(documents["old"], documents["new"]), old, new, borrowed, checks
+
+
+def _meta_text(value: dict[str, Any]) -> str:
+    """The text of a pandoc JSON metadata value (a MetaString or MetaInlines of Str)."""
+    if value.get("t") == "MetaString":
+        return str(value["c"])
+    return "".join(i.get("c", "") if i.get("t") == "Str" else "" for i in value.get("c", []))
 
 
 class _DiffErrors(ErrorList, DiffError):

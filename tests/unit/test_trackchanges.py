@@ -611,3 +611,34 @@ def test_a_revision_builds_warning_hints_name_a_kept_copy_of_its_job_log(
     assert Path(kept, "lint_bibliography.log").read_text(encoding="utf-8") == (
         job_log.read_text(encoding="utf-8")
     )
+
+
+def test_the_article_text_of_the_diff_is_in_the_articles_language() -> None:
+    # the page's own words are English (<html lang="en">); the article's in its own (WCAG 3.1.2)
+    import dataclasses
+
+    result = diff(HEAD + "Le sommet a eu lieu en 1997.\n", HEAD + "Le sommet a eu lieu en 1998.\n")
+    page = diff_html(result, OLD, dataclasses.replace(NEW, lang="fr-FR"), "")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert '<main lang="fr-FR">' in page
+    assert "<main>" in diff_html(result, OLD, NEW, "")
+
+
+def test_an_articles_revision_warnings_name_its_files_as_in_the_repository(tmp_path) -> None:
+    from build.revisions import build_warnings
+
+    log = tmp_path / "build.log"
+    log.write_text(
+        "warning: manuscript/03-a.md:3: not one sentence per line\n"
+        "warning: refs.bib:12: [key-scheme] x\nwarning: see output/logs/x.log\n",
+        encoding="utf-8",
+    )
+    assert build_warnings(tmp_path, log, "articles/revue") == [
+        "warning: articles/revue/manuscript/03-a.md:3: not one sentence per line",
+        "warning: articles/revue/refs.bib:12: [key-scheme] x",
+        "warning: see output/logs/x.log",
+    ]
+    assert (
+        build_warnings(tmp_path, log)[0]
+        == "warning: manuscript/03-a.md:3: not one sentence per line"
+    )
