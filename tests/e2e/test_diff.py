@@ -311,7 +311,8 @@ def test_diff_of_a_further_article(article_repo: Path) -> None:
     out = article_repo / "output" / "articles" / SLUG / "diff"
     page = (out / "article-diff.html").read_text(encoding="utf-8")
     assert f'<p class="article-folder">The article of <code>articles/{SLUG}/</code>.</p>' in page
-    assert "<h1>A Short Test Article on Library Lending Practices</h1>" in page
+    assert '<h1 lang="en-US">A Short Test Article on Library Lending Practices</h1>' in page
+    assert '<main lang="en-US">' in page  # the article's language (its metadata's lang)
     # one sentence changed: "an item" -> "a book" (two words) and the locator 23 -> 24 (one)
     assert summary_row(page, "Loan Periods and Renewals") == [*["0", "0", "1", "0", "3", "3"], "0"]
     assert summary_row(page, "Introduction") == ["0"] * 7
