@@ -270,8 +270,14 @@ def close_failed_run(
     run (:func:`note_paths`) on standard error, then remove the final outputs they leave out of
     date (:func:`stale_outputs`) and say which. Returns the removed paths."""
     notes = note_paths([output_dir], since_s)
+    shown: set[str] = set()
     for note in notes:
-        print(Path(note).read_text(encoding="utf-8").rstrip(), file=sys.stderr)
+        text = Path(note).read_text(encoding="utf-8").rstrip()
+        error = "\n".join(text.splitlines()[1:-1])  # without the heading and the log's path
+        if error in shown:  # two jobs that read one bad file (config/issue.yaml) say it once
+            continue
+        shown.add(error)
+        print(text, file=sys.stderr)
     stale = stale_outputs(notes, outdirs, shared_logs, issue_index)
     removed = [path for path in stale if Path(path).is_file()]
     for path in removed:

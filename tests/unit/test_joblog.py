@@ -166,3 +166,14 @@ def test_a_failed_article_loses_its_final_outputs_a_shared_failure_all() -> None
     )
     assert len(every) == 3 * len(joblog.FINAL_OUTPUTS) + 1 and index in every
     assert joblog.stale_outputs([], outdirs, shared, index) == []
+
+
+def test_two_jobs_failing_on_one_bad_file_say_it_once(tmp_path: Path, capsys) -> None:
+    logs = tmp_path / "output" / "logs" / "issue"
+    logs.mkdir(parents=True)
+    error = "error: config/issue.yaml:3:7: volume: 'x' is not an integer"
+    for name in ("check_profile", "write_issue_index"):
+        note = joblog.failure_note([error], f"output/logs/issue/{name}.log")
+        (logs / f"{name}.log.error").write_text(note + "\n", encoding="utf-8")
+    joblog.close_failed_run(str(tmp_path / "output"), 0, [], "output/logs/issue", "x.html")
+    assert capsys.readouterr().err.count(error) == 1
