@@ -359,6 +359,15 @@ _DATE_FRAGMENT = re.compile(
 _TRAILING_DATE = re.compile(
     rf"\s+(?:\d{{1,2}}\s+{_MONTH_RE}|{_MONTH_RE}\s+\d{{1,2}})$", re.IGNORECASE
 )
+#: the author-date form without a comma (Chicago author-date, Harvard, DGPs: "Dupont 2012",
+#: "Dupont 2012: 45"), and a page after the year with a colon ("2012: 45", French "2012 : 45")
+_PAGE_VALUE = r"\d+(?:\s*[-–—]{1,2}\s*\d+)?"
+_NAME_THEN_YEAR = re.compile(
+    rf"^(?P<names>\S.*?\S)\s+(?P<year>{_YEAR_RE}|{_ND_RE})"
+    rf"(?:\s*:\s*(?P<page>{_PAGE_VALUE}))?$",
+    re.IGNORECASE,
+)
+_YEAR_COLON_PAGE = re.compile(rf"^(?P<year>{_YEAR_RE})\s*:\s*(?P<page>{_PAGE_VALUE})$", re.I)
 _YEAR_THEN_REST = re.compile(rf"^(?P<year>{_YEAR_RE})\s*[.:]?\s+(?P<rest>\S.*)$", re.IGNORECASE)
 _IBID = re.compile(r"^ibid(?:em)?\.?$", re.IGNORECASE)
 _URL_START = re.compile(r"^<?(?:https?://|www\.)", re.IGNORECASE)
@@ -472,6 +481,26 @@ def parse_item(text: str, offset: int = 0) -> ParsedItem | None:
             joined = f"{item.locator.value}, {value}" if item.locator.value else value
             item.locator = Locator(item.locator.label, joined)
             continue
+        if state == "names" and not names:
+            written = _NAME_THEN_YEAR.match(segment)
+            if written and not _DATE_SEGMENT.match(segment) and _NAME_START.match(written["names"]):
+                names.append(written["names"])
+                year = written["year"]
+                years.append(None if re.fullmatch(_ND_RE, year, re.IGNORECASE) else year)
+                item.dated = True
+                state = "dated"
+                if written["page"]:
+                    item.locator = Locator("page", canonical_locator_value(written["page"]))
+                    state = "tail"
+                continue
+        if state in ("names", "dated"):
+            paged = _YEAR_COLON_PAGE.match(segment)
+            if paged:
+                years.append(paged["year"])
+                item.dated = True
+                item.locator = Locator("page", canonical_locator_value(paged["page"]))
+                state = "tail"
+                continue
         if state in ("names", "dated"):
             year_match = _YEAR_SEGMENT.match(segment) or _DATE_SEGMENT.match(segment)
             if year_match:

@@ -552,3 +552,28 @@ def test_a_secondary_source_cites_the_work_read(text, canonical, shown):
     source, _ = normalize(text, bib)
     assert source == canonical
     assert printed(source, bib=FRENCH) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [("A claim (Martin 2012).", "A claim [@martin2012]."),
+     ("A claim (Martin 2012: 45).", "A claim [@martin2012, p. 45]."),
+     ("Martin (2012 : 45) écrit.", "@martin2012 [p. 45] écrit."),
+     ("A claim (Martin, 2012: 45-47).", "A claim [@martin2012, p. 45–47]."),
+     ("A claim (Dupont and Martin 2012).", "A claim [@dupont2012]."),
+     ("Une idée (Dupont et Martin 2012 : 3).", "Une idée [@dupont2012, p. 3].")],
+)  # fmt: skip
+def test_author_date_without_a_comma_and_a_page_after_a_colon(text, canonical):
+    # Chicago author-date and Harvard habits: "(Martin 2012, 45)", "(Martin 2012: 45)"
+    bib = citations.load_bibliography(FRENCH)
+    bib.lang = "fr-FR"
+    assert normalize(text, bib)[0] == canonical
+
+
+def test_a_comma_less_citation_of_a_co_authored_work_by_one_name_is_not_guessed():
+    bib = citations.load_bibliography(FRENCH)
+    source, result = normalize("A claim (Dupont 2012).", bib)
+    assert source == "A claim (Dupont 2012)."  # left as written, reported with candidates
+    (record,) = result.records
+    assert (record.status, record.keys) == ("candidates", [])
+    assert record.candidates[0]["key"] == "dupont2012"
