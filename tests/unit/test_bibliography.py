@@ -290,6 +290,33 @@ def test_same_work_and_key_case() -> None:
     assert "key-case-clash" in rules_of(entry() + "\n" + third)
 
 
+@pytest.mark.parametrize(
+    ("author", "key"),
+    [("Lef{\\`e}vre, Anne", "lefevre2016"), ("Lef\\`evre, A.", "lefevre2016b")],
+)
+def test_key_scheme_decodes_latex_accents(author: str, key: str) -> None:
+    text = f"@book{{{key},\n  author = {{{author}}},\n  title = {{Lire}},\n  year = {{2016}},\n}}\n"
+    assert "key-scheme" not in rules_of(text)
+
+
+def test_key_scheme_asks_for_a_transliterated_name() -> None:
+    """A family name without Latin letters: the expected key is not the bare year; any ASCII
+    word before the year passes (the transliteration is the author's choice)."""
+    good = "@book{wang2015,\n  author = {王, 小明},\n  title = {Shu},\n  year = {2015},\n}\n"
+    assert "key-scheme" not in rules_of(good)
+    bad = "@book{2015,\n  author = {Иванов, Иван},\n  title = {Kniga},\n  year = {2015},\n}\n"
+    result = lint_bibliography(bad, "t.bib", today=TODAY)
+    (problem,) = [p for p in result.problems if p.rule == "key-scheme"]
+    assert str(problem) == (
+        "t.bib:1: warning[key-scheme]: key '2015' does not follow the key scheme (expected the "
+        "first word of 'Иванов' transliterated to Latin letters, then '2015', plus an optional "
+        "a/b)\n  hint: the key's word is lowercase ASCII (docs/conventions.md): transliterate "
+        "the name (Pinyin for Chinese: 王 -> wang2015; a standard romanization for Russian: "
+        "Иванов -> ivanov2015), as APA 7 (9.38, works in another language) also asks of names "
+        "in the reference list; rename the key and its citations"
+    )
+
+
 def test_waiver_moves_problem_to_report() -> None:
     text = (
         "@comment{lint-allow: scond required-field the list gives no title}\n\n"
@@ -313,6 +340,16 @@ def test_waiver_moves_problem_to_report() -> None:
         ("title = {‘Progress’ in Arms Talks}, date = {1993-03-16}", "progress1993"),
         ("journal = {Renmin Ribao (English edition)}, date = {1997-04-25}", "renmin1997"),
         ("author = {Müller, K.}, year = {2001}", "muller2001"),
+        ("author = {Lef{\\`e}vre, Anne}, year = {2016}", "lefevre2016"),
+        ("author = {Lef\\`evre, A.}, year = {2016}", "lefevre2016"),
+        ("author = {Mart{\\'\\i}n, J.}, year = {2001}", "martin2001"),
+        ("author = {Strau{\\ss}, K.}, year = {2001}", "strauss2001"),
+        ("author = {Ørsted, H. C.}, year = {1820}", "orsted1820"),
+        ("author = {Łukasiewicz, J.}, year = {1951}", "lukasiewicz1951"),
+        ("author = {de {\\'E}douard, X.}, year = {2015}", "deedouard2015"),
+        ("title = {{\\'E}tudes lyonnaises}, year = {2001}", "etudes2001"),
+        ("author = {王, 小明}, year = {2015}", "2015"),
+        ("author = {Иванов, И. И.}", "nd"),
     ],
 )
 def test_key_stem(fields: str, stem: str) -> None:
