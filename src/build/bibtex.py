@@ -43,6 +43,7 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate-field": (ERROR, "every field appears once per entry"),
     "key-case-clash": (ERROR, "no two keys differ only in letter case"),
     "undefined-macro": (ERROR, "every @string macro used is defined"),
+    "missing-comma": (ERROR, "a comma ends every field but the last"),
     "required-field": (ERROR, "the fields the entry type requires are present"),
     "doi-syntax": (ERROR, "doi is a bare DOI 10.NNNN/suffix without spaces"),
     "url-syntax": (ERROR, "url has a scheme and no spaces"),
@@ -231,6 +232,13 @@ class BibEntry:
 # ---------------------------------------------------------------------------------------------
 
 _UNDEFINED = "bibliography_undefined_macros"
+_MISSING_COMMA = "bibliography_missing_comma"
+#: a field value run into the next field by a missing comma: ``{Éditions}\n  address = {X}``
+#: (bibtexparser reads both as one value, up to the next comma); group ``name`` is the field
+#: after the missing comma
+_RUN_ON_FIELD_RE = re.compile(
+    r"""^(?P<value>\{.*\}|".*"|\w+)[ \t]*\r?\n\s*(?P<name>[A-Za-z][\w:.+-]*)\s*=""", re.DOTALL
+)
 _MACROS = "bibliography_macros_used"
 
 
@@ -309,6 +317,14 @@ def _make_value_middleware():
                     raw = fld.value.strip()
                     if _enclosed(raw) or raw.isdigit():
                         continue
+                    run_on = _run_on_field(raw)
+                    if run_on is not None:  # report it, keep the value before the newline
+                        entry.parser_metadata.setdefault(_MISSING_COMMA, []).append(
+                            (fld.key, run_on[1])
+                        )
+                        value, _, _ = _resolve(run_on[0], strings)
+                        fld.value = "{" + value + "}"
+                        continue
                     value, missing, kinds = _resolve(raw, strings)
                     undefined.extend((fld.key, name) for name in missing)
                     used.extend(f"{fld.key}: {kind}" for kind in kinds)
@@ -321,6 +337,19 @@ def _make_value_middleware():
             return library
 
     return ResolveValueExpressionsMiddleware()
+
+
+def _run_on_field(raw: str) -> tuple[str, str] | None:
+    """(the field's own value, the next field's name) when ``raw`` is a value with the next
+    field run into it by a missing comma, else None. A value that continues on the next line
+    with ``#`` (a concatenation) is not one."""
+    match = _RUN_ON_FIELD_RE.match(raw)
+    if match is None:
+        return None
+    value = match.group("value")
+    if len(_split_concatenation(value)) > 1 or not (_enclosed(value) or '"' not in value):
+        return None
+    return value, match.group("name").lower()
 
 
 def _resolve(expression: str, strings: dict[str, str]) -> tuple[str, list[str], list[str]]:
@@ -471,6 +500,18 @@ def parse_bibliography(text: str, path: str) -> tuple[list[BibEntry], list[Probl
         )
         entries.append(entry)
         first_line.setdefault(entry.key, entry.line)
+        for field_name, following in block.parser_metadata.get(_MISSING_COMMA, ()):
+            problems.append(
+                Problem(
+                    "missing-comma",
+                    path,
+                    entry.line_of(field_name),
+                    entry.key,
+                    f"entry '{entry.key}': missing comma after field {field_name} (the "
+                    f"field {following} on the next line was read as part of its value)",
+                    f"end the line with a comma: {field_name} = {{...}},",
+                )
+            )
         for field_name, name in block.parser_metadata.get(_UNDEFINED, ()):
             problems.append(
                 Problem(

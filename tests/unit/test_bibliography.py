@@ -79,6 +79,14 @@ def rules_of(text: str, path: str = "t.bib") -> set[str]:
             ["kavalski2010", "megoran2013"],
         ),
         ("empty.bib", "empty-file", 1, "the file holds no entry", []),
+        (
+            "missing-comma.bib",
+            "missing-comma",
+            4,
+            "entry 'moreau1998': missing comma after field publisher (the field address on "
+            "the next line was read as part of its value)",
+            ["moreau1998"],
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) and v.endswith(".bib") else "",
 )
@@ -94,11 +102,35 @@ def test_bad_input(name: str, rule: str, line: int, words: str, keys: list[str])
 
 
 @pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            "year = 1998\n  pages = {1--9},\n",
+            "t.bib:3: [missing-comma] entry 'x1998': missing comma after field year",
+        ),
+        (
+            'year = "1998"\n  pages = {1--9}\n',
+            "t.bib:3: [missing-comma] entry 'x1998': missing comma after field year",
+        ),
+        ("title = {A\n  b = c},\n  year = {1998},\n", ""),
+        ("journal = ejs #\n  {Studies},\n  year = {1998},\n", ""),
+    ],
+    ids=["number", "quoted-last-field", "newline-inside-braces", "concatenation-over-lines"],
+)
+def test_missing_comma_only_between_fields(fields: str, expected: str) -> None:
+    text = f"@string{{ejs = {{Europe}}}}\n@misc{{x1998,\n  {fields}}}\n"
+    problems = [str(p.to_error()) for p in lint_bibliography(text, "t.bib", today=TODAY).problems]
+    found = [p for p in problems if "[missing-comma]" in p]
+    assert [p.split(" (the field")[0] for p in found] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
     ("name", "location"),
     [
         ("unbalanced-brace.bib", "unbalanced-brace.bib:3: [parse-error]"),
         ("duplicate-key.bib", "duplicate-key.bib:8: [duplicate-key]"),
         ("undefined-macro.bib", "undefined-macro.bib:6: [undefined-macro]"),
+        ("missing-comma.bib", "missing-comma.bib:4: [missing-comma]"),
         ("latin1.bib", "latin1.bib:11: [encoding]"),
         ("empty.bib", "empty.bib:1: [empty-file]"),
     ],
