@@ -734,18 +734,8 @@ def lint_bibliography(
     text, problems = decode_bib(data, path)
     entries, parse_problems, comments = parse_bibliography(text, path)
     problems += parse_problems
-    if not entries and not parse_problems:
-        problems.append(
-            Problem(
-                "empty-file",
-                path,
-                1,
-                "",
-                "the file holds no entry",
-                "add the references as @type{key, ...} entries (an empty file would print an "
-                "empty reference list)",
-            )
-        )
+    # a file of no entry (empty, or comments only) is the bibliography of an article that
+    # cites nothing: no problem here; a citation of a key it lacks is the citation stage's error
     problems += lint_entries(entries, path, today, rules, manuscript)
     canonical = ""
     if not any(p.severity == ERROR for p in problems):

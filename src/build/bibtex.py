@@ -37,7 +37,6 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 #: ``article bibliography format --write``.
 RULES: dict[str, tuple[str, str]] = {
     "encoding": (ERROR, "the file is UTF-8"),
-    "empty-file": (ERROR, "the file holds at least one entry"),
     "parse-error": (ERROR, "every block parses (balanced braces, field = value, commas)"),
     "duplicate-key": (ERROR, "every key is used once"),
     "duplicate-field": (ERROR, "every field appears once per entry"),

@@ -78,7 +78,6 @@ def rules_of(text: str, path: str = "t.bib") -> set[str]:
             "byte 0xe9 at offset 366 is not UTF-8",
             ["kavalski2010", "megoran2013"],
         ),
-        ("empty.bib", "empty-file", 1, "the file holds no entry", []),
         (
             "missing-comma.bib",
             "missing-comma",
@@ -132,7 +131,6 @@ def test_missing_comma_only_between_fields(fields: str, expected: str) -> None:
         ("undefined-macro.bib", "undefined-macro.bib:6: [undefined-macro]"),
         ("missing-comma.bib", "missing-comma.bib:4: [missing-comma]"),
         ("latin1.bib", "latin1.bib:11: [encoding]"),
-        ("empty.bib", "empty.bib:1: [empty-file]"),
     ],
 )
 def test_errors_stop_lint_and_format(name: str, location: str, tmp_path: Path) -> None:
@@ -141,11 +139,33 @@ def test_errors_stop_lint_and_format(name: str, location: str, tmp_path: Path) -
         lint_file(str(DATA / name), str(report))
     assert location in str(raised.value)
     assert json.loads(report.read_text(encoding="utf-8"))["errors"] >= 1
-    if name == "empty.bib":  # nothing to lose: formatting an empty file gives an empty file
-        assert format_bibliography(b"", name) == ""
-        return
     with pytest.raises(BibliographyError):
         format_bibliography((DATA / name).read_bytes(), name)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("", ""),
+        ("\n\n", ""),
+        ("@comment{This article cites nothing.}\n", "@comment{This article cites nothing.}\n"),
+        ("% cites nothing\n", "@comment{% cites nothing}\n"),
+    ],
+    ids=["empty", "blank-lines", "comment", "percent-comment"],
+)
+def test_a_file_of_no_entry_is_an_empty_bibliography(
+    text: str, canonical: str, tmp_path: Path
+) -> None:
+    """An article that cites nothing: no error and no entry; at most the file is not in the
+    canonical layout. The build's CSL-JSON of such a file: tests/e2e/test_no_references.py."""
+    bib, report = tmp_path / "refs.bib", tmp_path / "lint.json"
+    bib.write_text(text, encoding="utf-8")
+    result = lint_bibliography(text, "refs.bib", today=TODAY)
+    assert result.entries == []
+    assert [p.rule for p in result.problems] == ([] if canonical == text else ["not-canonical"])
+    assert format_bibliography(text, "refs.bib") == canonical
+    lint_file(str(bib), str(report), today=TODAY)
+    assert json.loads(report.read_text(encoding="utf-8"))["errors"] == 0
 
 
 # --- one rule at a time ----------------------------------------------------------------------
