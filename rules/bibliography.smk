@@ -11,7 +11,8 @@
 
 rule lint_bibliography:
     input:
-        bib=source("refs.bib"),
+        # an article that cites nothing has an empty refs.bib; none at all is an error at once
+        bib=required_source("refs.bib"),
         # the article's own rules (its proper nouns, corporate words), optional
         rules=optional_source("manuscript/bibliography.yaml"),
     output:
@@ -42,7 +43,7 @@ rule lint_bibliography:
 
 rule clean_bibliography:
     input:
-        bib=source("refs.bib"),
+        bib=required_source("refs.bib"),
         rules=optional_source("manuscript/bibliography.yaml"),
         # a word the text capitalises in mid-sentence is a proper noun in the titles (not in
         # a language that capitalises every noun: the metadata's lang); the text as the

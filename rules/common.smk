@@ -19,6 +19,7 @@ from build.articles import (
     OUTPUT_DIR,
     article_for_outdir,
     discover_articles,
+    require_file,
 )
 from build.joblog import close_failed_run, exit_on_error
 
@@ -84,6 +85,13 @@ def article_label(wildcards):
 def source(relative):
     """Input function: ``relative`` (e.g. manuscript/metadata.yaml) in the job's article."""
     return lambda wildcards: article(wildcards).path(relative)
+
+
+def required_source(relative):
+    """Input function: like source(), but a missing file (build.articles.REQUIRED_FILES) stops
+    the run with `error: path: the file does not exist` and what to do, not Snakemake's
+    MissingInputException."""
+    return lambda wildcards: exit_on_error(require_file, article(wildcards), relative)
 
 
 def optional_source(relative):

@@ -20,7 +20,7 @@ rule preflight_article:
         bibliography=rules.lint_bibliography.output.csl,
         metadata=source("manuscript/metadata.yaml"),
         sections=section_files,
-        bib=source("refs.bib"),
+        bib=required_source("refs.bib"),
         log=optional_source("manuscript/editorial-log.yaml"),
         waivers=optional_source("manuscript/preflight-waivers.yaml"),
         journal_waivers=JOURNAL_WAIVERS,

@@ -97,6 +97,25 @@ class Article:
         return "the root article" if self.folder == "." else self.folder
 
 
+#: The files every article must have, with what to do when one is missing.
+REQUIRED_FILES = {
+    "refs.bib": "every article has a refs.bib; an article that cites nothing has an empty one "
+    "(or one of @comment blocks only): create it",
+}
+
+
+def require_file(article: Article, relative: str) -> str:
+    """The path of an article's required file (:data:`REQUIRED_FILES`), checked to exist.
+
+    Raises:
+        ArticleError: the file does not exist (``path: message`` + what to do).
+    """
+    path = article.path(relative)
+    if not Path(path).is_file():
+        raise ArticleError("the file does not exist", path, hint=REQUIRED_FILES[relative])
+    return path
+
+
 def article_folder(path: str | Path) -> Path:
     """The article folder a source file belongs to: the folder above the nearest
     ``manuscript/`` of its path (``articles/x/manuscript/01-a.md`` -> ``articles/x``,

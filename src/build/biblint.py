@@ -50,6 +50,7 @@ from build.bibtex import (
     decode_bib,
     entry_year,
     expected_key_stem,
+    family_name,
     parse_bibliography,
     split_names,
 )
@@ -559,8 +560,39 @@ def _check_title_case(
             )
 
 
+def _key_source(entry: BibEntry) -> str:
+    """The text the key's word comes from: the first author's family name, else the title,
+    else the periodical (as decoded text, for messages)."""
+    names = split_names(entry.fields.get("author", ""))
+    if names:
+        return family_name(names[0])
+    for name in ("title", "journal", "journaltitle"):
+        if entry.fields.get(name, "").strip():
+            return _plain(entry.fields[name]).strip()
+    return ""
+
+
 def _check_key(entry: BibEntry, path: str) -> Iterable[Problem]:
     stem = expected_key_stem(entry)
+    if stem == (entry_year(entry) or "nd"):
+        # no Latin letter to take the word from (王, Иванов): any lower-case ASCII word
+        # before the year is accepted, the transliteration being the author's choice
+        if re.fullmatch(r"[a-z][a-z0-9]*?" + re.escape(stem) + "[a-z]?", entry.key):
+            return
+        source = _key_source(entry)
+        yield Problem(
+            "key-scheme",
+            path,
+            entry.line,
+            entry.key,
+            f"key '{entry.key}' does not follow the key scheme (expected the first word of "
+            f"'{source}' transliterated to Latin letters, then '{stem}', plus an optional a/b)",
+            "the key's word is lowercase ASCII (docs/conventions.md): transliterate the name "
+            "(Pinyin for Chinese: 王 -> wang2015; a standard romanization for Russian: "
+            "Иванов -> ivanov2015), as APA 7 (9.38, works in another language) also asks of "
+            "names in the reference list; rename the key and its citations",
+        )
+        return
     if not _KEY_RE.match(entry.key) or not re.fullmatch(re.escape(stem) + "[a-z]?", entry.key):
         yield Problem(
             "key-scheme",
@@ -726,18 +758,8 @@ def lint_bibliography(
     text, problems = decode_bib(data, path)
     entries, parse_problems, comments = parse_bibliography(text, path)
     problems += parse_problems
-    if not entries and not parse_problems:
-        problems.append(
-            Problem(
-                "empty-file",
-                path,
-                1,
-                "",
-                "the file holds no entry",
-                "add the references as @type{key, ...} entries (an empty file would print an "
-                "empty reference list)",
-            )
-        )
+    # a file of no entry (empty, or comments only) is the bibliography of an article that
+    # cites nothing: no problem here; a citation of a key it lacks is the citation stage's error
     problems += lint_entries(entries, path, today, rules, manuscript)
     canonical = ""
     if not any(p.severity == ERROR for p in problems):

@@ -37,12 +37,12 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 #: ``article bibliography format --write``.
 RULES: dict[str, tuple[str, str]] = {
     "encoding": (ERROR, "the file is UTF-8"),
-    "empty-file": (ERROR, "the file holds at least one entry"),
     "parse-error": (ERROR, "every block parses (balanced braces, field = value, commas)"),
     "duplicate-key": (ERROR, "every key is used once"),
     "duplicate-field": (ERROR, "every field appears once per entry"),
     "key-case-clash": (ERROR, "no two keys differ only in letter case"),
     "undefined-macro": (ERROR, "every @string macro used is defined"),
+    "missing-comma": (ERROR, "a comma ends every field but the last"),
     "required-field": (ERROR, "the fields the entry type requires are present"),
     "doi-syntax": (ERROR, "doi is a bare DOI 10.NNNN/suffix without spaces"),
     "url-syntax": (ERROR, "url has a scheme and no spaces"),
@@ -233,6 +233,13 @@ class BibEntry:
 # ---------------------------------------------------------------------------------------------
 
 _UNDEFINED = "bibliography_undefined_macros"
+_MISSING_COMMA = "bibliography_missing_comma"
+#: a field value run into the next field by a missing comma: ``{Éditions}\n  address = {X}``
+#: (bibtexparser reads both as one value, up to the next comma); group ``name`` is the field
+#: after the missing comma
+_RUN_ON_FIELD_RE = re.compile(
+    r"""^(?P<value>\{.*\}|".*"|\w+)[ \t]*\r?\n\s*(?P<name>[A-Za-z][\w:.+-]*)\s*=""", re.DOTALL
+)
 _MACROS = "bibliography_macros_used"
 
 
@@ -311,6 +318,14 @@ def _make_value_middleware():
                     raw = fld.value.strip()
                     if _enclosed(raw) or raw.isdigit():
                         continue
+                    run_on = _run_on_field(raw)
+                    if run_on is not None:  # report it, keep the value before the newline
+                        entry.parser_metadata.setdefault(_MISSING_COMMA, []).append(
+                            (fld.key, run_on[1])
+                        )
+                        value, _, _ = _resolve(run_on[0], strings)
+                        fld.value = "{" + value + "}"
+                        continue
                     value, missing, kinds = _resolve(raw, strings)
                     undefined.extend((fld.key, name) for name in missing)
                     used.extend(f"{fld.key}: {kind}" for kind in kinds)
@@ -323,6 +338,19 @@ def _make_value_middleware():
             return library
 
     return ResolveValueExpressionsMiddleware()
+
+
+def _run_on_field(raw: str) -> tuple[str, str] | None:
+    """(the field's own value, the next field's name) when ``raw`` is a value with the next
+    field run into it by a missing comma, else None. A value that continues on the next line
+    with ``#`` (a concatenation) is not one."""
+    match = _RUN_ON_FIELD_RE.match(raw)
+    if match is None:
+        return None
+    value = match.group("value")
+    if len(_split_concatenation(value)) > 1 or not (_enclosed(value) or '"' not in value):
+        return None
+    return value, match.group("name").lower()
 
 
 def _resolve(expression: str, strings: dict[str, str]) -> tuple[str, list[str], list[str]]:
@@ -473,6 +501,18 @@ def parse_bibliography(text: str, path: str) -> tuple[list[BibEntry], list[Probl
         )
         entries.append(entry)
         first_line.setdefault(entry.key, entry.line)
+        for field_name, following in block.parser_metadata.get(_MISSING_COMMA, ()):
+            problems.append(
+                Problem(
+                    "missing-comma",
+                    path,
+                    entry.line_of(field_name),
+                    entry.key,
+                    f"entry '{entry.key}': missing comma after field {field_name} (the "
+                    f"field {following} on the next line was read as part of its value)",
+                    f"end the line with a comma: {field_name} = {{...}},",
+                )
+            )
         for field_name, name in block.parser_metadata.get(_UNDEFINED, ()):
             problems.append(
                 Problem(
@@ -594,24 +634,57 @@ def split_names(value: str) -> list[str]:
     return [n for n in split_multiple_persons_names(value) if n.strip()]
 
 
-def family_name(name: str) -> str:
-    """Family name of one BibTeX name (``von`` and ``last`` parts); a braced corporate name
-    comes back whole without braces (BibTeX name parsing via bibtexparser)."""
+def _decoded(part: str) -> str:
+    """One name part as text: LaTeX accents decoded (:func:`latex_to_unicode`), braces gone."""
+    return _plain(latex_to_unicode(part))
+
+
+def _name_parts(name: str) -> tuple[list[str], list[str]]:
+    """(``von`` words, ``last`` words) of one BibTeX name, LaTeX decoded; a braced corporate
+    name is one ``last`` part (BibTeX name parsing via bibtexparser)."""
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     stripped = name.strip()
     if stripped.startswith("{") and stripped.endswith("}"):
-        return _plain(stripped)
+        return [], [_decoded(stripped[1:-1])]
     parts = parse_single_name_into_parts(stripped, strict=False)
-    return _plain(" ".join(parts.von + parts.last))
+    return [_decoded(p) for p in parts.von], [_decoded(p) for p in parts.last]
+
+
+def family_name(name: str) -> str:
+    """Family name of one BibTeX name (``von`` and ``last`` parts, LaTeX decoded:
+    ``Lef{\\`e}vre`` is "Lefèvre"); a braced corporate name comes back whole without braces
+    (BibTeX name parsing via bibtexparser)."""
+    von, last = _name_parts(name)
+    return " ".join(von + last)
+
+
+#: Latin letters that Unicode does not decompose into an ASCII letter plus accents, written
+#: the way German, Danish, Polish, Croatian and Icelandic spell them in ASCII.
+_ASCII_LETTERS = str.maketrans(
+    {
+        "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o",
+        "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
+        "ı": "i", "ŋ": "ng",
+    }
+)  # fmt: skip
+
+
+def ascii_fold(text: str) -> str:
+    """``text`` in ASCII for the citekey scheme: LaTeX accents decoded first
+    (:func:`latex_to_unicode`: ``Lef{\\`e}vre`` is "Lefèvre"), accents dropped (é -> e,
+    ü -> u), ß ss, æ ae, œ oe, ø o, ł l, đ/ð d, þ th; letters of other scripts (王, Иванов) are
+    dropped, since their transliteration is the author's choice (docs/conventions.md)."""
+    text = _plain(latex_to_unicode(text)).translate(_ASCII_LETTERS)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def _ascii_word(text: str) -> str:
-    """Lower-case ASCII letters and digits of the first word of ``text`` (accents folded)."""
-    words = re.findall(r"[\w'’-]+", _plain(text))
+    """Lower-case ASCII letters and digits of the first word of ``text`` (:func:`ascii_fold`)."""
+    words = re.findall(r"[\w'’-]+", _plain(latex_to_unicode(text)))
     if not words:
         return ""
-    folded = unicodedata.normalize("NFKD", words[0]).encode("ascii", "ignore").decode()
+    folded = ascii_fold(words[0])
     return re.sub(r"[^a-z0-9]", "", re.sub(r"'s$", "", folded.lower()))
 
 
@@ -624,27 +697,17 @@ def entry_year(entry: BibEntry) -> str:
     return ""
 
 
-def _particle_words(name: str) -> list[str]:
-    from bibtexparser.middlewares.names import parse_single_name_into_parts
-
-    stripped = name.strip()
-    if stripped.startswith("{") and stripped.endswith("}"):
-        return []
-    return list(parse_single_name_into_parts(stripped, strict=False).von)
-
-
 def expected_key_stem(entry: BibEntry) -> str:
     """Key stem of the citekey scheme (docs/conventions.md, citekeys): word + year or ``nd``,
     without the a/b suffix; a family name's particles are part of its word (``van Berg``:
-    ``vanberg2014``)."""
+    ``vanberg2014``); LaTeX accents are decoded and folded (:func:`ascii_fold`:
+    ``Lef{\\`e}vre`` gives ``lefevre``). A name without Latin letters (王, Иванов) gives
+    the year alone (the lint then asks for a transliterated name)."""
     names = split_names(entry.fields.get("author", ""))
     if names:
-        word = _ascii_word(family_name(names[0]))
-        particles = _particle_words(names[0])
-        if particles:  # van Berg -> vanberg, van der Berg -> vanderberg
-            word = "".join(_ascii_word(w) for w in particles) + _ascii_word(
-                family_name(names[0])[len(" ".join(particles)) :]
-            )
+        # van Berg -> vanberg, van der Berg -> vanderberg
+        von, last = _name_parts(names[0])
+        word = "".join(_ascii_word(w) for w in von) + _ascii_word(" ".join(last))
     else:
         word = _ascii_word(entry.fields.get("title", "")) or _ascii_word(
             entry.fields.get("journal", entry.fields.get("journaltitle", ""))

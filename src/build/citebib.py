@@ -263,33 +263,31 @@ def load_bibliography(path: str | Path) -> Bibliography:
     the in-text forms from pandoc's citeproc (:mod:`build.intext`).
 
     Raises:
-        CitationError: file not UTF-8 or unreadable; duplicate keys or keys that differ only
-            in case (citeproc lowercases keys, so they would collide), at ``refs.bib:line``;
-            pandoc cannot read the file.
+        CitationError: file not UTF-8 or unreadable; a block that does not parse, a duplicate
+            key or field, a missing comma, an undefined macro (the parse problems of
+            ``article bibliography lint``: :func:`build.bibtex.parse_bibliography`, each as
+            ``refs.bib:line: [rule] message`` with its hint); keys that differ only in case
+            (citeproc lowercases keys, so they would collide); pandoc cannot read the file
+            (at pandoc's line when it gives one). An empty file (or one of comments only)
+            is a bibliography of no entries.
     """
-    import bibtexparser
-
+    from build.bibtex import parse_bibliography
     from build.errors import RenderError
     from build.pandoc import bibtex_to_csl
 
     path = str(path)
-    text = read_text(path)
-    library = bibtexparser.parse_string(text)
-    lines = {entry.key: entry.start_line + 1 for entry in library.entries}
-    errors: list[CitationError] = []
-    for block in library.failed_blocks:
-        key = getattr(block, "key", None)
-        if key:
-            errors.append(
-                CitationError(
-                    f"duplicate key '{key}' (first defined on line {lines.get(key, '?')})",
-                    path,
-                    block.start_line + 1,
-                    hint="give each entry its own key",
-                )
-            )
+    text = read_text(path, allow_empty=True)
+    entries, parse_problems, _ = parse_bibliography(text, path)
+    lines: dict[str, int] = {}
+    for entry in entries:
+        lines.setdefault(entry.key, entry.line)
+    errors: list[CitationError] = [
+        CitationError(f"[{p.rule}] {p.message}", p.path, p.line, hint=p.hint)
+        for p in parse_problems
+        if p.severity == "error"
+    ]
     seen: dict[str, str] = {}
-    for entry in library.entries:
+    for entry in entries:
         folded = entry.key.casefold()
         if folded in seen and seen[folded] != entry.key:
             errors.append(
@@ -297,17 +295,24 @@ def load_bibliography(path: str | Path) -> Bibliography:
                     f"key '{entry.key}' differs only in case from '{seen[folded]}' "
                     f"(line {lines[seen[folded]]}); citeproc lowercases keys, so they collide",
                     path,
-                    entry.start_line + 1,
+                    entry.line,
                     hint="rename one of the two keys (keys are lowercase in this project)",
                 )
             )
         seen.setdefault(folded, entry.key)
     _raise_all(errors)
+    if not entries:
+        return bibliography_from_csl(path, [], lines)
     try:
         csl = bibtex_to_csl(text)
     except (RenderError, ValueError) as error:
+        where = re.search(r"line (\d+), column (\d+)", str(error))
         raise CitationError(
-            f"pandoc cannot read the bibliography: {error}", path, hint="fix the BibTeX syntax"
+            f"pandoc cannot read the bibliography: {error}",
+            path,
+            int(where.group(1)) if where else 0,
+            int(where.group(2)) if where else 0,
+            hint="fix the BibTeX syntax (`article bibliography lint` checks the file)",
         ) from None
     return bibliography_from_csl(path, csl, lines)
 

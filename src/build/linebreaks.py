@@ -22,19 +22,28 @@ from pathlib import Path
 from build.atomic import read_utf8, write_text_atomic
 from build.errors import ManuscriptError
 
-#: Words ending in a full stop that do not end a sentence (locators, titles, Latin).
+#: Words ending in a full stop that do not end a sentence (locators, titles, Latin; a few
+#: common French, German and Russian ones: "éd.", "dir.", "vgl.", "z.B.", "т.е.", "см.").
 ABBREVIATIONS = frozenset(
     {
         "p", "pp", "art", "arts", "chap", "sec", "vol", "no", "ed", "eds", "fig", "tab",
         "e.g", "i.e", "cf", "etc", "vs", "al", "ca", "dr", "prof", "mr", "mrs", "ms", "st",
         "jr", "sr", "u.s", "u.k", "u.n", "approx",
+        "éd", "éds", "dir", "coll", "trad", "vgl", "bzw", "usw", "hrsg", "z.b", "d.h",
+        "s.o", "u.a", "т.е", "т.д", "см", "гл", "ср",
     }
 )  # fmt: skip
 
-#: a sentence ends before an upper-case letter, a digit or a narrative citation (``@key``,
-#: whose printed author may begin with a lower-case particle: "van der Berg (2019) shows"); a
-#: bracketed citation after a full stop (``text. [@key].``) belongs to the sentence before it
-_SENTENCE_END = re.compile(r"(?<=[.!?])([\"”’')\]*_]*)\s+(?=[\"“‘'(\[*_]*[A-Z0-9]|@)")
+#: a sentence ends before an upper-case letter of any cased script (Unicode case: "À",
+#: "Étudier", "Σ", "Это", a title-case digraph such as "ǅ"), a digit or a narrative
+#: citation (``@key``, whose printed author may begin with a lower-case particle: "van der Berg
+#: (2019) shows"); a bracketed citation after a full stop (``text. [@key].``) belongs to the
+#: sentence before it; a French closing guillemet may follow a space ("« Oui. » Puis").
+#: Python's ``re`` has no ``\p{Lu}``: group 3 is any word character and
+#: :func:`_starts_sentence` tests its case (``str.isupper``, the Unicode property).
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])((?:\s?[\"”’')\]*_»›])*) +(?=(@)|[\"“‘'(\[*_«‹„‚¿¡]*\s?([^\W_]))"
+)
 _LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d+[.)])(\s+)")
 _FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]:\s+")
 _BLOCK_BREAK = re.compile(r"^(#|:::|```|~~~)")
@@ -53,9 +62,11 @@ def split_sentences(text: str) -> list[str]:
     """Split one paragraph's text (single spaces, no newlines) into sentences.
 
     A sentence ends at ``.``, ``!`` or ``?`` (plus closing quotes or brackets) followed by
-    whitespace and an upper-case letter, a digit, ``@key`` (a narrative citation) or an opening
-    quote. A full stop after a known abbreviation (``p.``, ``e.g.``, ``Dr.``) or after a single
-    capital (an initial, ``T. V Paul``) does not end a sentence.
+    whitespace and a letter that is not lower case (Unicode case, any script: ``À``, ``Ä``,
+    ``Ж``, ``Σ``), a digit or ``@key`` (a narrative citation), possibly after opening quotes or
+    brackets (``"``, ``«``, ``„``, ``(``). A full stop after a known abbreviation (``p.``,
+    ``e.g.``, ``Dr.``) or after a single letter (an initial, ``T. V Paul``, ``É. Durand``) does
+    not end a sentence.
 
     Args:
         text: the paragraph text with its line breaks already replaced by single spaces.
@@ -65,18 +76,28 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
+        if not _starts_sentence(match.group(2) or match.group(3)):
+            continue
         end = match.start(1) if match.group(1) else match.start()
         before = text[start:end]
         word = re.search(r"([\w.]+)\.$", before)
         if word:
             token = word.group(1).lower()
-            if token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
+            if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
         cut = match.end(1)
         sentences.append(text[start:cut])
         start = match.end()
     sentences.append(text[start:])
     return [s for s in sentences if s]
+
+
+def _starts_sentence(char: str) -> bool:
+    """Whether ``char`` (the first word character after a full stop and a space, or ``@``) can
+    begin a sentence: ``@``, a digit, or an upper- or title-case letter in Unicode (Latin,
+    Greek, Cyrillic, Armenian, ...). A letter of a script without case (Han) does not: as in
+    :func:`build.difftokens._ends_sentence`, which splits the revision diff by the same rule."""
+    return char == "@" or char.isdigit() or char.isupper() or char.istitle()
 
 
 def _reflow(lines: list[str]) -> list[str]:

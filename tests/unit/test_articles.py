@@ -11,6 +11,7 @@ from build.articles import (
     ArticleError,
     article_for_outdir,
     discover_articles,
+    require_file,
 )
 from build.errors import ErrorList
 
@@ -69,3 +70,18 @@ def test_a_folder_that_is_not_an_article_is_an_error_naming_it(tmp_path: Path) -
 def test_unknown_output_folder(tmp_path: Path) -> None:
     with pytest.raises(ArticleError, match="no article builds to output/articles/gone/"):
         article_for_outdir([Article(".")], "output/articles/gone")
+
+
+def test_a_required_file_that_is_missing_is_named_with_what_to_do(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_article(tmp_path / "articles" / "bare")
+    bare = Article("articles/bare")
+    with pytest.raises(ArticleError) as error:
+        require_file(bare, "refs.bib")
+    assert str(error.value) == (
+        "articles/bare/refs.bib: the file does not exist\n  hint: every article has a refs.bib; "
+        "an article that cites nothing has an empty one (or one of @comment blocks only): "
+        "create it"
+    )
+    (tmp_path / "articles" / "bare" / "refs.bib").write_text("", encoding="utf-8")
+    assert require_file(bare, "refs.bib") == "articles/bare/refs.bib"

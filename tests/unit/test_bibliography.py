@@ -78,7 +78,14 @@ def rules_of(text: str, path: str = "t.bib") -> set[str]:
             "byte 0xe9 at offset 366 is not UTF-8",
             ["kavalski2010", "megoran2013"],
         ),
-        ("empty.bib", "empty-file", 1, "the file holds no entry", []),
+        (
+            "missing-comma.bib",
+            "missing-comma",
+            4,
+            "entry 'moreau1998': missing comma after field publisher (the field address on "
+            "the next line was read as part of its value)",
+            ["moreau1998"],
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) and v.endswith(".bib") else "",
 )
@@ -94,13 +101,36 @@ def test_bad_input(name: str, rule: str, line: int, words: str, keys: list[str])
 
 
 @pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            "year = 1998\n  pages = {1--9},\n",
+            "t.bib:3: [missing-comma] entry 'x1998': missing comma after field year",
+        ),
+        (
+            'year = "1998"\n  pages = {1--9}\n',
+            "t.bib:3: [missing-comma] entry 'x1998': missing comma after field year",
+        ),
+        ("title = {A\n  b = c},\n  year = {1998},\n", ""),
+        ("journal = ejs #\n  {Studies},\n  year = {1998},\n", ""),
+    ],
+    ids=["number", "quoted-last-field", "newline-inside-braces", "concatenation-over-lines"],
+)
+def test_missing_comma_only_between_fields(fields: str, expected: str) -> None:
+    text = f"@string{{ejs = {{Europe}}}}\n@misc{{x1998,\n  {fields}}}\n"
+    problems = [str(p.to_error()) for p in lint_bibliography(text, "t.bib", today=TODAY).problems]
+    found = [p for p in problems if "[missing-comma]" in p]
+    assert [p.split(" (the field")[0] for p in found] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
     ("name", "location"),
     [
         ("unbalanced-brace.bib", "unbalanced-brace.bib:3: [parse-error]"),
         ("duplicate-key.bib", "duplicate-key.bib:8: [duplicate-key]"),
         ("undefined-macro.bib", "undefined-macro.bib:6: [undefined-macro]"),
+        ("missing-comma.bib", "missing-comma.bib:4: [missing-comma]"),
         ("latin1.bib", "latin1.bib:11: [encoding]"),
-        ("empty.bib", "empty.bib:1: [empty-file]"),
     ],
 )
 def test_errors_stop_lint_and_format(name: str, location: str, tmp_path: Path) -> None:
@@ -109,11 +139,33 @@ def test_errors_stop_lint_and_format(name: str, location: str, tmp_path: Path) -
         lint_file(str(DATA / name), str(report))
     assert location in str(raised.value)
     assert json.loads(report.read_text(encoding="utf-8"))["errors"] >= 1
-    if name == "empty.bib":  # nothing to lose: formatting an empty file gives an empty file
-        assert format_bibliography(b"", name) == ""
-        return
     with pytest.raises(BibliographyError):
         format_bibliography((DATA / name).read_bytes(), name)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("", ""),
+        ("\n\n", ""),
+        ("@comment{This article cites nothing.}\n", "@comment{This article cites nothing.}\n"),
+        ("% cites nothing\n", "@comment{% cites nothing}\n"),
+    ],
+    ids=["empty", "blank-lines", "comment", "percent-comment"],
+)
+def test_a_file_of_no_entry_is_an_empty_bibliography(
+    text: str, canonical: str, tmp_path: Path
+) -> None:
+    """An article that cites nothing: no error and no entry; at most the file is not in the
+    canonical layout. The build's CSL-JSON of such a file: tests/e2e/test_no_references.py."""
+    bib, report = tmp_path / "refs.bib", tmp_path / "lint.json"
+    bib.write_text(text, encoding="utf-8")
+    result = lint_bibliography(text, "refs.bib", today=TODAY)
+    assert result.entries == []
+    assert [p.rule for p in result.problems] == ([] if canonical == text else ["not-canonical"])
+    assert format_bibliography(text, "refs.bib") == canonical
+    lint_file(str(bib), str(report), today=TODAY)
+    assert json.loads(report.read_text(encoding="utf-8"))["errors"] == 0
 
 
 # --- one rule at a time ----------------------------------------------------------------------
@@ -296,6 +348,33 @@ def test_same_work_and_key_case() -> None:
     assert "key-case-clash" in rules_of(entry() + "\n" + third)
 
 
+@pytest.mark.parametrize(
+    ("author", "key"),
+    [("Lef{\\`e}vre, Anne", "lefevre2016"), ("Lef\\`evre, A.", "lefevre2016b")],
+)
+def test_key_scheme_decodes_latex_accents(author: str, key: str) -> None:
+    text = f"@book{{{key},\n  author = {{{author}}},\n  title = {{Lire}},\n  year = {{2016}},\n}}\n"
+    assert "key-scheme" not in rules_of(text)
+
+
+def test_key_scheme_asks_for_a_transliterated_name() -> None:
+    """A family name without Latin letters: the expected key is not the bare year; any ASCII
+    word before the year passes (the transliteration is the author's choice)."""
+    good = "@book{wang2015,\n  author = {王, 小明},\n  title = {Shu},\n  year = {2015},\n}\n"
+    assert "key-scheme" not in rules_of(good)
+    bad = "@book{2015,\n  author = {Иванов, Иван},\n  title = {Kniga},\n  year = {2015},\n}\n"
+    result = lint_bibliography(bad, "t.bib", today=TODAY)
+    (problem,) = [p for p in result.problems if p.rule == "key-scheme"]
+    assert str(problem) == (
+        "t.bib:1: warning[key-scheme]: key '2015' does not follow the key scheme (expected the "
+        "first word of 'Иванов' transliterated to Latin letters, then '2015', plus an optional "
+        "a/b)\n  hint: the key's word is lowercase ASCII (docs/conventions.md): transliterate "
+        "the name (Pinyin for Chinese: 王 -> wang2015; a standard romanization for Russian: "
+        "Иванов -> ivanov2015), as APA 7 (9.38, works in another language) also asks of names "
+        "in the reference list; rename the key and its citations"
+    )
+
+
 def test_waiver_moves_problem_to_report() -> None:
     text = (
         "@comment{lint-allow: scond required-field the list gives no title}\n\n"
@@ -319,6 +398,16 @@ def test_waiver_moves_problem_to_report() -> None:
         ("title = {‘Progress’ in Arms Talks}, date = {1993-03-16}", "progress1993"),
         ("journal = {Renmin Ribao (English edition)}, date = {1997-04-25}", "renmin1997"),
         ("author = {Müller, K.}, year = {2001}", "muller2001"),
+        ("author = {Lef{\\`e}vre, Anne}, year = {2016}", "lefevre2016"),
+        ("author = {Lef\\`evre, A.}, year = {2016}", "lefevre2016"),
+        ("author = {Mart{\\'\\i}n, J.}, year = {2001}", "martin2001"),
+        ("author = {Strau{\\ss}, K.}, year = {2001}", "strauss2001"),
+        ("author = {Ørsted, H. C.}, year = {1820}", "orsted1820"),
+        ("author = {Łukasiewicz, J.}, year = {1951}", "lukasiewicz1951"),
+        ("author = {de {\\'E}douard, X.}, year = {2015}", "deedouard2015"),
+        ("title = {{\\'E}tudes lyonnaises}, year = {2001}", "etudes2001"),
+        ("author = {王, 小明}, year = {2015}", "2015"),
+        ("author = {Иванов, И. И.}", "nd"),
     ],
 )
 def test_key_stem(fields: str, stem: str) -> None:

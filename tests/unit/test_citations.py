@@ -325,6 +325,51 @@ def test_keys_differing_only_in_case_are_an_error():
     )
 
 
+@pytest.mark.parametrize(
+    ("bib", "expected"),
+    [
+        pytest.param(
+            "@book{moreau1998,\n  author = {Moreau, Claire},\n  title = {Catalogues},\n"
+            "  publisher = {Éditions de l'Enssib}\n  address = {Villeurbanne},\n"
+            "  year = {1998}\n}\n",
+            "refs.bib:4: [missing-comma] entry 'moreau1998': missing comma after field "
+            "publisher (the field address on the next line was read as part of its value)\n"
+            "  hint: end the line with a comma: publisher = {...},",
+            id="missing-comma",
+        ),
+        pytest.param(
+            "@article{garnier2019,\n  author = {Garnier, Hélène},\n"
+            "  title = {Le {troisième lieu},\n  year = {2019}\n}\n\n"
+            "@misc{lefevre2016,\n  author = {Lefèvre, Sophie},\n  year = {2016}\n}\n",
+            "refs.bib:3: [parse-error] the { at column 11 is never closed: "
+            "'@article{garnier2019' (line 1) could not be parsed and is not read\n"
+            "  hint: check that every { has its } and every field ends with a comma; the entry "
+            "is kept out of the bibliography until it parses",
+            id="unclosed-brace",
+        ),
+    ],
+)
+def test_a_broken_bibliography_is_reported_as_the_lint_does(bib, expected, tmp_path, capfd):
+    """The parse problems of ``article bibliography lint`` at refs.bib:line, with no raw
+    bibtexparser or pandoc text."""
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
+    with pytest.raises(CitationError) as error:
+        citations.load_bibliography(tmp_path / "refs.bib")
+    assert str(error.value) == f"{tmp_path}/{expected}"
+    captured = capfd.readouterr()
+    assert captured.out == captured.err == ""
+
+
+@pytest.mark.parametrize("text", ["", "\n% no references\n", "@comment{none yet}\n"])
+def test_an_empty_bibliography_has_no_entries(text, tmp_path):
+    (tmp_path / "refs.bib").write_text(text, encoding="utf-8")
+    assert citations.load_bibliography(tmp_path / "refs.bib").entries == {}
+    source = tmp_path / "a.md"
+    source.write_text("Text without citations.\n", encoding="utf-8")
+    options = {"bib": str(tmp_path / "refs.bib"), "corrections": None}
+    assert citations.command([str(source)], check=True, **options) == 0
+
+
 # ------------------------------------------------------------------ modes
 
 

@@ -41,6 +41,23 @@ def _ast(text: str) -> object:
             ["It ended.", "@vanderberg2019 [p. 14] reads it. [@okafor2018] agrees."],
         ),
         ("See e.g. @vanderberg2019 here.", ["See e.g. @vanderberg2019 here."]),
+        (
+            "Il pleut. À Lyon aussi. Étudier coûte. É. Durand le dit (dir. Martin).",
+            ["Il pleut.", "À Lyon aussi.", "Étudier coûte.", "É. Durand le dit (dir. Martin)."],
+        ),
+        (
+            "« Non », dit-il. « Oui. » Ensuite… Rien.",
+            ["« Non », dit-il.", "« Oui. »", "Ensuite…", "Rien."],
+        ),
+        (
+            "Es regnet. Über Nacht. Äpfel, vgl. Müller, z.B. Öl. „Ja“, sagt sie.",
+            ["Es regnet.", "Über Nacht.", "Äpfel, vgl. Müller, z.B. Öl.", "„Ja“, sagt sie."],
+        ),
+        (
+            "Это так. Ещё раз, т.е. Москва. Ж. Иванов пишет. Σήμερα βρέχει.",
+            ["Это так.", "Ещё раз, т.е. Москва.", "Ж. Иванов пишет.", "Σήμερα βρέχει."],
+        ),
+        ("Voir p.\u00a0Paul. Fin. à suivre.", ["Voir p.\u00a0Paul.", "Fin. à suivre."]),
     ],
     ids=[
         "plain",
@@ -52,6 +69,11 @@ def _ast(text: str) -> object:
         "digit-start",
         "narrative-citation-start",
         "citation-after-abbreviation",
+        "french-accented-capitals",
+        "french-guillemets-ellipsis",
+        "german-umlauts",
+        "russian-greek",
+        "nbsp-kept-lower-case-continues",
     ],  # fmt: skip
 )
 def test_split_sentences(text: str, sentences: list[str]) -> None:
@@ -115,3 +137,24 @@ def test_a_passing_check_says_what_it_checked(tmp_path, capsys) -> None:
     good.write_text("# A {#sec-a}\n\nOne sentence.\nAnother one.\n", encoding="utf-8")
     assert linebreaks.command([good, good], check=True) == 0
     assert capsys.readouterr().out == "linebreaks: ok: 2 files, one sentence per line\n"
+
+
+def test_write_keeps_sentences_that_start_with_an_accented_capital(tmp_path, capsys) -> None:
+    """A French file already one sentence per line passes the check and ``--write`` leaves its
+    bytes alone (it joined "…(2018).\nÀ Lyon…" when only A-Z began a sentence)."""
+    text = (
+        "# Lyon {#sec-lyon}\n\nLa République fait de la lecture un instrument.\n"
+        "À Lyon, le conseil vote un plan.\nÉtudier les lecteurs suppose de croiser les sources.\n"
+        "Über die Stadt schreibt Müller.\nЭто тоже предложение.\n"
+    )
+    target = tmp_path / "01-lyon.md"
+    target.write_text(text, encoding="utf-8")
+    assert check_file(target) == []
+    assert command([target], write=True) == 0
+    assert target.read_text(encoding="utf-8") == text
+    assert capsys.readouterr().out == "linebreaks: ok: 1 files, one sentence per line\n"
+    wrapped = tmp_path / "02-wrapped.md"
+    wrapped.write_text("Il pleut. À Lyon\naussi.\n", encoding="utf-8")
+    assert format_semantic_line_breaks(wrapped.read_text(encoding="utf-8")) == (
+        "Il pleut.\nÀ Lyon aussi.\n"
+    )

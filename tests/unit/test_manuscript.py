@@ -244,6 +244,23 @@ def test_cli_check_warns_of_a_hard_wrapped_section(
     )
 
 
+def test_cli_check_accepts_sentences_starting_with_accented_capitals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No hard-wrap warning for lines that begin with "À", "Étudier" (build.linebreaks)."""
+    directory = tmp_path / "manuscript"
+    shutil.copytree(ARTICLE, directory)
+    (directory / "03-lyon.md").write_text(
+        "# Lyon {#sec-lyon}\n\nLa ville vote un plan en 1880.\nÀ Lyon, il pleut.\n"
+        "Étudier les lecteurs demande du temps.\n",
+        encoding="utf-8",
+    )
+    assert main(["manuscript", "--check", "--manuscript-dir", str(directory)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"{directory}: ok: 2 authors, 3 sections\n"
+    assert captured.err == ""
+
+
 @pytest.mark.parametrize(
     ("first_line", "expected"),
     [
