@@ -128,7 +128,9 @@ _LOCATOR_ALIASES: dict[str, str] = {
 
 _TERM_RE = "|".join(sorted((re.escape(a) for a in _LOCATOR_ALIASES), key=lambda s: (-len(s), s)))
 _VALUE_ATOM = r"(?:[0-9]+[a-z]?|[ivxlcdm]+|[IVXLCDM]+)"
-_VALUE_RANGE = rf"{_VALUE_ATOM}(?:\s*(?:-{{1,2}}|–|—)\s*{_VALUE_ATOM})?"
+#: a range's dash: hyphen(s), en or em dash, or the (non-breaking) hyphens U+2010/U+2011 that
+#: some CSL locales print between pages (fr-FR "p. 12‑15")
+_VALUE_RANGE = rf"{_VALUE_ATOM}(?:\s*(?:-{{1,2}}|[–—\u2010\u2011])\s*{_VALUE_ATOM})?"
 _VALUE_LIST = rf"{_VALUE_RANGE}(?:\s*(?:,|&|\band\b)\s*{_VALUE_RANGE})*"
 #: a locator: term, optional period, optional spaces or comma, value (the value may be absent
 #: when it follows in the next comma-separated segment, as in "Article, 4")
@@ -158,7 +160,7 @@ class Locator:
 
 def canonical_locator_value(value: str) -> str:
     """Normalize a locator value: en dash in ranges, ``", "`` between listed values."""
-    value = re.sub(r"\s*(?:-{1,2}|–|—)\s*", "–", value.strip())
+    value = re.sub(r"\s*(?:-{1,2}|[–—\u2010\u2011])\s*", "–", value.strip())
     value = re.sub(r"\s*(?:,|&|\band\b)\s*", ", ", value)
     return value
 
@@ -361,7 +363,7 @@ _TRAILING_DATE = re.compile(
 )
 #: the author-date form without a comma (Chicago author-date, Harvard, DGPs: "Dupont 2012",
 #: "Dupont 2012: 45"), and a page after the year with a colon ("2012: 45", French "2012 : 45")
-_PAGE_VALUE = r"\d+(?:\s*[-–—]{1,2}\s*\d+)?"
+_PAGE_VALUE = r"\d+(?:\s*[-–—\u2010\u2011]{1,2}\s*\d+)?"
 _NAME_THEN_YEAR = re.compile(
     rf"^(?P<names>\S.*?\S)\s+(?P<year>{_YEAR_RE}|{_ND_RE})"
     rf"(?:\s*:\s*(?P<page>{_PAGE_VALUE}))?$",

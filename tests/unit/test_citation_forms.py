@@ -560,6 +560,7 @@ def test_a_secondary_source_cites_the_work_read(text, canonical, shown):
      ("A claim (Martin 2012: 45).", "A claim [@martin2012, p. 45]."),
      ("Martin (2012 : 45) écrit.", "@martin2012 [p. 45] écrit."),
      ("A claim (Martin, 2012: 45-47).", "A claim [@martin2012, p. 45–47]."),
+     ("A claim (Martin, 2012, p. 12\u201115).", "A claim [@martin2012, p. 12–15]."),
      ("A claim (Dupont and Martin 2012).", "A claim [@dupont2012]."),
      ("Une idée (Dupont et Martin 2012 : 3).", "Une idée [@dupont2012, p. 3].")],
 )  # fmt: skip
