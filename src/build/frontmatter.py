@@ -124,6 +124,7 @@ DERIVED_KEYS = (
 #: entries). ``date`` is pandoc's date: the publication date (docs/conventions.md).
 HISTORY_KEYS = (("received", "received"), ("accepted", "accepted"), ("date", "published"))
 
+
 def format_date(iso: str, lang: str = "") -> str:
     """A validated ISO 8601 date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) as printed in ``lang``
     (BCP 47): the CSL locale's month names and "text" date form of its language
