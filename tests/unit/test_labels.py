@@ -117,7 +117,13 @@ author:
   - name: Anaïs Du Bois
     corresponding: true
     email: anais@example.org
+    orcid: 0000-0002-1825-0097
+    affiliation: [1]
   - name: François Lemaître
+affiliations:
+  - id: 1
+    name: Université d'essai
+    ror: 05dxps055
 abstract: Un résumé.
 keywords: [lecture, Lyon]
 received: 2025-03-12
@@ -141,7 +147,11 @@ def _outputs(tmp_path: Path, metadata: str) -> dict[str, str]:
     meta = tmp_path / "metadata.yaml"
     meta.write_text(metadata, encoding="utf-8")
     markdown = tmp_path / "a.md"
-    markdown.write_text("# Un\n\nVoir @mackinder2004.\n", encoding="utf-8")
+    markdown.write_text(
+        "# Un\n\nVoir @mackinder2004 et @tbl-x.\n\n| a |\n|---|\n| 1 |\n\n"
+        "Table: Une table {#tbl-x}\n",
+        encoding="utf-8",
+    )
     ast = render.parse_article(markdown, meta, BIB, render.Profile())
     render.write_html(ast, tmp_path / "a.html", render.Profile())
     render.write_epub(ast, tmp_path / "a.epub", render.Profile())
@@ -178,8 +188,13 @@ def test_a_french_article_prints_french_labels(tmp_path):
         assert "Licence\u00a0: CC BY 4.0" in text, name
         assert "Auteur correspondant\u00a0: Anaïs Du Bois" in text, name
         assert 'aria-label="Note sur les auteurs"' in markup, name
-        for english in ("Keywords", "Abstract", "References", "Received", "License"):
+        for english in ("Keywords", "Abstract", "References", "Received", "License", "Table 1"):
             assert english not in text, (name, english)
+        assert "Identifiants ORCID\u00a0: Anaïs Du Bois https://orcid.org/" in text, name
+        assert 'aria-label="Identifiant ORCID\u00a0: Anaïs Du Bois"' in markup, name
+        assert 'aria-label="Identifiant ROR\u00a0: Université d’essai"' in markup, name
+        assert re.search(r"Tableau\s1 Une table", text), name  # the caption (crossref.lua)
+        assert re.search(r"et Tableau\s1\b", text), name  # the cross-reference, a link
     for name in ("html", "epub"):
         assert 'aria-label="Retour à la première citation"' in outputs[name], name
     assert ">Table des matières</h2>" in outputs["html"]
@@ -189,6 +204,7 @@ def test_a_german_article_prints_german_labels(tmp_path):
     outputs = _outputs(tmp_path, GERMAN)
     text = _text(outputs["html"])
     assert "Schlüsselwörter: Lesen" in text
+    assert re.search(r"Tabelle\s1 Une table", text)
     assert "Eingereicht 12. März 2025" in text
     assert ">Literatur</h" in outputs["html"]
     assert ">Inhaltsverzeichnis</h2>" in outputs["html"]
