@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from build.errors import CitationError, ErrorList
+from build.names import name_particles
 
 
 class CitationErrors(ErrorList, CitationError):
@@ -183,10 +184,9 @@ def parse_locator(text: str) -> Locator | None:
 # --------------------------------------------------------------------------------------------
 # Text folding (comparison keys)
 
-_PARTICLES = frozenset(
-    "van von der den de del della di da du des la le lo dos das do ten ter te al el bin ibn af "
-    "av zu y d l".split()
-)
+#: name particles, dropped from a family name's key (build/lexicon/name-particles.yaml, which
+#: the running head reads too)
+_PARTICLES = name_particles()[0]
 _CORPORATE_STOPWORDS = frozenset("the of and for on in a an".split())
 _APOSTROPHES = "'’ʼ`´"
 

@@ -40,21 +40,23 @@ def read_metadata(text: str, path: str = "manuscript/metadata.yaml") -> dict[str
 
 
 def author_surnames(metadata: dict[str, Any]) -> str:
-    """Short author line for the verso running head: "Okafor and Lindqvist", "Okafor et al." (3+).
+    """Short author line for the verso running head, in the article's ``lang``: "Okafor and
+    Lindqvist", "Du Bois et Lemaître" (fr), "Okafor et al." (3+ authors; de "u. a.").
 
-    The surname is the last word of ``name`` (or ``surname`` when given).
+    The family name is ``family`` (or ``surname``) when given, else the last word of ``name``
+    with its particles (:func:`build.names.family_name`: "Anaïs Du Bois" -> "Du Bois"). The
+    joining word is the CSL locale term "and" of the language (``and-words.json``), "et al."
+    its term "et-al" (``lexicon/labels.yaml``); English for a language not listed.
     """
-    names = []
-    for author in metadata.get("author") or []:
-        if isinstance(author, dict):
-            surname = author.get("surname") or str(author.get("name", "")).split()[-1:]
-            names.append(surname if isinstance(surname, str) else " ".join(surname))
-        else:
-            names.append(str(author).split()[-1])
+    from build.labels import and_word, labels_for
+    from build.names import family_name
+
+    lang = metadata.get("lang") if isinstance(metadata.get("lang"), str) else None
+    names = [family_name(author) for author in metadata.get("author") or []]
     names = [n for n in names if n]
     if len(names) > 2:
-        return f"{names[0]} et al."
-    return " and ".join(names)
+        return f"{names[0]} {labels_for(lang)['et-al']}"
+    return f" {and_word(lang)} ".join(names)
 
 
 def running_heads(metadata: dict[str, Any], profile: Profile) -> tuple[str, str]:
@@ -122,23 +124,25 @@ DERIVED_KEYS = (
 #: entries). ``date`` is pandoc's date: the publication date (docs/conventions.md).
 HISTORY_KEYS = (("received", "received"), ("accepted", "accepted"), ("date", "published"))
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
-
 
 def format_date(iso: str, lang: str = "") -> str:
-    """A validated ISO 8601 date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) as printed: day, month
-    name and year (``30 June 2025``) for an English ``lang`` (BCP 47 ``en``, ``en-GB``, ...),
-    else the ISO date as written (the build knows no other language's month names)."""
+    """A validated ISO 8601 date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) as printed in ``lang``
+    (BCP 47): the CSL locale's month names and "text" date form of its language
+    (``lexicon/labels.yaml``: ``30 June 2025``, ``12 mars 2025``, ``12. März 2025``,
+    ``12 de marzo de 2025``); the ISO date as written for no ``lang`` or a language the
+    labels lack (no month names are invented)."""
+    from build.labels import known_language, labels_for
+
     parts = iso.split("-")
-    if not lang.lower().startswith("en") or not all(p.isdigit() for p in parts):
+    if not known_language(lang) or not all(p.isdigit() for p in parts):
         return iso
     if len(parts) == 1:
         return parts[0]
-    month = _MONTHS[int(parts[1]) - 1]
-    return f"{int(parts[2])} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
+    words = labels_for(lang)
+    month = words["months"][int(parts[1]) - 1]
+    if len(parts) == 2:
+        return words["month-year-format"].format(month=month, year=parts[0])
+    return words["date-format"].format(day=int(parts[2]), month=month, year=parts[0])
 
 
 def _string(value: Any) -> str:

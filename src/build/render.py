@@ -42,12 +42,14 @@ from build.frontmatter import (  # noqa: F401 - the front matter, as the render 
     running_heads,
     with_jsonld,
 )
+from build.labels import AND_WORDS_FILE, LABELS_FILE
 from build.locate import (  # noqa: F401
     article_sources,
     find_in_sources,
     pandoc_warnings,
     printed_sources,
 )
+from build.names import PARTICLES_FILE
 from build.pandoc import (  # noqa: F401 - running pandoc, as the render stage uses it
     BASE_ENV,
     CSS_DIR,
@@ -156,7 +158,13 @@ RENDER_MODULES = (
     "epub.py",
     "pdf.py",
     "fonts.py",
+    "labels.py",
+    "names.py",
 )
+
+#: The data files of the render stage's words (build.labels, build.names): every render step
+#: prints them.
+RENDER_LEXICON = (LABELS_FILE, PARTICLES_FILE, AND_WORDS_FILE)
 
 
 def style_inputs(step: str) -> list[str]:
@@ -184,6 +192,7 @@ def style_inputs(step: str) -> list[str]:
             hint="add them to STYLE_FILES_BY_STEP in src/build/render.py",
         )
     modules = [str(Path(__file__).with_name(name)) for name in RENDER_MODULES]
+    modules += [str(p) for p in RENDER_LEXICON]
     return [*modules, *(str(STYLES_DIR / name) for name in STYLE_FILES_BY_STEP[step])]
 
 
@@ -253,33 +262,38 @@ def parse_options(
     metadata: str | Path, bibliography: str | Path, profile: Profile, generated_dir: str | Path
 ) -> list[str]:
     """pandoc's options of the parse (after ``--defaults common.yaml``): the checked metadata,
-    the bibliography, the profile's CSL style, the generated folder and, for an APA style,
-    "and" in narrative citations (APA 7 §8.17, ``filters/narrative-and.lua``)."""
+    the bibliography, the profile's CSL style, the generated folder, the labels of the
+    article's ``lang`` that its metadata does not set (:func:`build.labels.label_options`)
+    and, for an APA style, "and" in narrative citations (APA 7 §8.17,
+    ``filters/narrative-and.lua``)."""
     from build.intext import citation_locale, is_apa_style
+    from build.labels import label_options
 
     csl = resolve_csl(profile.csl_style)
-    lang = _metadata_lang(metadata)
+    data = _metadata_mapping(metadata)
+    lang = data.get("lang") if isinstance(data.get("lang"), str) else None
     locale = citation_locale(csl, lang)
     return [
         *("--metadata-file", str(metadata), "--bibliography", str(bibliography)),
         *("--csl", str(csl), "--metadata", f"generated-dir={Path(generated_dir).as_posix()}"),
+        *label_options(lang, data),
         *(["--metadata", "narrative-and=true"] if is_apa_style(csl) else []),
         # the style's locale for citeproc alone (filters/citation-lang.lua)
         *(["--metadata", f"citation-lang={locale}"] if locale and locale != lang else []),
     ]
 
 
-def _metadata_lang(metadata: str | Path) -> str | None:
-    """``lang`` of the checked metadata (JSON of the manuscript stage, or YAML), or None."""
+def _metadata_mapping(metadata: str | Path) -> dict[str, Any]:
+    """The checked metadata (JSON of the manuscript stage, or YAML) as a mapping; {} when it
+    is not one (pandoc then reports the file)."""
     text = read_text(metadata)
     try:
         data = (
             json.loads(text) if str(metadata).endswith(".json") else yaml_data(text, str(metadata))
         )
     except (ValueError, PipelineError):
-        return None
-    lang = data.get("lang") if isinstance(data, dict) else None
-    return lang if isinstance(lang, str) else None
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def parse_article(

@@ -120,7 +120,10 @@ def jsonld(page: str) -> dict:
         ("2025-01-05", "en", "5 January 2025"),
         ("2025-03", "en-GB", "March 2025"),
         ("2025", "en", "2025"),
-        ("2025-06-30", "de", "2025-06-30"),  # no month names of other languages
+        ("2025-06-30", "de", "30. Juni 2025"),  # CSL de-DE: day ordinal, month, year
+        ("2025-09-01", "fr-FR", "1 septembre 2025"),
+        ("2025-03", "es", "marzo de 2025"),
+        ("2025-06-30", "sv", "2025-06-30"),  # no month names of a language not listed
     ],
 )
 def test_format_date(iso, lang, printed):

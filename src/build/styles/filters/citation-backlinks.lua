@@ -12,7 +12,9 @@ its rendered text, whose links point to the entries (#ref-<key>, link-citations:
       <a href="#cite-N" class="ref-backlink" role="doc-backlink"
          aria-label="Back to the first citation">↩︎</a>
 
-  (DPUB-ARIA 1.0 doc-backlink; the same sign as pandoc's footnote back-links).
+  (DPUB-ARIA 1.0 doc-backlink; the same sign as pandoc's footnote back-links). The
+  aria-label is the metadata's `backlink-title` (the article's language: build.labels),
+  English without one.
 * Entries printed only through `nocite` (never cited) get no back-link.
 
 Cross-references (@tbl-, @fig-, @sec-) are links by now (crossref.lua), not Cites.
@@ -47,6 +49,9 @@ local function mark_citations(doc)
   return doc
 end
 
+local DEFAULT_LABEL = "Back to the first citation"
+local label = DEFAULT_LABEL
+
 local function backlink(target)
   return pandoc.Link(
     { pandoc.Str("↩︎") },
@@ -55,7 +60,7 @@ local function backlink(target)
     -- attributes as a list of pairs: a Lua table's key order is not fixed (reproducible output)
     pandoc.Attr("", { "ref-backlink" }, {
       { "role", "doc-backlink" },
-      { "aria-label", "Back to the first citation" },
+      { "aria-label", label },
     })
   )
 end
@@ -81,5 +86,10 @@ end
 
 function Pandoc(doc)
   first_citation = {}
+  local title = doc.meta["backlink-title"]
+  label = title and pandoc.utils.stringify(title) or DEFAULT_LABEL
+  if label == "" then
+    label = DEFAULT_LABEL
+  end
   return add_backlinks(mark_citations(doc))
 end

@@ -23,12 +23,17 @@ EPUB: pandoc splits chapters at level-1 headings and rewrites cross-chapter link
 headings and spans (EPUBCheck RSC-012 otherwise), so for epub output the id moves from the
 table or figure to the label span of its caption.
 
+The words "Table" and "Figure" are the metadata's `table-label` and `figure-label` (the
+article's language: build.labels, lexicon/labels.yaml), English without them.
+
 Errors (pandoc stops): a cross-reference to an id that no table, figure or heading has;
 a table or figure id used twice.
 --]]
 
 local PREFIXES = { tbl = "Table", fig = "Figure", sec = "Section" }
 local targets = {}   -- id -> list of inlines for the link text
+local DEFAULT_NAMES = { Table = "Table", Figure = "Figure" }
+local names = DEFAULT_NAMES  -- element type -> the word of its label, in the article's language
 
 local function label_inlines(name, number)
   return { pandoc.Str(name), pandoc.Space(), pandoc.Str(tostring(number)) }
@@ -61,13 +66,14 @@ local function number_floats(doc)
   local function number(el, name)
     counts[name] = counts[name] + 1
     local id = el.identifier
-    register(id, name, counts[name])
+    local word = names[name]
+    register(id, word, counts[name])
     local anchor = nil
     if epub and id ~= "" then
       anchor = id
       el.identifier = ""
     end
-    el.caption = new_caption(el.caption, name, counts[name], anchor)
+    el.caption = new_caption(el.caption, word, counts[name], anchor)
     return el
   end
   return doc:walk({
@@ -125,8 +131,19 @@ local function resolve(cite)
   return out
 end
 
+local function label_names(meta)
+  local result = {}
+  for kind, default in pairs(DEFAULT_NAMES) do
+    local value = meta[kind:lower() .. "-label"]
+    local text = value and pandoc.utils.stringify(value) or ""
+    result[kind] = text ~= "" and text or default
+  end
+  return result
+end
+
 function Pandoc(doc)
   targets = {}
+  names = label_names(doc.meta)
   doc = number_floats(doc)
   return doc:walk({ Cite = resolve })
 end
