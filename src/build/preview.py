@@ -100,11 +100,13 @@ def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def code_files() -> list[Path]:
-    """The pipeline's own Python code (the ``build`` package that this process imported): a
-    change there cannot be picked up by a warm process, so the preview restarts itself."""
+    """The pipeline's own Python code (the ``build`` package that this process imported) and
+    the word lists it reads once per process (``lexicon/``: labels, name particles): a change
+    there cannot be picked up by a warm process, so the preview restarts itself."""
     import build
 
-    return sorted(Path(build.__file__).parent.rglob("*.py"))
+    package = Path(build.__file__).parent
+    return sorted([*package.rglob("*.py"), *(package / "lexicon").glob("*.yaml")])
 
 
 def restart_argv(argv: list[str], port: int) -> list[str]:

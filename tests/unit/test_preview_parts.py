@@ -104,4 +104,5 @@ def test_the_code_watched_is_the_imported_build_package() -> None:
 
     names = {p.name for p in code_files()}
     assert {"preview.py", "livebuild.py", "render.py", "cli.py"} <= names
+    assert {"labels.yaml", "name-particles.yaml"} <= names  # read once per process
     assert Path(build.preview.__file__).resolve() in {p.resolve() for p in code_files()}
