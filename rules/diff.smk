@@ -32,8 +32,9 @@ rule diff_article:
         ],
         folder=lambda wildcards: article(wildcards).folder,
         snakefile=workflow.main_snakefile,
+        label=article_label,
     message:
-        "Tracked changes of {wildcards.out} from {params.diff_from} to {params.diff_to}"
+        "Tracked changes of {params.label} from {params.diff_from} to {params.diff_to}"
     shell:
         "{ARTICLE} --log {log} diff --from {params.diff_from} --to {params.diff_to}"
         " --article {params.folder} --snakefile {params.snakefile} --html {output.html}"

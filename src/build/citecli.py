@@ -250,6 +250,12 @@ def command(
         for path, original in sources:
             if result.texts[path] != original:
                 write_atomic(path, result.texts[path])
+                count = sum(1 for item in result.not_canonical if item[0] == path)
+                print(
+                    f"{path}: rewrote {count} citation{'s' * (count != 1)} in pandoc's "
+                    "canonical form",
+                    file=sys.stderr,
+                )
     for error in problems:
         print(f"{'warning' if errors_as_warnings else 'error'}: {error}", file=sys.stderr)
     if check:

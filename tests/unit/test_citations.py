@@ -408,14 +408,16 @@ def test_unresolved_citations_as_warnings_for_old_revisions(tmp_path, capsys):
     assert out.read_text() == "First line.\nText (Aris, 2001, p.469).\n"  # as written
 
 
-def test_write_is_atomic_and_idempotent(tmp_path):
+def test_write_is_atomic_and_idempotent(tmp_path, capsys):
     source = tmp_path / "a.md"
     source.write_text("Text (Nasir, 2007, p.40) and (Lewis and Litai, 2006).\n")
     options = {"bib": str(DATA / "refs.bib"), "corrections": None, "write": True}
     assert citations.command([str(source)], **options) == 0
+    assert f"{source}: rewrote 2 citations in pandoc's canonical form" in capsys.readouterr().err
     first = source.read_text()
     assert first == "Text [@nasir2007, p. 40] and [@lewis2006].\n"
     assert citations.command([str(source)], **options) == 0
+    assert "rewrote" not in capsys.readouterr().err  # nothing left to rewrite
     assert source.read_text() == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
 
