@@ -16,6 +16,7 @@ not used here; what is active is removed earlier (``sanitize.lua``, ``build.safe
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -58,6 +59,10 @@ def write_epub(
     # the commit as dc:source (build.provenance); the build date is dcterms:modified, and
     # dc:date (the publication date) is the article's date: or absent (without_build_date)
     source = ["--metadata", f"source=commit {profile.commit}"] if profile.commit else []
+    # each content document's <title> (pandoc gives a chapter its file name, "ch001.xhtml"):
+    # the article's title as text (EPUB Accessibility 1.1 via WCAG 2.4.2); -V is not escaped
+    title = meta_title(ast)
+    source += ["--variable", f"document-title={html.escape(title)}"] if title else []
     with atomic_output(output, remove_stale=True) as tmp:
         _, stderr = run_pandoc(
             [
