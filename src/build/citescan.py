@@ -280,9 +280,33 @@ def scan(path: str, text: str) -> list[Found]:
                 found.append(Found(opened, closed + 1, "narrative", items=items))
                 continue
             found.append(Found(opened, closed + 1, "paren", items=items))
+    # a back-reference written bare at the start of a footnote ("[^2]: Ibid., p. 17."; Chicago
+    # notes): the work of the citation before it, as in parentheses
+    cited_at = sorted(f.start for f in found)
+    for match in _NOTE_IBID.finditer(text, 0, end):
+        start, stop = match.span("ref")
+        if skipped[start] or any(f.start <= start < f.end for f in found):
+            continue
+        if match["note"]:  # a definition: only when no citation stands between call and text
+            call = text.find(f"[^{match['note']}]", 0, match.start())
+            if call < 0 or any(call < at < match.start() for at in cited_at):
+                continue
+        items = _parse_group(match["ref"], start)
+        if items and all(item.ibid for item in items):
+            found.append(Found(start, stop, "paren", items=items))
     _raise_all(errors)
     found.sort(key=lambda f: f.start)
     return found
+
+
+#: "Ibid." or "Ibid., p. 17" opening a footnote (``[^n]: ...`` or ``^[...]``); the full stop
+#: that ends the note's sentence is not part of it. A definition counts only when no other
+#: citation stands between its call and it (its work is then the last one before the call).
+_NOTE_IBID = re.compile(
+    r"(?m)(?:^\[\^(?P<note>[^\]\s]+)\]:[ \t]*|\^\[[ \t]*)"
+    r"(?P<ref>Ibid(?:em)?(?:\.,[ \t]*pp?\.[ \t]*\d+(?:[ \t]*[-–\u2010\u2011][ \t]*\d+)?)?)"
+    r"(?=\.)"
+)
 
 
 def _parse_group(content: str, offset: int) -> list[ParsedItem] | None:

@@ -578,3 +578,22 @@ def test_a_comma_less_citation_of_a_co_authored_work_by_one_name_is_not_guessed(
     (record,) = result.records
     assert (record.status, record.keys) == ("candidates", [])
     assert record.candidates[0]["key"] == "dupont2012"
+
+
+def test_a_bare_ibid_opening_a_footnote_cites_the_work_before_it():
+    # Chicago notes: "[^1]: Ibid., p. 17." -> the last work cited before the note's call
+    bib = citations.load_bibliography(FRENCH)
+    text = "Voir (Martin, 2012, p. 45).[^1] Et encore.^[Ibid.]\n\n[^1]: Ibid., p. 17.\n"
+    source, result = normalize(text, bib)
+    assert source == (
+        "Voir [@martin2012, p. 45].[^1] Et encore.^[[@martin2012].]\n\n"
+        "[^1]: [@martin2012, p. 17].\n"
+    )
+    assert [r.status for r in result.records] == ["exact", "ibid", "ibid"]
+
+
+def test_a_bare_ibid_whose_note_is_defined_after_another_citation_is_not_guessed():
+    bib = citations.load_bibliography(FRENCH)
+    text = "A (Martin, 2012).[^1]\n\nB (Dupont et Martin, 2012).\n\n[^1]: Ibid., p. 17.\n"
+    source, _ = normalize(text, bib)
+    assert source.endswith("[^1]: Ibid., p. 17.\n")  # not Dupont and Martin's work
