@@ -105,15 +105,13 @@ def _read(path: str) -> bytes:
         ) from error
 
 
-#: The line pandoc reads between two section files (a raw block of a format no writer prints).
-_SECTION_MARK = "\n\n```{=x-section}\n{index}\n```\n\n"
-
-
 def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
     """The proper nouns the article's text writes as such
     (:func:`build.bibtitles.manuscript_proper_nouns`), read from the section files
-    ``NN-*.md`` of ``manuscript_dir`` (parsed by pandoc once, as the render stage reads them:
-    ``markdown+smart``) in the language of its ``metadata.yaml`` (``lang``; default en).
+    ``NN-*.md`` of ``manuscript_dir`` (each parsed as the safety check parses it, one pandoc
+    process for all, :func:`build.safety.parse_markdown_texts`: the parse the build's
+    ``sections.json`` holds, :func:`sections_evidence`) in the language of its
+    ``metadata.yaml`` (``lang``; default en).
 
     Returns:
         ``NO_KNOWN_NOUNS`` when ``manuscript_dir`` is None; no phrases when the folder has no
@@ -122,13 +120,11 @@ def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
         BibliographyError: a section file cannot be read as UTF-8, or pandoc cannot parse
             them.
     """
-    import json
-
     import yaml
 
-    from build.errors import RenderError
+    from build.errors import PipelineError
     from build.manuscript import SECTION_GLOB
-    from build.pandoc import run_pandoc
+    from build.safety import parse_markdown_texts
 
     if manuscript_dir is None:
         return NO_KNOWN_NOUNS
@@ -146,25 +142,15 @@ def manuscript_evidence(manuscript_dir: str | Path | None) -> KnownNouns:
                 str(path),
                 hint="the manuscript stage names the problem (article manuscript check)",
             ) from None
-    source = "".join(
-        text + _SECTION_MARK.replace("{index}", str(n)) for n, text in enumerate(texts)
-    )
-    try:
-        stdout, _ = run_pandoc(["--from=markdown+smart", "--to=json"], source.encode("utf-8"))
-    except RenderError as error:
-        raise BibliographyError(
-            f"pandoc cannot parse the section files: {error}",
-            str(folder),
-            hint="build the article to see the problem",
-        ) from None
-    sections, blocks = [], []
-    for block in json.loads(stdout)["blocks"]:
-        if block["t"] == "RawBlock" and block["c"][0] == "x-section":
-            index = int(block["c"][1])
-            sections.append((str(paths[index]), texts[index].splitlines(), blocks))
-            blocks = []
-        else:
-            blocks.append(block)
+    sections = []
+    for path, text, ast in zip(paths, texts, parse_markdown_texts(texts), strict=True):
+        if isinstance(ast, PipelineError):  # the manuscript stage reports it at its line
+            raise BibliographyError(
+                f"pandoc cannot parse the section file: {ast.message}",
+                str(path),
+                hint="build the article to see the problem",
+            ) from None
+        sections.append((str(path), text.splitlines(), ast["blocks"]))
     lang = "en"
     try:
         # every scalar as text: an impossible date ("2024-13-45") is the manuscript stage's

@@ -14,12 +14,10 @@ Terms (shared by :mod:`build.citations` and its helper modules):
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from build.errors import CitationError, ErrorList
 from build.names import name_particles
@@ -238,21 +236,13 @@ def acronym(name: str) -> str:
     return "".join(initials) if len(initials) >= 2 else ""
 
 
-#: the word "and" between names by language (styles/filters/and-words.json, which
-#: narrative-and.lua prints)
-AND_WORDS_FILE = Path(__file__).parent / "styles" / "filters" / "and-words.json"
-
-
-@functools.cache
 def and_words(lang: str | None) -> tuple[str, ...]:
     """The words that join two names in a citation written in ``lang`` (BCP 47; None:
-    English): English "and" and the language's own (CSL locale term "and": fr "et", de
-    "und", es "y"...), from :data:`AND_WORDS_FILE`."""
-    import json
+    English): English "and" and the language's own (:func:`build.labels.and_word`, the CSL
+    locale term "and": fr "et", de "und", es "y"...)."""
+    from build.labels import and_word
 
-    words = json.loads(AND_WORDS_FILE.read_text(encoding="utf-8"))["and"]
-    primary = (lang or "en").replace("_", "-").split("-")[0].lower()
-    return tuple(dict.fromkeys(["and", words.get(primary, "and")]))
+    return tuple(dict.fromkeys(["and", and_word(lang)]))
 
 
 def split_names(text: str, conjunctions: Sequence[str] = ("and",)) -> tuple[list[str], bool]:

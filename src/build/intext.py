@@ -136,14 +136,12 @@ def citation_locale(csl: str | Path, lang: str | None) -> str | None:
 
     if not lang:
         return lang
+    from build.labels import primary_subtag
+
     own = ET.parse(csl).getroot().get("default-locale") or ("en-US" if is_apa_style(csl) else None)
     if not own:
         return lang
-
-    def primary(tag: str) -> str:
-        return tag.replace("_", "-").split("-")[0].lower()
-
-    return own if primary(own) == primary(lang) else lang
+    return own if primary_subtag(own) == primary_subtag(lang) else lang
 
 
 def is_apa_style(csl: str | Path) -> bool:

@@ -259,18 +259,22 @@ def missing_citation_errors(
 
 
 def parse_options(
-    metadata: str | Path, bibliography: str | Path, profile: Profile, generated_dir: str | Path
+    metadata: str | Path,
+    bibliography: str | Path,
+    profile: Profile,
+    generated_dir: str | Path,
+    data: dict[str, Any] | None = None,
 ) -> list[str]:
     """pandoc's options of the parse (after ``--defaults common.yaml``): the checked metadata,
     the bibliography, the profile's CSL style, the generated folder, the labels of the
     article's ``lang`` that its metadata does not set (:func:`build.labels.label_options`)
     and, for an APA style, "and" in narrative citations (APA 7 §8.17,
-    ``filters/narrative-and.lua``)."""
+    ``filters/narrative-and.lua``). ``data``: the metadata already read (default: read here)."""
     from build.intext import citation_locale, is_apa_style
     from build.labels import label_options
 
     csl = resolve_csl(profile.csl_style)
-    data = _metadata_mapping(metadata)
+    data = _metadata_mapping(metadata) if data is None else data
     lang = data.get("lang") if isinstance(data.get("lang"), str) else None
     locale = citation_locale(csl, lang)
     return [
@@ -326,8 +330,12 @@ def parse_article(
     """
     from build import safety
 
-    args = ["--defaults", str(DEFAULTS_DIR / "common.yaml")]
-    args += [*parse_options(metadata, bibliography, profile, generated_dir), str(markdown)]
+    text = read_text(metadata)  # the typed values as written (build.frontmatter)
+    raw = json.loads(text) if str(metadata).endswith(".json") else yaml_data(text, str(metadata))
+    options = parse_options(
+        metadata, bibliography, profile, generated_dir, raw if isinstance(raw, dict) else {}
+    )
+    args = ["--defaults", str(DEFAULTS_DIR / "common.yaml"), *options, str(markdown)]
     try:
         stdout, stderr = run_pandoc(args, epoch_s=profile.source_date_epoch_s)
     except RenderError as error:
@@ -349,8 +357,6 @@ def parse_article(
     meta = tree.get("meta", {})
     for key in BUILD_PATH_META:  # where the files were, not what the article says
         meta.pop(key, None)
-    text = read_text(metadata)  # the typed values as written (build.frontmatter)
-    raw = json.loads(text) if str(metadata).endswith(".json") else yaml_data(text, str(metadata))
     return add_profile_meta(tree, profile, raw)
 
 

@@ -546,7 +546,7 @@ def _meta_findings(meta: dict[str, Any], path: str, text: str, in_section: bool)
 READ_EACH = Path(__file__).with_name("styles") / "lua" / "read-each.lua"
 
 
-def _pandoc_json_all(texts: Sequence[str]) -> list[dict[str, Any] | ManuscriptError]:
+def parse_markdown_texts(texts: Sequence[str]) -> list[dict[str, Any] | ManuscriptError]:
     """:func:`_pandoc_json` of every text, in one pandoc process (``pandoc lua``,
     :data:`READ_EACH`: one start-up for all of an article's files instead of one each); in
     order, a text pandoc cannot parse gives its :class:`ManuscriptError` in place of the AST.
@@ -641,7 +641,7 @@ def check_sources(
     documents = [text for _, text in texts]
     if meta_text is not None:
         documents.append(metadata_document(meta_text))
-    asts = _pandoc_json_all(documents)  # the slow part: pandoc, one process for all
+    asts = parse_markdown_texts(documents)  # the slow part: pandoc, one process for all
     for (path, text), ast in zip(texts, asts, strict=False):
         if isinstance(ast, ManuscriptError):
             raise ast
